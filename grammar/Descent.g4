@@ -1,0 +1,132 @@
+// Descent: the whole language in one grammar (see docs/language.md).
+//
+// Statements end at a newline or ';'. Newlines are significant, except where a
+// line obviously continues: inside ( ) or [ ], or after a binary operator or ','.
+// That filtering is done between the lexer and the parser, by
+// dev.descent.syntax.LineJoiner, so the rules below only see NL where a
+// statement may end.
+grammar Descent;
+
+// ---------------------------------------------------------------- structure
+
+// Statements and separators; AstBuilder insists on a separator between two
+// statements. Written as a flat loop so that error recovery resumes at the next
+// line, and several problems are reported in one run.
+program
+    : (statement | sep)* EOF
+    ;
+
+sep : NL | ';' ;
+
+statement
+    : IMPORT STRING                                             # importStmt
+    | SEED expr                                                 # seedStmt
+    | PARAM ident dims? '=' expr                                # paramStmt
+    | PARAM ident dims? '~' expr                                # paramRandomStmt
+    | LET ident '=' expr                                        # letStmt
+    | DEF ident '(' formals? ')' '=' expr                       # defStmt
+    | (MINIMIZE | MAXIMIZE) expr                                # objectiveStmt
+    | DATA ident '=' expr                                       # dataStmt
+    | OPTIMIZER ident ('(' formals? ')')? NL* body               # optimizerStmt
+    | OPTIMIZE WITH expr FOR expr unit=(STEPS | EPOCHS) clause*  # optimizeStmt
+    ;
+
+dims : '[' expr (',' expr)? ']' ;
+
+formals : formal (',' formal)* ','? ;
+formal  : ident ('=' expr)? ;
+
+clause
+    : BATCH expr        # batchClause
+    | UNTIL expr        # untilClause
+    | PATIENCE expr     # patienceClause
+    ;
+
+body : '{' (bodyStmt | sep)* '}' ;
+
+bodyStmt
+    : STATE ident '=' expr                                      # stateStmt
+    | ident op=('=' | '+=' | '-=' | '*=' | '/=') expr           # assignStmt
+    ;
+
+// -------------------------------------------------------------- expressions
+// Alternatives are listed from the highest precedence to the lowest.
+
+expr
+    : primary                                                   # primaryExpr
+    | expr '(' args? ')'                                        # callExpr
+    | expr '[' expr (',' expr)* ']'                             # indexExpr
+    | expr '.' ident                                            # memberExpr
+    | <assoc=right> expr op=('^' | '**') expr                   # powExpr
+    | op=('-' | '+') expr                                       # unaryExpr
+    | expr op=('*' | '/' | '@') expr                            # mulExpr
+    | expr op=('+' | '-') expr                                  # addExpr
+    | expr op=('<' | '<=' | '>' | '>=' | '==' | '!=') expr      # cmpExpr
+    | NOT expr                                                  # notExpr
+    | expr AND expr                                             # andExpr
+    | expr OR expr                                              # orExpr
+    | IF expr THEN expr ELSE expr                               # ifExpr
+    ;
+
+primary
+    : NUMBER                                                    # numberLit
+    | STRING                                                    # stringLit
+    | ident                                                     # nameRef
+    | '(' expr ')'                                              # parens
+    | '[' (expr (',' expr)* ','?)? ']'                          # arrayLit
+    ;
+
+args : arg (',' arg)* ','? ;
+arg  : (ident '=')? expr ;
+
+// A name. The words that are keywords only in one place (for N steps, batch,
+// until, patience, optimize with, state, seed, data) are names everywhere else,
+// so `warmup(lr, steps)` or `let batch = 32` work.
+ident
+    : NAME | STEPS | EPOCHS | BATCH | UNTIL | PATIENCE | STATE | WITH | SEED | DATA
+    ;
+
+// ---------------------------------------------------------------- tokens
+
+IMPORT    : 'import' ;
+SEED      : 'seed' ;
+PARAM     : 'param' ;
+LET       : 'let' ;
+DEF       : 'def' ;
+MINIMIZE  : 'minimize' ;
+MAXIMIZE  : 'maximize' ;
+DATA      : 'data' ;
+OPTIMIZER : 'optimizer' ;
+OPTIMIZE  : 'optimize' ;
+WITH      : 'with' ;
+FOR       : 'for' ;
+STEPS     : 'steps' | 'step' ;
+EPOCHS    : 'epochs' | 'epoch' ;
+BATCH     : 'batch' ;
+UNTIL     : 'until' ;
+PATIENCE  : 'patience' ;
+STATE     : 'state' ;
+IF        : 'if' ;
+THEN      : 'then' ;
+ELSE      : 'else' ;
+AND       : 'and' ;
+OR        : 'or' ;
+NOT       : 'not' ;
+
+NUMBER
+    : DIGITS ('.' DIGITS)? EXPONENT?
+    | '.' DIGITS EXPONENT?
+    ;
+fragment DIGITS   : [0-9]+ ;
+fragment EXPONENT : [eE] [+-]? [0-9]+ ;
+
+NAME : [\p{L}_] [\p{L}\p{Nd}_]* ;
+
+STRING : '"' (~["\\\r\n] | '\\' ~[\r\n])* '"' ;
+UNTERMINATED_STRING : '"' (~["\\\r\n] | '\\' ~[\r\n])* ;
+
+NL      : '\r'? '\n' | '\r' ;
+COMMENT : '#' ~[\r\n]* -> skip ;
+WS      : [ \t\f\u00A0\uFEFF]+ -> skip ;
+
+ERROR_CHAR : . ;

@@ -1,0 +1,927 @@
+package dev.descent.check;
+
+import dev.descent.ir.Attr;
+import dev.descent.ir.Dag;
+import dev.descent.ir.Node;
+import dev.descent.ir.Op;
+import dev.descent.ir.Shape;
+import dev.descent.ir.ShapeError;
+import dev.descent.syntax.Ast;
+import dev.descent.syntax.CompileError;
+import dev.descent.syntax.Diagnostic;
+import dev.descent.syntax.Parser;
+import dev.descent.syntax.Pos;
+import dev.descent.syntax.SourceFile;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Checks a script and elaborates it into the expression DAG: names (with "did you
+ * mean"), arity, defs (expanded at each call, so they work on any shape), imports
+ * (relative paths, cycles named), data files, and static shapes. Every problem
+ * becomes a Diagnostic; all of them are reported together in one CompileError.
+ */
+public final class Checker {
+    /** Where the standard optimizers and schedules live, inside the program. */
+    public static final String STDLIB_RESOURCE = "/dev/descent/std/std.dsc";
+
+    private final Dag dag = new Dag();
+    private final List<Diagnostic> diagnostics = new ArrayList<>();
+    private final Set<String> reported = new HashSet<>();
+    private final Map<Path, Module> loaded = new HashMap<>();
+    private final Deque<Path> importing = new ArrayDeque<>();
+    private final Deque<Ast.Def> expanding = new ArrayDeque<>();
+    private final Map<String, Double> settings;
+    private final Set<String> settingsUsed = new HashSet<>();
+    private final boolean training;
+    private int dropouts;
+    private Module stdlib;
+
+    private Checker(Map<String, Double> settings, boolean training) {
+        this.settings = settings;
+        this.training = training;
+    }
+
+    /** Checks a script; {@code settings} are the {@code --set} overrides of its lets. */
+    public static Script check(SourceFile source, Map<String, Double> settings) {
+        return new Checker(settings, false).run(source);
+    }
+
+    public static Script check(SourceFile source) { return check(source, Map.of()); }
+
+    /**
+     * Checks a script for optimization: {@code dropout} then draws a fresh mask (a RANDOM
+     * leaf) every step, where for evaluation it is the identity.
+     */
+    public static Script checkForTraining(SourceFile source, Map<String, Double> settings) {
+        return new Checker(settings, true).run(source);
+    }
+
+    private Script run(SourceFile source) {
+        Ast.Program program = Parser.parse(source);
+        stdlib = loadStdlib();
+        Module module = new Module(source);
+        if (stdlib != null) {
+            module.defs.putAll(stdlib.defs);
+            module.optimizers.putAll(stdlib.optimizers);
+        }
+        if (source.path() != null) importing.push(canonical(source.path()));
+        Script script = topLevel(program, module);
+        if (source.path() != null) importing.pop();
+        if (!diagnostics.isEmpty()) throw new CompileError(diagnostics);
+        for (String name : settings.keySet()) {
+            if (!settingsUsed.contains(name)) {
+                List<String> lets = new ArrayList<>();
+                for (Script.Let l : script.lets) lets.add(l.name());
+                String hint = Names.didYouMean(name, lets);
+                throw new UnknownSetting("--set " + name + ": the script has no 'let " + name + "'"
+                        + (hint != null ? "; " + hint : lets.isEmpty() ? " (it has no lets to set)" : " (its lets: " + String.join(", ", lets) + ")"));
+            }
+        }
+        return script;
+    }
+
+    // ================================================================ modules
+
+    private Module loadStdlib() {
+        try (InputStream in = Checker.class.getResourceAsStream(STDLIB_RESOURCE)) {
+            if (in == null) return null;
+            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            SourceFile src = SourceFile.ofString("<standard library>", text);
+            Module m = new Module(src);
+            library(Parser.parse(src), m);
+            return m;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the standard library", e);
+        }
+    }
+
+    private static Path canonical(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            return p.toAbsolutePath().normalize();
+        }
+    }
+
+    /** A file that is imported: it may hold imports, lets, defs and optimizers. */
+    private void library(Ast.Program program, Module m) {
+        declare(program, m);
+        for (Ast.Stmt st : program.statements()) {
+            switch (st) {
+                case Ast.Import im -> importInto(im, m);
+                case Ast.Let let -> let(let, m, false);
+                case Ast.Def d -> {}
+                case Ast.Optimizer o -> {}
+                default -> error(st.pos(), "an imported file may only hold import, let, def and optimizer statements",
+                        "keep what is run (param, minimize, optimize, data, seed) in the script that imports this file");
+            }
+        }
+        checkDefinitions(m);
+    }
+
+    private void importInto(Ast.Import im, Module into) {
+        Path base = into.source.path() == null ? Path.of("") : into.source.path().toAbsolutePath().getParent();
+        Path target = base.resolve(im.path()).normalize();
+        if (!Files.isRegularFile(target)) {
+            error(im.pathPos(), "cannot import \"" + im.path() + "\": " + (Files.isDirectory(target) ? "it is a folder" : "no such file"),
+                    "import paths are relative to the importing file's folder (looked for " + target + ")");
+            return;
+        }
+        Path key = canonical(target);
+        if (importing.contains(key)) {
+            List<String> cycle = new ArrayList<>();
+            boolean on = false;
+            List<Path> stack = new ArrayList<>(importing);
+            java.util.Collections.reverse(stack);
+            for (Path p : stack) {
+                if (p.equals(key)) on = true;
+                if (on) cycle.add(p.getFileName().toString());
+            }
+            cycle.add(key.getFileName().toString());
+            error(im.pathPos(), "import cycle: " + String.join(" → ", cycle));
+            return;
+        }
+        Module m = loaded.get(key);
+        if (m == null) {
+            SourceFile src;
+            try {
+                src = SourceFile.read(target, displayPath(into.source, im.path()));
+            } catch (CompileError e) {
+                diagnostics.addAll(e.diagnostics());
+                return;
+            }
+            m = new Module(src);
+            if (stdlib != null) {
+                m.defs.putAll(stdlib.defs);
+                m.optimizers.putAll(stdlib.optimizers);
+            }
+            importing.push(key);
+            try {
+                library(Parser.parse(src), m);
+            } catch (CompileError e) {
+                diagnostics.addAll(e.diagnostics());
+            } finally {
+                importing.pop();
+            }
+            loaded.put(key, m);
+        }
+        for (var e : m.defs.entrySet()) {
+            Module.DefRef mine = into.defs.get(e.getKey());
+            if (mine != null && mine.module() != into && mine.module() != stdlib && mine.module() != e.getValue().module())
+                error(im.pos(), "'" + e.getKey() + "' is defined both in " + mine.module().source.name() + " and in " + m.source.name());
+            else if (mine == null || mine.module() == stdlib) into.defs.put(e.getKey(), e.getValue());
+        }
+        for (var e : m.optimizers.entrySet()) {
+            Module.OptimizerRef mine = into.optimizers.get(e.getKey());
+            if (mine != null && mine.module() != into && mine.module() != stdlib && mine.module() != e.getValue().module())
+                error(im.pos(), "optimizer '" + e.getKey() + "' is defined both in " + mine.module().source.name() + " and in " + m.source.name());
+            else if (mine == null || mine.module() == stdlib) into.optimizers.put(e.getKey(), e.getValue());
+        }
+    }
+
+    private static String displayPath(SourceFile from, String rel) {
+        if (from.path() == null) return rel;
+        Path parent = Path.of(from.name()).getParent();
+        return parent == null ? rel : parent.resolve(rel).normalize().toString();
+    }
+
+    /** Hoists defs and optimizers (usable before their line), and notes the names declared later. */
+    private void declare(Ast.Program program, Module m) {
+        Map<String, Pos> seen = new HashMap<>();
+        for (Ast.Stmt st : program.statements()) {
+            String name = null;
+            Pos at = null;
+            switch (st) {
+                case Ast.Def d -> { name = d.name(); at = d.namePos(); }
+                case Ast.Optimizer o -> { name = o.name(); at = o.namePos(); }
+                case Ast.Let l -> { name = l.name(); at = l.namePos(); }
+                case Ast.Param p -> { name = p.name(); at = p.namePos(); }
+                case Ast.Data d -> { name = d.name(); at = d.namePos(); }
+                default -> {}
+            }
+            if (name == null) continue;
+            Pos before = seen.get(name);
+            if (before != null) {
+                error(at, "'" + name + "' is already defined, at line " + before.line());
+                continue;
+            }
+            seen.put(name, at);
+            switch (st) {
+                case Ast.Def d -> m.defs.put(d.name(), new Module.DefRef(d, m));
+                case Ast.Optimizer o -> m.optimizers.put(o.name(), new Module.OptimizerRef(o, m));
+                default -> m.declaredLater.put(name, at);
+            }
+        }
+    }
+
+    // ================================================================ the script
+
+    private Script topLevel(Ast.Program program, Module m) {
+        declare(program, m);
+        List<Script.Param> params = new ArrayList<>();
+        List<Script.Let> lets = new ArrayList<>();
+        Map<String, DataSet> data = new LinkedHashMap<>();
+        List<Ast.Optimize> runs = new ArrayList<>();
+        Node objective = null;
+        boolean maximize = false;
+        Pos objectivePos = null;
+        Long seed = null;
+        Pos seedPos = null;
+        int offset = 0;
+        for (Ast.Stmt st : program.statements()) {
+            switch (st) {
+                case Ast.Import im -> importInto(im, m);
+                case Ast.Seed s -> {
+                    if (seedPos != null) error(s.pos(), "the seed is already set, at line " + seedPos.line());
+                    seedPos = s.pos();
+                    Double v = constant(s.value(), root(m), "the seed");
+                    if (v != null) {
+                        if (v < 0 || v != Math.rint(v) || v > 9.007199254740992E15) error(s.value().pos(), "the seed must be a whole number ≥ 0");
+                        else seed = v.longValue();
+                    }
+                }
+                case Ast.Param p -> {
+                    Script.Param sp = param(p, m, params.size(), offset);
+                    m.declaredLater.remove(p.name());
+                    if (sp == null) m.failed.add(p.name());
+                    if (sp != null) {
+                        params.add(sp);
+                        offset += sp.shape().size();
+                        m.globals.put(p.name(), new Module.Global.Value(p.namePos(), sp.node(), "parameter"));
+                    }
+                }
+                case Ast.Let l -> {
+                    Node v = let(l, m, true);
+                    if (v != null) lets.add(new Script.Let(l.name(), l.namePos(), v));
+                    else m.failed.add(l.name());
+                }
+                case Ast.Def d -> {}
+                case Ast.Optimizer o -> {}
+                case Ast.Data d -> {
+                    m.declaredLater.remove(d.name());
+                    DataSet ds = data(d, m);
+                    if (ds == null) { m.failed.add(d.name()); failedData.add(m); }
+                    if (ds != null) {
+                        data.put(d.name(), ds);
+                        m.globals.put(d.name(), new Module.Global.Data(d.namePos(), ds));
+                    }
+                }
+                case Ast.Objective o -> {
+                    if (objectivePos != null) {
+                        error(o.pos(), "a script has one objective; there is already one at line " + objectivePos.line());
+                        continue;
+                    }
+                    objectivePos = o.pos();
+                    maximize = o.maximize();
+                    Node f = expr(o.expr(), root(m));
+                    if (f != null && !f.shape.isScalar()) {
+                        error(o.expr().pos(), "the objective must be a scalar, but this is " + Dag.describe(f.shape),
+                                "reduce it to one number, e.g. with sum(…), mean(…) or norm(…)");
+                        f = null;
+                    }
+                    objective = f;
+                }
+                case Ast.Optimize o -> {
+                    runs.add(o);
+                    optimizeNames(o, m);
+                }
+            }
+        }
+        checkDefinitions(m);
+        if (!runs.isEmpty() && objectivePos == null)
+            error(runs.get(0).pos(), "there is nothing to optimize: the script has no 'minimize' or 'maximize'");
+        return new Script(m.source, dag, params, lets, objective, maximize, objectivePos, seed, data, m, runs);
+    }
+
+    private Scope root(Module m) { return new Scope(m, Map.of(), Map.of(), null); }
+
+    private Script.Param param(Ast.Param p, Module m, int index, int offset) {
+        Scope s = root(m);
+        Shape declared = null;
+        if (!p.dims().isEmpty()) {
+            int[] d = new int[p.dims().size()];
+            for (int i = 0; i < d.length; i++) {
+                Double v = constant(p.dims().get(i), s, "a dimension");
+                if (v == null) return null;
+                if (v < 0 || v != Math.rint(v) || v > 1e9) {
+                    error(p.dims().get(i).pos(), "a dimension must be a whole number ≥ 0, not " + fmt(v));
+                    return null;
+                }
+                d[i] = v.intValue();
+            }
+            if ((long) d[0] * (d.length == 2 ? d[1] : 1) > 500_000_000L) {
+                error(p.dims().get(0).pos(), "this parameter would have more than 500 million elements");
+                return null;
+            }
+            declared = d.length == 1 ? Shape.vector(d[0]) : Shape.matrix(d[0], d[1]);
+        }
+        Script.Init init;
+        Shape shape;
+        if (p.random()) {
+            if (!(p.init() instanceof Ast.Call c) || !(c.name().equals("normal") || c.name().equals("uniform"))) {
+                error(p.init().pos(), "after '~' comes a distribution: normal(mean, std) or uniform(low, high)");
+                return null;
+            }
+            List<Node> a = bindBuiltin(c, List.of(c.name().equals("normal") ? "mean" : "low", c.name().equals("normal") ? "std" : "high"), 2, s);
+            if (a == null) return null;
+            double x = constValue(a.get(0), c.args().get(0).value().pos(), "the " + (c.name().equals("normal") ? "mean" : "low end"));
+            double y = constValue(a.get(1), c.args().get(1).value().pos(), "the " + (c.name().equals("normal") ? "standard deviation" : "high end"));
+            if (Double.isNaN(x) || Double.isNaN(y)) return null;
+            if (c.name().equals("normal")) {
+                if (y < 0) { error(c.args().get(1).value().pos(), "a standard deviation must be ≥ 0"); return null; }
+                init = new Script.Init.Normal(x, y);
+            } else {
+                if (y < x) { error(c.pos(), "uniform(low, high) needs low ≤ high"); return null; }
+                init = new Script.Init.Uniform(x, y);
+            }
+            shape = declared == null ? Shape.SCALAR : declared;
+        } else {
+            Node v = expr(p.init(), s);
+            if (v == null) return null;
+            if (v.op != Op.CONST) {
+                error(p.init().pos(), "a parameter's start must be a constant", "it may use numbers, literals and lets of constants, but not other parameters or data");
+                return null;
+            }
+            shape = declared == null ? v.shape : declared;
+            if (!v.shape.equals(shape)) {
+                if (!v.shape.isScalar() && !(v.shape.isVector() && shape.isMatrix() && v.shape.rows() == shape.cols())) {
+                    error(p.init().pos(), "the start value is " + Dag.describe(v.shape) + ", but the parameter is declared " + shape);
+                    return null;
+                }
+                v = dag.broadcast(v, shape, false);
+            }
+            init = new Script.Init.Values(v.constValues());
+        }
+        Node node = dag.param(new Attr.Param(p.name(), index, shape, offset));
+        return new Script.Param(p.name(), p.namePos(), shape, offset, node, init);
+    }
+
+    private Node let(Ast.Let l, Module m, boolean settable) {
+        m.declaredLater.remove(l.name());
+        Node v;
+        Double set = settable ? settings.get(l.name()) : null;
+        if (set != null) {
+            settingsUsed.add(l.name());
+            Node written = expr(l.value(), root(m));
+            if (written != null && !written.shape.isScalar()) {
+                error(l.value().pos(), "--set " + l.name() + " gives a number, but this let is " + Dag.describe(written.shape));
+                return null;
+            }
+            v = dag.constant(set);
+        } else {
+            v = expr(l.value(), root(m));
+        }
+        if (v != null) m.globals.put(l.name(), new Module.Global.Value(l.namePos(), v, "let"));
+        return v;
+    }
+
+    private DataSet data(Ast.Data d, Module m) {
+        if (!(d.source() instanceof Ast.Call c) || !c.name().equals("csv")) {
+            error(d.source().pos(), "a data set is read with csv(\"file.csv\")");
+            return null;
+        }
+        if (c.args().size() != 1 || c.args().get(0).name() != null || !(c.args().get(0).value() instanceof Ast.Str path)) {
+            error(c.pos(), "csv takes one argument, the file's path in double quotes: csv(\"data.csv\")");
+            return null;
+        }
+        Path base = m.source.path() == null ? Path.of("") : m.source.path().toAbsolutePath().getParent();
+        try {
+            return Csv.read(d.name(), path.pos(), base.resolve(path.value()), displayPath(m.source, path.value()));
+        } catch (CompileError e) {
+            diagnostics.addAll(e.diagnostics());
+            return null;
+        }
+    }
+
+    // ================================================================ name checks (no shapes)
+
+    /**
+     * Def bodies are elaborated at each call (so a def works on any shape), but every
+     * name in every def and optimizer body is checked here, called or not.
+     */
+    private void checkDefinitions(Module m) {
+        for (Module.DefRef d : m.defs.values()) {
+            if (d.module() != m) continue;
+            Set<String> locals = new HashSet<>();
+            for (Ast.Formal f : d.def().formals()) {
+                locals.add(f.name());
+                if (f.defaultValue() != null) names(f.defaultValue(), m, Set.of(), false);
+            }
+            locals.add("t");
+            names(d.def().body(), m, locals, false);
+        }
+        for (Module.OptimizerRef o : m.optimizers.values()) {
+            if (o.module() != m) continue;
+            OptimizerCheck.check(o.decl(), m, this);
+        }
+    }
+
+    /** Reports unknown names and functions in e, without elaborating it. */
+    void names(Ast.Expr e, Module m, Set<String> locals, boolean inOptimizer) {
+        Deque<Ast.Expr> todo = new ArrayDeque<>();
+        todo.push(e);
+        while (!todo.isEmpty()) {
+            Ast.Expr x = todo.pop();
+            switch (x) {
+                case Ast.Name n -> {
+                    if (locals.contains(n.name()) || m.globals.containsKey(n.name()) || m.declaredLater.containsKey(n.name()) || m.failed.contains(n.name())
+                            || CONSTANTS.containsKey(n.name())) continue;
+                    unknownName(n, m, locals);
+                }
+                case Ast.Call c -> {
+                    if (!m.defs.containsKey(c.name()) && !Builtins.isFunction(c.name()) && !(inOptimizer && c.name().equals("linesearch")))
+                        unknownFunction(c, m);
+                    for (Ast.Arg a : c.args()) todo.push(a.value());
+                }
+                case Ast.Binary b -> { todo.push(b.right()); todo.push(b.left()); }
+                case Ast.Unary u -> todo.push(u.operand());
+                case Ast.If i -> { todo.push(i.otherwise()); todo.push(i.then()); todo.push(i.cond()); }
+                case Ast.Index i -> { i.indices().forEach(todo::push); todo.push(i.target()); }
+                case Ast.Member mb -> todo.push(mb.target());
+                case Ast.ArrayLit a -> a.elements().forEach(todo::push);
+                default -> {}
+            }
+        }
+    }
+
+    private void optimizeNames(Ast.Optimize o, Module m) {
+        String name;
+        List<Ast.Arg> args;
+        Pos at;
+        if (o.optimizer() instanceof Ast.Call c) { name = c.name(); args = c.args(); at = c.namePos(); }
+        else if (o.optimizer() instanceof Ast.Name n) { name = n.name(); args = List.of(); at = n.pos(); }
+        else return;
+        Module.OptimizerRef ref = m.optimizer(name);
+        Set<String> stepNames = Set.of("t", "g", "f", "p");
+        if (ref == null) {
+            error(at, "unknown optimizer '" + name + "'", Names.didYouMean(name, m.optimizers.keySet()));
+        } else {
+            Set<String> hypers = new LinkedHashSet<>();
+            for (Ast.Formal f : ref.decl().hypers()) hypers.add(f.name());
+            int positional = 0;
+            for (Ast.Arg a : args) {
+                if (a.name() == null) {
+                    if (positional++ >= hypers.size())
+                        error(a.pos(), "optimizer '" + name + "' takes " + hypers.size() + " argument" + (hypers.size() == 1 ? "" : "s"));
+                } else if (!hypers.contains(a.name())) {
+                    String hint = Names.didYouMean(a.name(), hypers);
+                    error(a.pos(), "optimizer '" + name + "' has no argument '" + a.name() + "'",
+                            hint != null ? hint : hypers.isEmpty() ? "it takes no arguments" : "its arguments: " + String.join(", ", hypers));
+                }
+            }
+            for (Ast.Formal f : ref.decl().hypers())
+                if (f.defaultValue() == null && args.stream().noneMatch(a -> f.name().equals(a.name())) && positional <= ref.decl().hypers().indexOf(f))
+                    error(o.optimizer().pos(), "optimizer '" + name + "' needs a value for '" + f.name() + "'", "write " + name + "(" + f.name() + " = …)");
+        }
+        for (Ast.Arg a : args) names(a.value(), m, stepNames, false);
+        count(o.count(), m, o.unit() == Ast.Unit.STEPS ? "the number of steps" : "the number of epochs", true);
+        if (o.batch() != null) count(o.batch(), m, "the batch size", false);
+        if (o.patience() != null) count(o.patience(), m, "the patience", false);
+        if (o.until() != null) names(o.until(), m, stepNames, false);
+        if (o.unit() == Ast.Unit.EPOCHS && m.globals.values().stream().noneMatch(g -> g instanceof Module.Global.Data)
+                && !hasFailedData(m))
+            error(o.count().pos(), "epochs count passes over data, but this script has no data", "without data, write 'for N steps'");
+    }
+
+    private final Set<Module> failedData = new HashSet<>();
+
+    private boolean hasFailedData(Module m) { return failedData.contains(m); }
+
+    private void count(Ast.Expr e, Module m, String what, boolean zeroOk) {
+        Double v = constant(e, root(m), what);
+        if (v == null) return;
+        if (v != Math.rint(v) || v < (zeroOk ? 0 : 1) || v > 9.007199254740992E15)
+            error(e.pos(), what + " must be a whole number ≥ " + (zeroOk ? 0 : 1) + ", not " + fmt(v));
+    }
+
+    // ================================================================ expressions
+
+    /** Where names resolve: locals (def formals), then specials (t, g, …), then the module. */
+    record Scope(Module module, Map<String, Node> locals, Map<String, Node> specials, Ast.Call callSite) {}
+
+    static final Map<String, Double> CONSTANTS = Map.of("pi", Math.PI, "e", Math.E, "inf", Double.POSITIVE_INFINITY);
+
+    /** The value of an expression that must be a scalar constant, or null (reported). */
+    private Double constant(Ast.Expr e, Scope s, String what) {
+        Node n = expr(e, s);
+        if (n == null) return null;
+        double v = constValue(n, e.pos(), what);
+        return Double.isNaN(v) ? null : v;
+    }
+
+    private double constValue(Node n, Pos pos, String what) {
+        if (!n.isScalarConst()) {
+            error(pos, what + " must be a constant number" + (n.shape.isScalar() ? "" : ", not " + Dag.describe(n.shape)));
+            return Double.NaN;
+        }
+        if (Double.isNaN(n.num)) { error(pos, what + " is not a number (NaN)"); return Double.NaN; }
+        return n.num;
+    }
+
+    /** Elaborates an expression; null when a problem was found (and reported). */
+    Node expr(Ast.Expr e, Scope s) {
+        try {
+            return switch (e) {
+                case Ast.Num n -> dag.constant(n.value());
+                case Ast.Str str -> {
+                    error(str.pos(), "a string can only name a file, in csv(\"…\") or import \"…\"");
+                    yield null;
+                }
+                case Ast.Name n -> name(n, s);
+                case Ast.ArrayLit a -> literal(a, s);
+                case Ast.Call c -> call(c, s);
+                case Ast.Index i -> index(i, s);
+                case Ast.Member mb -> member(mb, s);
+                case Ast.Unary u -> {
+                    Node x = expr(u.operand(), s);
+                    if (x == null) yield null;
+                    yield switch (u.op()) {
+                        case NEG -> dag.neg(x);
+                        case PLUS -> x;
+                        case NOT -> dag.unary(Op.NOT, x);
+                    };
+                }
+                case Ast.Binary b -> binary(b, s);
+                case Ast.If i -> {
+                    Node c = expr(i.cond(), s), a = expr(i.then(), s), b = expr(i.otherwise(), s);
+                    if (c == null || a == null || b == null) yield null;
+                    try {
+                        yield dag.select(c, a, b);
+                    } catch (ShapeError err) {
+                        error(i.pos(), err.getMessage(), err.hint());
+                        yield null;
+                    }
+                }
+            };
+        } catch (StackOverflowError overflow) {
+            error(e.pos(), "this expression is nested too deeply to check", "split it with let");
+            return null;
+        }
+    }
+
+    private Node binary(Ast.Binary b, Scope s) {
+        if (b.op() == Ast.BinaryOp.POW) {
+            Node l = expr(b.left(), s), r = expr(b.right(), s);
+            if (l == null || r == null) return null;
+            try {
+                return dag.pow(l, r);
+            } catch (ShapeError err) {
+                error(b.pos(), err.getMessage(), err.hint());
+                return null;
+            }
+        }
+        // a long left-leaning chain (a + b + c + …) is walked with a loop, not recursion
+        List<Ast.Binary> spine = new ArrayList<>();
+        Ast.Expr cur = b;
+        while (cur instanceof Ast.Binary x && x.op() != Ast.BinaryOp.POW) {
+            spine.add(x);
+            cur = x.left();
+        }
+        Node acc = expr(cur, s);
+        boolean ok = acc != null;
+        for (int i = spine.size() - 1; i >= 0; i--) {
+            Ast.Binary x = spine.get(i);
+            Node r = expr(x.right(), s);
+            if (!ok || r == null) { ok = false; continue; }
+            try {
+                acc = apply(x.op(), acc, r);
+            } catch (ShapeError err) {
+                error(x.pos(), err.getMessage(), err.hint());
+                ok = false;
+            }
+        }
+        return ok ? acc : null;
+    }
+
+    private Node apply(Ast.BinaryOp op, Node a, Node b) {
+        return switch (op) {
+            case ADD -> dag.add(a, b);
+            case SUB -> dag.sub(a, b);
+            case MUL -> dag.mul(a, b);
+            case DIV -> dag.div(a, b);
+            case POW -> dag.pow(a, b);
+            case MATMUL -> dag.matmul(a, b);
+            case LT -> dag.binary(Op.LT, a, b);
+            case LE -> dag.binary(Op.LE, a, b);
+            case GT -> dag.binary(Op.GT, a, b);
+            case GE -> dag.binary(Op.GE, a, b);
+            case EQ -> dag.binary(Op.EQ, a, b);
+            case NE -> dag.binary(Op.NE, a, b);
+            case AND -> dag.binary(Op.AND, a, b);
+            case OR -> dag.binary(Op.OR, a, b);
+        };
+    }
+
+    private Node name(Ast.Name n, Scope s) {
+        String name = n.name();
+        Node local = s.locals().get(name);
+        if (local != null) return local;
+        Node special = s.specials().get(name);
+        if (special != null) return special;
+        Module.Global g = s.module().globals.get(name);
+        if (g instanceof Module.Global.Value v) return v.node();
+        if (g instanceof Module.Global.Data d) {
+            error(n.pos(), "'" + name + "' is a data set; use one of its columns, like " + name + "." + d.data().columnNames().get(0));
+            return null;
+        }
+        if (s.module().failed.contains(name)) return null;
+        Pos later = s.module().declaredLater.get(name);
+        if (later != null) {
+            error(n.pos(), "'" + name + "' is used before its definition, at line " + later.line(), "move the definition above this line");
+            return null;
+        }
+        Double c = CONSTANTS.get(name);
+        if (c != null) return dag.constant(c);
+        if (s.module().defs.containsKey(name) || Builtins.isFunction(name)) {
+            error(n.pos(), "'" + name + "' is a function; call it with arguments: " + name + "(…)");
+            return null;
+        }
+        if (s.module().optimizers.containsKey(name)) {
+            error(n.pos(), "'" + name + "' is an optimizer; use it in 'optimize with " + name + "(…) for N steps'");
+            return null;
+        }
+        unknownName(n, s.module(), s.locals().keySet(), s.specials().keySet());
+        return null;
+    }
+
+    @SafeVarargs
+    private void unknownName(Ast.Name n, Module m, Collection<String>... more) {
+        Set<String> candidates = new LinkedHashSet<>(m.globals.keySet());
+        candidates.addAll(CONSTANTS.keySet());
+        for (Collection<String> c : more) candidates.addAll(c);
+        String hint = Names.didYouMean(n.name(), candidates);
+        if (hint == null && STEP_NAMES.containsKey(n.name())) hint = STEP_NAMES.get(n.name());
+        error(n.pos(), "unknown name '" + n.name() + "'", hint);
+    }
+
+    static final Map<String, String> STEP_NAMES = Map.of(
+            "t", "t, the step number, is known inside an optimizer's body, in the arguments of 'optimize with' and in defs called there",
+            "g", "g, the gradient, is known inside an optimizer's body",
+            "p", "p, the parameters as one vector, is known inside an optimizer's body",
+            "f", "f, the objective's value, is known inside an optimizer's body",
+            "H", "H, the Hessian, is known inside an optimizer's body");
+
+    private void unknownFunction(Ast.Call c, Module m) {
+        Set<String> candidates = new LinkedHashSet<>(m.defs.keySet());
+        candidates.addAll(Builtins.FUNCTIONS);
+        String hint = Names.didYouMean(c.name(), candidates);
+        if (m.optimizers.containsKey(c.name()))
+            error(c.namePos(), "'" + c.name() + "' is an optimizer, not a function", "use it in 'optimize with " + c.name() + "(…) for N steps'");
+        else if (m.globals.containsKey(c.name()))
+            error(c.namePos(), "'" + c.name() + "' is a value, not a function", hint);
+        else
+            error(c.namePos(), "unknown function '" + c.name() + "'", hint);
+    }
+
+    private Node literal(Ast.ArrayLit a, Scope s) {
+        if (a.elements().isEmpty()) return dag.constant(Shape.vector(0), new double[0]);
+        List<Node> elems = new ArrayList<>();
+        boolean ok = true;
+        for (Ast.Expr e : a.elements()) {
+            Node n = expr(e, s);
+            ok &= n != null;
+            elems.add(n);
+        }
+        if (!ok) return null;
+        Shape first = elems.get(0).shape;
+        for (int i = 1; i < elems.size(); i++) {
+            if (!elems.get(i).shape.equals(first)) {
+                error(a.elements().get(i).pos(), "the elements of a literal must have one shape, but this is " + Dag.describe(elems.get(i).shape)
+                        + " and the first is " + Dag.describe(first));
+                return null;
+            }
+        }
+        if (first.isScalar()) return dag.pack(Shape.vector(elems.size()), elems);
+        if (first.isVector()) {
+            int n = first.rows();
+            List<Node> parts = new ArrayList<>(elems.size() * n);
+            boolean scalarsKnown = true;
+            for (Node row : elems) {
+                if (row.op == Op.PACK) parts.addAll(row.inputs());
+                else if (row.op == Op.CONST) for (double v : row.constValues()) parts.add(dag.constant(v));
+                else { scalarsKnown = false; break; }
+            }
+            if (scalarsKnown) return dag.pack(Shape.matrix(elems.size(), n), parts);
+            return dag.transpose(dag.stack(elems));
+        }
+        error(a.pos(), "a literal's elements must be numbers or vectors (rows of a matrix), not matrices");
+        return null;
+    }
+
+    private Node index(Ast.Index i, Scope s) {
+        Node x = expr(i.target(), s);
+        if (x == null) return null;
+        int[] ix = new int[i.indices().size()];
+        for (int k = 0; k < ix.length; k++) {
+            Node n = expr(i.indices().get(k), s);
+            if (n == null) return null;
+            if (!n.isScalarConst() || n.num != Math.rint(n.num)) {
+                error(i.indices().get(k).pos(), "an index must be a constant whole number", n.isScalarConst() ? null : "indices are fixed when the script is checked");
+                return null;
+            }
+            int len = x.shape.isVector() ? x.shape.rows() : x.shape.isMatrix() ? (k == 0 ? x.shape.rows() : x.shape.cols()) : 1;
+            double v = n.num, adjusted = v < 0 ? v + len : v; // x[-1] is the last element
+            if (adjusted < 0 || adjusted > Integer.MAX_VALUE) {
+                error(i.indices().get(k).pos(), "index " + fmt(v) + " is out of range for " + Dag.describe(x.shape));
+                return null;
+            }
+            ix[k] = (int) adjusted;
+        }
+        if (ix.length > 2) {
+            error(i.pos(), "at most two indices: x[i] or A[i, j]");
+            return null;
+        }
+        Attr.Index at;
+        if (ix.length == 2) at = Attr.Index.element(ix[0], ix[1]);
+        else if (x.shape.isMatrix()) at = Attr.Index.row(ix[0]);
+        else at = Attr.Index.element(ix[0]);
+        try {
+            return dag.index(x, at);
+        } catch (ShapeError err) {
+            error(i.pos(), err.getMessage(), err.hint());
+            return null;
+        }
+    }
+
+    private Node member(Ast.Member mb, Scope s) {
+        if (mb.target() instanceof Ast.Name f && s.module().failed.contains(f.name())) return null;
+        if (!(mb.target() instanceof Ast.Name n) || !(s.module().globals.get(n.name()) instanceof Module.Global.Data d)) {
+            if (mb.target() instanceof Ast.Name n2 && s.module().declaredLater.containsKey(n2.name()))
+                return name(n2, s);
+            error(mb.pos(), "only a data set has columns (d." + mb.field() + ")");
+            return null;
+        }
+        double[] col = d.data().columns().get(mb.field());
+        if (col == null) {
+            String hint = Names.didYouMean(mb.field(), d.data().columnNames());
+            error(mb.fieldPos(), "data set '" + n.name() + "' has no column '" + mb.field() + "'",
+                    hint != null ? hint : "its columns: " + String.join(", ", d.data().columnNames()));
+            return null;
+        }
+        return dag.data(new Attr.Column(n.name(), mb.field()), Shape.vector(d.data().rows()));
+    }
+
+    // ================================================================ calls
+
+    private Node call(Ast.Call c, Scope s) {
+        Module.DefRef def = s.module().def(c.name());
+        if (def != null) return expand(def, c, s);
+        if (Builtins.isFunction(c.name())) return builtin(c, s);
+        if (c.name().equals("normal") || c.name().equals("uniform")) {
+            error(c.pos(), c.name() + "(…) draws a parameter's start, and belongs after '~' in 'param x[n] ~ " + c.name() + "(…)'");
+            return null;
+        }
+        if (c.name().equals("csv")) {
+            error(c.pos(), "csv(…) reads a data set, in 'data d = csv(\"file.csv\")'");
+            return null;
+        }
+        if (c.name().equals("linesearch")) {
+            error(c.pos(), "linesearch(d) belongs inside an optimizer's body");
+            return null;
+        }
+        unknownFunction(c, s.module());
+        return null;
+    }
+
+    private Node expand(Module.DefRef ref, Ast.Call c, Scope caller) {
+        Ast.Def d = ref.def();
+        if (expanding.contains(d)) {
+            List<String> chain = new ArrayList<>();
+            List<Ast.Def> stack = new ArrayList<>(expanding);
+            java.util.Collections.reverse(stack);
+            boolean on = false;
+            for (Ast.Def x : stack) {
+                if (x == d) on = true;
+                if (on) chain.add(x.name());
+            }
+            chain.add(d.name());
+            error(c.namePos(), "'" + d.name() + "' calls itself (" + String.join(" → ", chain) + "); defs cannot be recursive");
+            return null;
+        }
+        Map<String, Ast.Expr> bound = bind(c, d.formals(), "'" + d.name() + "'", d.namePos());
+        if (bound == null) return null;
+        Map<String, Node> locals = new HashMap<>();
+        for (Ast.Formal f : d.formals()) {
+            Ast.Expr given = bound.get(f.name());
+            Node v = given != null ? expr(given, caller) : expr(f.defaultValue(), new Scope(ref.module(), Map.of(), caller.specials(), null));
+            if (v == null) return null;
+            locals.put(f.name(), v);
+        }
+        expanding.push(d);
+        int before = diagnostics.size();
+        try {
+            Node body = expr(d.body(), new Scope(ref.module(), locals, caller.specials(), c));
+            for (int k = before; k < diagnostics.size(); k++) {
+                Diagnostic dg = diagnostics.get(k);
+                if (dg.hint() == null && dg.source() == ref.module().source)
+                    diagnostics.set(k, dg.withHint("in the call of " + d.name() + " at " + c.pos()));
+            }
+            return body;
+        } finally {
+            expanding.pop();
+        }
+    }
+
+    /** Matches a call's arguments to formals; returns name → argument expression, or null (reported). */
+    private Map<String, Ast.Expr> bind(Ast.Call c, List<Ast.Formal> formals, String what, Pos declared) {
+        Map<String, Ast.Expr> out = new LinkedHashMap<>();
+        List<String> names = new ArrayList<>();
+        for (Ast.Formal f : formals) names.add(f.name());
+        int positional = 0;
+        for (Ast.Arg a : c.args()) {
+            if (a.name() == null) {
+                if (positional >= formals.size()) {
+                    error(a.pos(), what + " takes " + plural(formals.size(), "argument") + ", but " + c.args().size() + " are given",
+                            declared == null ? null : "it is defined at line " + declared.line());
+                    return null;
+                }
+                out.put(names.get(positional++), a.value());
+            } else {
+                if (!names.contains(a.name())) {
+                    String hint = Names.didYouMean(a.name(), names);
+                    error(a.pos(), what + " has no argument '" + a.name() + "'", hint != null ? hint : names.isEmpty() ? null : "its arguments: " + String.join(", ", names));
+                    return null;
+                }
+                if (out.containsKey(a.name())) {
+                    error(a.pos(), "argument '" + a.name() + "' is given twice");
+                    return null;
+                }
+                out.put(a.name(), a.value());
+            }
+        }
+        for (Ast.Formal f : formals) {
+            if (!out.containsKey(f.name()) && f.defaultValue() == null) {
+                error(c.pos(), what + " needs argument '" + f.name() + "'" + (formals.size() > 1 ? " (it takes " + String.join(", ", names) + ")" : ""));
+                return null;
+            }
+        }
+        return out;
+    }
+
+    private static String plural(int n, String word) { return n + " " + word + (n == 1 ? "" : "s"); }
+
+    /** Binds a built-in's arguments (formals by name, the first {@code required} needed) to nodes; null when reported. */
+    List<Node> bindBuiltin(Ast.Call c, List<String> formals, int required, Scope s) {
+        List<Ast.Formal> fs = new ArrayList<>();
+        for (int i = 0; i < formals.size(); i++)
+            fs.add(new Ast.Formal(c.pos(), formals.get(i), i < required ? null : new Ast.Num(c.pos(), Double.NaN, "")));
+        Map<String, Ast.Expr> bound = bind(c, fs, c.name(), null);
+        if (bound == null) return null;
+        List<Node> out = new ArrayList<>();
+        boolean ok = true;
+        for (String f : formals) {
+            Ast.Expr e = bound.get(f);
+            if (e == null) { out.add(null); continue; }
+            Node n = expr(e, s);
+            ok &= n != null;
+            out.add(n);
+        }
+        return ok ? out : null;
+    }
+
+    private Node builtin(Ast.Call c, Scope s) {
+        return new Builtins(this, dag, c, s).call();
+    }
+
+    // used by Builtins
+    Ast.Expr argExpr(Ast.Call c, String formal, List<String> formals) {
+        int pos = 0;
+        for (Ast.Arg a : c.args()) {
+            if (a.name() == null) { if (formals.get(pos++).equals(formal)) return a.value(); }
+            else if (a.name().equals(formal)) return a.value();
+        }
+        return null;
+    }
+
+    boolean training() { return training; }
+
+    int nextDropoutId() { return dropouts++; }
+
+    // ================================================================ diagnostics
+
+    void error(Pos pos, String message) { error(pos, message, null); }
+
+    void error(Pos pos, String message, String hint) {
+        String key = pos.source().name() + ":" + pos.line() + ":" + pos.column() + ":" + message;
+        if (reported.add(key)) diagnostics.add(Diagnostic.at(pos, message, hint));
+    }
+
+    static String fmt(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+    }
+}

@@ -1,0 +1,58 @@
+package dev.descent.check;
+
+import dev.descent.syntax.Ast;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * The checks of an optimizer's body that need no shapes: every name is a
+ * hyperparameter, a step name (p, g, H, f, t), a state, a temporary assigned
+ * earlier, or a top-level name; hyperparameters and f, t, H are read-only;
+ * a state is declared once, before it is used.
+ */
+final class OptimizerCheck {
+    private OptimizerCheck() {}
+
+    static final Set<String> STEP = Set.of("p", "g", "H", "f", "t");
+    static final Set<String> READ_ONLY = Set.of("H", "f", "t");
+
+    static void check(Ast.Optimizer o, Module m, Checker checker) {
+        Set<String> hypers = new LinkedHashSet<>();
+        for (Ast.Formal f : o.hypers()) {
+            if (STEP.contains(f.name()))
+                checker.error(f.pos(), "'" + f.name() + "' is a name of every step (p, g, H, f, t) and cannot be a hyperparameter");
+            hypers.add(f.name());
+            if (f.defaultValue() != null) checker.names(f.defaultValue(), m, Set.of(), false);
+        }
+        Set<String> known = new HashSet<>(hypers);
+        known.addAll(STEP);
+        Set<String> states = new HashSet<>();
+        for (Ast.BodyStmt st : o.body()) {
+            switch (st) {
+                case Ast.State s -> {
+                    checker.names(s.init(), m, known, true);
+                    if (STEP.contains(s.name()) || hypers.contains(s.name()))
+                        checker.error(s.namePos(), "'" + s.name() + "' is already " + (hypers.contains(s.name()) ? "a hyperparameter" : "a name of every step")
+                                + " and cannot be a state");
+                    else if (!states.add(s.name()) || known.contains(s.name()))
+                        checker.error(s.namePos(), "'" + s.name() + "' is already declared in this optimizer");
+                    known.add(s.name());
+                }
+                case Ast.Assign a -> {
+                    checker.names(a.value(), m, known, true);
+                    if (hypers.contains(a.name())) {
+                        checker.error(a.namePos(), "'" + a.name() + "' is a hyperparameter and cannot be assigned",
+                                "copy it to a new name first: my_" + a.name() + " = " + a.name());
+                    } else if (READ_ONLY.contains(a.name())) {
+                        checker.error(a.namePos(), "'" + a.name() + "' cannot be assigned inside an optimizer (" + Checker.STEP_NAMES.get(a.name()) + ")");
+                    } else if (a.op() != Ast.AssignOp.SET && !known.contains(a.name())) {
+                        checker.error(a.namePos(), "'" + a.name() + "' " + a.op().text + " … needs '" + a.name() + "' to have a value first",
+                                "declare it with 'state " + a.name() + " = 0' to keep it from step to step");
+                    }
+                    known.add(a.name());
+                }
+            }
+        }
+    }
+}

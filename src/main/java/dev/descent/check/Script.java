@@ -1,0 +1,104 @@
+package dev.descent.check;
+
+import dev.descent.ir.Dag;
+import dev.descent.ir.Node;
+import dev.descent.ir.Shape;
+import dev.descent.syntax.Ast;
+import dev.descent.syntax.Pos;
+import dev.descent.syntax.SourceFile;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * A checked script: its parameters, its objective as a DAG node, its data, and the
+ * statements that later stages run. Made by {@link Checker}.
+ */
+public final class Script {
+
+    /** How a parameter starts: fixed values, or drawn from a distribution. */
+    public sealed interface Init {
+        record Values(double[] values) implements Init {}
+
+        record Normal(double mean, double std) implements Init {}
+
+        record Uniform(double low, double high) implements Init {}
+    }
+
+    /** A parameter: name, shape, offset in the flat θ, its leaf node, how it starts. */
+    public record Param(String name, Pos pos, Shape shape, int offset, Node node, Init init) {}
+
+    /** A top-level let: its name and value. */
+    public record Let(String name, Pos pos, Node value) {}
+
+    public final SourceFile source;
+    public final Dag dag;
+    public final List<Param> params;
+    public final List<Let> lets;
+    /** The objective as written (for maximize, the expression maximized); null when the script has none. */
+    public final Node objective;
+    public final boolean maximize;
+    public final Pos objectivePos;
+    /** The script's seed, or null when none is given. */
+    public final Long seed;
+    public final Map<String, DataSet> data;
+    /** The module (definitions, optimizers, imports) the script's names resolve in. */
+    public final Module module;
+    /** The optimize statements, in order. */
+    public final List<Ast.Optimize> runs;
+
+    Script(SourceFile source, Dag dag, List<Param> params, List<Let> lets, Node objective, boolean maximize, Pos objectivePos,
+           Long seed, Map<String, DataSet> data, Module module, List<Ast.Optimize> runs) {
+        this.source = source;
+        this.dag = dag;
+        this.params = params;
+        this.lets = lets;
+        this.objective = objective;
+        this.maximize = maximize;
+        this.objectivePos = objectivePos;
+        this.seed = seed;
+        this.data = data;
+        this.module = module;
+        this.runs = runs;
+    }
+
+    /** Total number of scalar parameters: the length of θ. */
+    public int dimension() {
+        int n = 0;
+        for (Param p : params) n += p.shape().size();
+        return n;
+    }
+
+    public Param param(String name) {
+        for (Param p : params) if (p.name().equals(name)) return p;
+        return null;
+    }
+
+    /**
+     * The starting point θ0, flat. Random starts draw, in declaration order, from one
+     * {@link SplittableRandom} seeded with {@code seed}: the same seed, the same start.
+     */
+    public double[] initialTheta(long seed) {
+        double[] theta = new double[dimension()];
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (Param p : params) {
+            int n = p.shape().size();
+            switch (p.init()) {
+                case Init.Values v -> System.arraycopy(v.values(), 0, theta, p.offset(), n);
+                case Init.Normal d -> {
+                    for (int i = 0; i < n; i++) theta[p.offset() + i] = d.mean() + d.std() * rng.nextGaussian();
+                }
+                case Init.Uniform u -> {
+                    for (int i = 0; i < n; i++) theta[p.offset() + i] = u.low() + (u.high() - u.low()) * rng.nextDouble();
+                }
+            }
+        }
+        return theta;
+    }
+
+    /** True when some parameter starts at a random point (so the seed matters). */
+    public boolean hasRandomStart() {
+        for (Param p : params) if (!(p.init() instanceof Init.Values)) return true;
+        return false;
+    }
+}

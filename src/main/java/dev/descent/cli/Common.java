@@ -1,0 +1,65 @@
+package dev.descent.cli;
+
+import dev.descent.check.Checker;
+import dev.descent.check.Script;
+import dev.descent.check.UnknownSetting;
+import dev.descent.syntax.CompileError;
+import dev.descent.syntax.Diagnostic;
+import dev.descent.syntax.SourceFile;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What the commands share: reading and checking a script, --set, number parsing, diagnostics. */
+final class Common {
+    private Common() {}
+
+    /** Reads and checks a script, or prints its diagnostics and returns null. */
+    static Script load(String file, List<String> sets, PrintWriter err) {
+        Map<String, Double> settings = settings(sets);
+        try {
+            SourceFile src = SourceFile.read(Path.of(file), file);
+            return Checker.check(src, settings);
+        } catch (CompileError e) {
+            print(e.diagnostics(), err);
+            return null;
+        } catch (UnknownSetting e) {
+            throw new Main.UsageError(e.getMessage());
+        }
+    }
+
+    static void print(List<Diagnostic> diagnostics, PrintWriter err) {
+        for (Diagnostic d : diagnostics) err.print(d.render());
+        if (diagnostics.size() > 1) err.println(diagnostics.size() + " errors");
+        err.flush();
+    }
+
+    /** --set NAME=VALUE pairs. */
+    static Map<String, Double> settings(List<String> sets) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        if (sets == null) return out;
+        for (String s : sets) {
+            int eq = s.indexOf('=');
+            if (eq <= 0) throw new Main.UsageError("--set " + s + ": expected NAME=VALUE");
+            String name = s.substring(0, eq).trim();
+            out.put(name, number(s.substring(eq + 1).trim(), "--set " + name));
+        }
+        return out;
+    }
+
+    /** A number as the language writes it (also inf, -inf, nan), or a usage error. */
+    static double number(String text, String what) {
+        String t = text.trim();
+        switch (t.toLowerCase(java.util.Locale.ROOT)) {
+            case "inf", "+inf", "infinity" -> { return Double.POSITIVE_INFINITY; }
+            case "-inf", "-infinity" -> { return Double.NEGATIVE_INFINITY; }
+            case "nan" -> { return Double.NaN; }
+            default -> {}
+        }
+        if (!t.matches("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?"))
+            throw new Main.UsageError(what + ": '" + text + "' is not a number");
+        return Double.parseDouble(t);
+    }
+}

@@ -1,0 +1,78 @@
+package dev.descent.cli;
+
+import dev.descent.check.Script;
+import dev.descent.run.Objective;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "eval", description = "Evaluate the objective, its gradient and optionally its Hessian at a point.")
+final class EvalCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "FILE", description = "The script.") String file;
+
+    @Option(names = "--at", paramLabel = "NAME=V[,V...]",
+            description = "Evaluate with this parameter at these values (row-major for a matrix; one value fills it). Default: the script's starting values.")
+    List<String> at;
+
+    @Option(names = "--hessian", description = "Also compute the Hessian over the flat parameter vector.") boolean hessian;
+
+    @Option(names = "--json", description = "Print one JSON object.") boolean json;
+
+    @Option(names = "--set", paramLabel = "NAME=VALUE", description = "Override a top-level let.") List<String> sets;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed for random starting values (overrides the script's seed).") Long seed;
+
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        Script s = Common.load(file, sets, err);
+        if (s == null) return Main.SCRIPT_ERROR;
+        if (s.objective == null) {
+            err.println(file + ": error: there is nothing to evaluate: the script has no 'minimize' or 'maximize'");
+            return Main.SCRIPT_ERROR;
+        }
+        double[] theta = Points.start(s, seed);
+        Points.applyAt(s, theta, at);
+        Objective.Result r = new Objective(s, hessian).evaluate(theta);
+        if (json) {
+            try (Json j = new Json()) {
+                j.g.writeStartObject();
+                j.g.writeFieldName("value");
+                j.number(r.value());
+                j.g.writeFieldName("grad");
+                j.params(s, r.gradient());
+                if (hessian) {
+                    j.g.writeFieldName("hessian");
+                    j.matrix(r.hessian());
+                }
+                j.g.writeEndObject();
+                j.g.flush();
+                out.println(j.text());
+            }
+        } else {
+            out.println("at     " + Points.describe(s, theta));
+            out.println("value  " + Text.number(r.value()));
+            for (Script.Param p : s.params)
+                out.println("d/d" + p.name() + pad(p.name()) + Text.value(p.shape(), r.gradient(), p.offset()));
+            if (hessian) {
+                out.println("hessian over θ = (" + String.join(", ", Points.thetaNames(s)) + ")");
+                for (double[] row : r.hessian()) {
+                    List<String> cells = new ArrayList<>();
+                    for (double v : row) cells.add(Text.number(v));
+                    out.println("  [" + String.join(", ", cells) + "]");
+                }
+            }
+        }
+        out.flush();
+        return Main.OK;
+    }
+
+    private static String pad(String name) { return " ".repeat(Math.max(1, 4 - name.length())); }
+}

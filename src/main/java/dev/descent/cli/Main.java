@@ -1,0 +1,83 @@
+package dev.descent.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code descent} command. Runs every command on a thread with a large stack
+ * (deeply nested scripts recurse deeply), maps errors to the exit codes of the
+ * contract (0 ok, 1 script or data error, 2 usage, 3 diverged), and never lets a
+ * Java stack trace reach the user.
+ */
+@Command(name = "descent", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Optimization scripts: symbolic derivatives, optimizers as text, SIMD.",
+        subcommands = {CheckCommand.class, EvalCommand.class, GradCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    public static final int OK = 0, SCRIPT_ERROR = 1, USAGE = 2, DIVERGED = 3;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (check, eval, grad)");
+    }
+
+    public static void main(String[] args) {
+        int[] code = {SCRIPT_ERROR};
+        Thread t = new Thread(null, () -> code[0] = execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)),
+                "descent", 1L << 30);
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        System.exit(code[0]);
+    }
+
+    /** Runs the command line with these streams; returns the exit code. Used by main and by tests. */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+            if (ex instanceof UsageError u) {
+                err.println("descent: " + u.getMessage());
+                err.flush();
+                return USAGE;
+            }
+            throw ex; // handled below, with Errors
+        });
+        try {
+            int code = cl.execute(args);
+            out.flush();
+            err.flush();
+            return code;
+        } catch (StackOverflowError e) {
+            err.println("descent: the script is nested too deeply to process");
+            err.flush();
+            return SCRIPT_ERROR;
+        } catch (OutOfMemoryError e) {
+            err.println("descent: out of memory (raise it with DESCENT_JAVA_OPTS=-Xmx…)");
+            err.flush();
+            return SCRIPT_ERROR;
+        } catch (Throwable e) {
+            err.println("descent: internal error: " + e);
+            err.println("  please report this, with the script that caused it");
+            err.flush();
+            return SCRIPT_ERROR;
+        }
+    }
+
+    /** A bad command line discovered after parsing (an unknown --set or --at name, a bad value): exit 2. */
+    public static final class UsageError extends RuntimeException {
+        public UsageError(String message) { super(message, null, false, false); }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"descent " + (v == null ? "(development)" : v) + ", Java " + Runtime.version()};
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.descent.ir;
+
+import java.util.Arrays;
+
+/** Operation-specific attributes of nodes. All are values (equals/hashCode by content), so nodes hash-cons. */
+public sealed interface Attr {
+
+    /** A parameter of the script: its name, its position among the parameters, its shape, and its offset in the flat θ. */
+    record Param(String name, int index, Shape shape, int offset) implements Attr {}
+
+    /** A column of a data set: {@code d.price}. */
+    record Column(String data, String column) implements Attr {}
+
+    /** An input of an optimizer step or a driver value (g, f, t, a state, a hyperparameter). */
+    record Input(String name) implements Attr {}
+
+    /** A dropout mask: keep with probability 1-rate, kept elements scaled by 1/(1-rate). {@code id} tells masks apart. */
+    record Random(int id, double rate) implements Attr {}
+
+    /** An array constant, row-major. */
+    record Array(double[] values) implements Attr {
+        @Override public boolean equals(Object o) {
+            if (!(o instanceof Array a)) return false;
+            if (a.values.length != values.length) return false;
+            for (int i = 0; i < values.length; i++)
+                if (Double.doubleToLongBits(values[i]) != Double.doubleToLongBits(a.values[i])) return false;
+            return true;
+        }
+
+        @Override public int hashCode() { return Arrays.hashCode(values); }
+
+        @Override public String toString() { return Arrays.toString(values); }
+    }
+
+    /** Reduction axis: 0 reduces each column, 1 each row. */
+    record Axis(int axis) implements Attr {}
+
+    /** Number of classes of onehot. */
+    record Classes(int k) implements Attr {}
+
+    /** The target shape of a PACK. */
+    record Packed(Shape shape) implements Attr {}
+
+    /**
+     * Which part of an array an INDEX reads or a SCATTER writes: an element of a vector
+     * ({@code i}), of a matrix ({@code i, j}), a row ({@code i}) or a column ({@code j}).
+     */
+    record Index(Part part, int i, int j) implements Attr {
+        public enum Part { ELEMENT, ELEMENT2, ROW, COLUMN }
+
+        public static Index element(int i) { return new Index(Part.ELEMENT, i, 0); }
+
+        public static Index element(int i, int j) { return new Index(Part.ELEMENT2, i, j); }
+
+        public static Index row(int i) { return new Index(Part.ROW, i, 0); }
+
+        public static Index column(int j) { return new Index(Part.COLUMN, 0, j); }
+    }
+
+    /** SCATTER: where its input goes, in an array of shape {@code shape}, zero elsewhere. */
+    record Scatter(Index index, Shape shape) implements Attr {}
+
+    /**
+     * BCAST: to {@code shape}. A scalar fills it; a vector [n] is repeated as every row of [m, n];
+     * with {@code columns}, a vector [m] is repeated as every column of [m, n].
+     */
+    record Broadcast(Shape shape, boolean columns) implements Attr {}
+}

@@ -1,0 +1,585 @@
+package dev.descent.ir;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Makes DAG nodes. Every node is hash-consed (a structurally equal node is returned
+ * instead of a new one, which is common-subexpression elimination for free) and
+ * simplified locally as it is built: constants fold, and only identities that hold
+ * for IEEE doubles apply ({@code x*1 = x}, {@code x+0 = x}, {@code --x = x},
+ * {@code x*x = x^2}, like terms), never {@code x*0 = 0} or {@code x-x = 0}.
+ * Shape rules are checked here; a violation throws {@link ShapeError}.
+ */
+public final class Dag {
+    /** Largest constant array that is folded at build time. */
+    private static final int FOLD_LIMIT = 4096;
+    /** Largest array whose element adjoints are written as a PACK rather than a SCATTER. */
+    public static final int PACK_LIMIT = 64;
+
+    private record Key(Op op, List<Node> in, long num, Attr attr, Shape shape) {}
+
+    private final HashMap<Key, Node> table = new HashMap<>();
+    private final List<Node> nodes = new ArrayList<>();
+
+    /** Number of distinct nodes made so far. */
+    public int size() { return nodes.size(); }
+
+    /** The node with this id. */
+    public Node node(int id) { return nodes.get(id); }
+
+    private Node make(Op op, Shape shape, double num, Attr attr, Node... in) {
+        for (Node c : in) Objects.requireNonNull(c);
+        Key key = new Key(op, Arrays.asList(in), Double.doubleToLongBits(num), attr, shape);
+        Node n = table.get(key);
+        if (n == null) {
+            n = new Node(op, in, shape, num, attr, nodes.size());
+            nodes.add(n);
+            table.put(key, n);
+        }
+        return n;
+    }
+
+    // ------------------------------------------------------------------ leaves
+
+    public Node constant(double v) { return make(Op.CONST, Shape.SCALAR, v, null); }
+
+    /** An array constant (row-major values); a scalar shape gives a scalar constant. */
+    public Node constant(Shape shape, double[] values) {
+        if (values.length != shape.size()) throw new IllegalArgumentException("constant of " + shape + " with " + values.length + " values");
+        if (shape.isScalar()) return constant(values[0]);
+        return make(Op.CONST, shape, 0, new Attr.Array(values.clone()));
+    }
+
+    /** A constant array with every element v. */
+    public Node filled(Shape shape, double v) {
+        if (shape.isScalar()) return constant(v);
+        double[] a = new double[shape.size()];
+        Arrays.fill(a, v);
+        return make(Op.CONST, shape, 0, new Attr.Array(a));
+    }
+
+    public Node eye(int n) {
+        double[] a = new double[n * n];
+        for (int i = 0; i < n; i++) a[i * n + i] = 1;
+        return constant(Shape.matrix(n, n), a);
+    }
+
+    public Node param(Attr.Param p) { return make(Op.PARAM, p.shape(), 0, p); }
+
+    public Node data(Attr.Column c, Shape shape) { return make(Op.DATA, shape, 0, c); }
+
+    public Node input(String name, Shape shape) { return make(Op.INPUT, shape, 0, new Attr.Input(name)); }
+
+    public Node random(int id, double rate, Shape shape) { return make(Op.RANDOM, shape, 0, new Attr.Random(id, rate)); }
+
+    // ------------------------------------------------------------- broadcasting
+
+    /** The shape of an elementwise operation on a and b, or a ShapeError naming both. */
+    public static Shape broadcast(Shape a, Shape b, String what) {
+        if (a.equals(b)) return a;
+        if (a.isScalar()) return b;
+        if (b.isScalar()) return a;
+        if (a.isVector() && b.isMatrix() && a.rows() == b.cols()) return b;
+        if (b.isVector() && a.isMatrix() && b.rows() == a.cols()) return a;
+        String hint = null;
+        if (a.isVector() && b.isMatrix() && a.rows() == b.rows() || b.isVector() && a.isMatrix() && b.rows() == a.rows())
+            hint = "a vector broadcasts over the rows of a matrix, so its length must equal the number of columns; "
+                    + "to repeat a vector as columns, use outer(v, ones(n))";
+        throw new ShapeError("cannot " + what + " shapes " + a + " and " + b, hint);
+    }
+
+    private static String verb(Op op) {
+        return switch (op) {
+            case ADD -> "add";
+            case SUB -> "subtract";
+            case MUL -> "multiply";
+            case DIV -> "divide";
+            case POW -> "raise to a power with";
+            case LT, LE, GT, GE, EQ, NE -> "compare";
+            default -> "combine";
+        };
+    }
+
+    /** x itself if it already has this shape, else x broadcast to it. */
+    private Node fit(Node x, Shape shape) {
+        return x.shape.equals(shape) ? x : broadcast(x, shape, false);
+    }
+
+    // ----------------------------------------------------------- elementwise
+
+    public Node neg(Node x) { return unary(Op.NEG, x); }
+
+    public Node add(Node a, Node b) { return binary(Op.ADD, a, b); }
+
+    public Node sub(Node a, Node b) { return binary(Op.SUB, a, b); }
+
+    public Node mul(Node a, Node b) { return binary(Op.MUL, a, b); }
+
+    public Node div(Node a, Node b) { return binary(Op.DIV, a, b); }
+
+    public Node pow(Node a, Node b) { return binary(Op.POW, a, b); }
+
+    public Node mul(double c, Node x) { return mul(constant(c), x); }
+
+    public Node unary(Op op, Node x) {
+        if (op.kind != Op.Kind.UNARY) throw new IllegalArgumentException(op + " is not unary");
+        if (x.op == Op.CONST && x.shape.size() <= FOLD_LIMIT) {
+            double[] v = x.constValues();
+            for (int i = 0; i < v.length; i++) v[i] = ScalarMath.unary(op, v[i]);
+            return constant(x.shape, v);
+        }
+        if (x.op == Op.BCAST) return broadcast(unary(op, x.in(0)), x.shape, ((Attr.Broadcast) x.attr).columns());
+        switch (op) {
+            case NEG -> {
+                if (x.op == Op.NEG) return x.in(0);
+                if (x.op == Op.SUB) return sub(x.in(1), x.in(0));
+                if (x.op == Op.MUL && x.in(0).isScalarConst()) return mul(constant(-x.in(0).num), x.in(1));
+            }
+            case ABS -> {
+                if (x.op == Op.ABS) return x;
+                if (x.op == Op.NEG) return unary(Op.ABS, x.in(0));
+            }
+            default -> {}
+        }
+        return make(op, x.shape, 0, null, x);
+    }
+
+    public Node binary(Op op, Node a, Node b) {
+        if (op.kind != Op.Kind.BINARY) throw new IllegalArgumentException(op + " is not binary");
+        Shape shape = broadcast(a.shape, b.shape, verb(op));
+        if (a.op == Op.CONST && b.op == Op.CONST && shape.size() <= FOLD_LIMIT) return foldBinary(op, a, b, shape);
+        // A broadcast input is implicit in the elementwise operation when the other input has the full shape.
+        if (a.op == Op.BCAST && b.shape.equals(shape) && !columns(a)) return binary(op, a.in(0), b);
+        if (b.op == Op.BCAST && a.shape.equals(shape) && !columns(b)) return binary(op, a, b.in(0));
+        Node s = simplifyBinary(op, a, b);
+        if (s != null) return fit(s, shape);
+        return make(op, shape, 0, null, a, b);
+    }
+
+    private static boolean columns(Node bcast) { return ((Attr.Broadcast) bcast.attr).columns(); }
+
+    private Node simplifyBinary(Op op, Node a, Node b) {
+        switch (op) {
+            case ADD -> {
+                if (a.isConstFilled(0)) return b;
+                if (b.isConstFilled(0)) return a;
+                if (packable(a) && packable(b) && a.shape.equals(b.shape)) return packwise(Op.ADD, a, b);
+                if (b.op == Op.NEG) return sub(a, b.in(0));
+                if (a.op == Op.NEG) return sub(b, a.in(0));
+                if (b.op == Op.MUL && b.in(0).isScalarConst() && b.in(0).num < 0 && a.op != Op.CONST)
+                    return sub(a, mul(constant(-b.in(0).num), b.in(1)));
+                if (a.op == Op.MUL && a.in(0).isScalarConst() && a.in(0).num < 0 && b.op != Op.CONST)
+                    return sub(b, mul(constant(-a.in(0).num), a.in(1)));
+                Node like = likeTerms(a, b, 1);
+                if (like != null) return like;
+            }
+            case SUB -> {
+                if (b.isConstFilled(0)) return a;
+                if (a.isConstFilled(0)) return neg(b);
+                if (packable(a) && packable(b) && a.shape.equals(b.shape)) return packwise(Op.SUB, a, b);
+                if (b.op == Op.NEG) return add(a, b.in(0));
+                if (b.op == Op.MUL && b.in(0).isScalarConst() && b.in(0).num < 0 && a.op != Op.CONST)
+                    return add(a, mul(constant(-b.in(0).num), b.in(1)));
+                if (a != b) {
+                    Node like = likeTerms(a, b, -1);
+                    if (like != null) return like;
+                }
+            }
+            case MUL -> {
+                if (a.isConstFilled(1)) return b;
+                if (b.isConstFilled(1)) return a;
+                if (a.isConst(-1)) return neg(b);
+                if (b.isConst(-1)) return neg(a);
+                if (b.isScalarConst() && !a.isScalarConst()) return mul(b, a);
+                if (a.isScalarConst() && b.op == Op.MUL && b.in(0).isScalarConst())
+                    return mul(constant(a.num * b.in(0).num), b.in(1));
+                if (a.isScalarConst() && b.op == Op.NEG) return mul(constant(-a.num), b.in(0));
+                // constants gather at the front: (c*y)*b = c*(y*b), a*(c*z) = c*(a*z)
+                if (a.op == Op.MUL && a.in(0).isScalarConst() && b.op != Op.CONST) return mul(a.in(0), mul(a.in(1), b));
+                if (b.op == Op.MUL && b.in(0).isScalarConst() && a.op != Op.CONST) return mul(b.in(0), mul(a, b.in(1)));
+                if (a.op == Op.NEG && b.op == Op.NEG) return mul(a.in(0), b.in(0));
+                if (a.op == Op.NEG) return neg(mul(a.in(0), b));
+                if (b.op == Op.NEG) return neg(mul(a, b.in(0)));
+                if (a == b) return pow(a, constant(2));
+                if (b.op == Op.POW && b.in(0) == a && b.in(1).isScalarConst() && b.in(1).num == Math.rint(b.in(1).num) && b.in(1).num > 0)
+                    return pow(a, constant(b.in(1).num + 1));
+                if (a.op == Op.POW && a.in(0) == b && a.in(1).isScalarConst() && a.in(1).num == Math.rint(a.in(1).num) && a.in(1).num > 0)
+                    return pow(b, constant(a.in(1).num + 1));
+            }
+            case DIV -> {
+                if (b.isConstFilled(1)) return a;
+                if (a.op == Op.NEG) return neg(div(a.in(0), b));
+                if (b.op == Op.NEG) return neg(div(a, b.in(0)));
+            }
+            case POW -> {
+                if (b.isConstFilled(1)) return a;
+                if (b.isConstFilled(0)) return filled(a.shape, 1); // Java and IEEE: x^0 = 1 for every x, NaN included
+            }
+            default -> {}
+        }
+        return null;
+    }
+
+    /** c1*x ± c2*x = (c1 ± c2)*x, for scalar constants c1, c2 (x alone counts as 1*x). */
+    private Node likeTerms(Node a, Node b, double sign) {
+        Node xa = a, xb = b;
+        double ca = 1, cb = 1;
+        if (a.op == Op.MUL && a.in(0).isScalarConst()) { ca = a.in(0).num; xa = a.in(1); }
+        if (b.op == Op.MUL && b.in(0).isScalarConst()) { cb = b.in(0).num; xb = b.in(1); }
+        if (xa != xb || xa.op == Op.CONST) return null;
+        if (!xa.shape.equals(a.shape) || !xb.shape.equals(b.shape)) return null;
+        double c = ca + sign * cb;
+        if (c == 0) return null; // x - x is not 0 when x is infinite or NaN
+        return mul(constant(c), xa);
+    }
+
+    /** A PACK, or a small array constant, which adds elementwise into a PACK. */
+    private static boolean packable(Node x) {
+        return x.op == Op.PACK || x.op == Op.CONST && !x.shape.isScalar() && x.shape.size() <= PACK_LIMIT;
+    }
+
+    private Node packwise(Op op, Node a, Node b) {
+        Node[] out = new Node[a.shape.size()];
+        for (int i = 0; i < out.length; i++) out[i] = binary(op, part(a, i), part(b, i));
+        return pack(a.shape, Arrays.asList(out));
+    }
+
+    private Node part(Node x, int i) {
+        return x.op == Op.PACK ? x.in(i) : constant(((Attr.Array) x.attr).values()[i]);
+    }
+
+    private Node foldBinary(Op op, Node a, Node b, Shape shape) {
+        double[] va = a.constValues(), vb = b.constValues();
+        double[] out = new double[shape.size()];
+        for (int k = 0; k < out.length; k++) out[k] = ScalarMath.binary(op, element(va, a.shape, shape, k), element(vb, b.shape, shape, k));
+        return constant(shape, out);
+    }
+
+    /** Element k (row-major in {@code shape}) of an operand of shape {@code s} broadcast to {@code shape}. */
+    public static double element(double[] v, Shape s, Shape shape, int k) {
+        if (s.isScalar()) return v[0];
+        if (s.equals(shape)) return v[k];
+        return v[k % shape.cols()]; // a vector repeated over the rows of a matrix
+    }
+
+    public Node select(Node c, Node a, Node b) {
+        Shape shape = broadcast(broadcast(c.shape, a.shape, "select between"), b.shape, "select between");
+        if (c.op == Op.CONST && c.shape.isScalar()) return fit(c.num != 0 ? a : b, shape);
+        if (a == b) return fit(a, shape);
+        if (c.op == Op.CONST && a.op == Op.CONST && b.op == Op.CONST && shape.size() <= FOLD_LIMIT)
+            return foldTernary(Op.SELECT, c, a, b, shape);
+        return make(Op.SELECT, shape, 0, null, c, a, b);
+    }
+
+    public Node clip(Node x, Node lo, Node hi) {
+        Shape shape = broadcast(broadcast(x.shape, lo.shape, "clip"), hi.shape, "clip");
+        if (x.op == Op.CONST && lo.op == Op.CONST && hi.op == Op.CONST && shape.size() <= FOLD_LIMIT)
+            return foldTernary(Op.CLIP, x, lo, hi, shape);
+        return make(Op.CLIP, shape, 0, null, x, lo, hi);
+    }
+
+    private Node foldTernary(Op op, Node a, Node b, Node c, Shape shape) {
+        double[] va = a.constValues(), vb = b.constValues(), vc = c.constValues();
+        double[] out = new double[shape.size()];
+        for (int k = 0; k < out.length; k++)
+            out[k] = ScalarMath.ternary(op, element(va, a.shape, shape, k), element(vb, b.shape, shape, k), element(vc, c.shape, shape, k));
+        return constant(shape, out);
+    }
+
+    // ------------------------------------------------------------- reductions
+
+    /** Sum of all elements. */
+    public Node sum(Node x) {
+        if (x.shape.isScalar()) return x;
+        if (x.op == Op.CONST && x.shape.size() <= FOLD_LIMIT) {
+            double s = 0;
+            for (double v : x.constValues()) s += v;
+            return constant(s);
+        }
+        return make(Op.SUM, Shape.SCALAR, 0, null, x);
+    }
+
+    /** max / min / logsumexp / sum of all elements: op is SUM, MAX_ALL, MIN_ALL or LSE. */
+    public Node reduce(Op op, Node x) {
+        return switch (op) {
+            case SUM -> sum(x);
+            case MAX_ALL, MIN_ALL -> x.shape.isScalar() ? x : make(op, Shape.SCALAR, 0, null, x);
+            case LSE -> x.shape.isScalar() ? x : make(op, Shape.SCALAR, 0, null, x);
+            default -> throw new IllegalArgumentException(op + " is not a full reduction");
+        };
+    }
+
+    /** op is SUM_AXIS, MAX_AXIS, MIN_AXIS or LSE_AXIS; axis 1 reduces each row, 0 each column. */
+    public Node reduceAxis(Op op, Node x, int axis) {
+        if (axis != 0 && axis != 1) throw new ShapeError("axis must be 0 (reduce each column) or 1 (reduce each row), not " + axis);
+        if (!x.shape.isMatrix()) {
+            if (x.shape.isVector() && axis == 0) // a vector has one axis: reduce it all
+                return reduce(op == Op.SUM_AXIS ? Op.SUM : op == Op.MAX_AXIS ? Op.MAX_ALL : op == Op.MIN_AXIS ? Op.MIN_ALL : Op.LSE, x);
+            throw new ShapeError("axis = " + axis + " needs a matrix, but this is " + describe(x.shape));
+        }
+        Shape out = Shape.vector(axis == 1 ? x.shape.rows() : x.shape.cols());
+        return make(op, out, 0, new Attr.Axis(axis), x);
+    }
+
+    public Node mean(Node x) { return div(sum(x), constant(x.shape.size())); }
+
+    public Node meanAxis(Node x, int axis) {
+        Node s = reduceAxis(Op.SUM_AXIS, x, axis);
+        int n = x.shape.isMatrix() ? (axis == 1 ? x.shape.cols() : x.shape.rows()) : x.shape.size();
+        return div(s, constant(n));
+    }
+
+    public Node dot(Node a, Node b) {
+        if (!a.shape.isVector() || !b.shape.isVector() || a.shape.rows() != b.shape.rows())
+            throw new ShapeError("dot needs two vectors of equal length, not " + a.shape + " and " + b.shape);
+        return sum(mul(a, b));
+    }
+
+    public Node norm(Node x) { return unary(Op.SQRT, sum(pow(x, constant(2)))); }
+
+    public Node norm1(Node x) { return sum(unary(Op.ABS, x)); }
+
+    /** exp(x - logsumexp(x)): stable, and its derivative shares the logsumexp. */
+    public Node softmax(Node x) {
+        if (x.shape.isScalar()) return filled(x.shape, 1);
+        return unary(Op.EXP, sub(x, reduce(Op.LSE, x)));
+    }
+
+    public Node softmaxAxis(Node x, int axis) {
+        if (!x.shape.isMatrix()) return softmax(reduceAxisCheck(x, axis));
+        Node lse = reduceAxis(Op.LSE_AXIS, x, axis);
+        return unary(Op.EXP, sub(x, broadcast(lse, x.shape, axis == 1)));
+    }
+
+    private Node reduceAxisCheck(Node x, int axis) {
+        if (axis != 0) throw new ShapeError("axis = " + axis + " needs a matrix, but this is " + describe(x.shape));
+        return x;
+    }
+
+    // ---------------------------------------------------------------- structure
+
+    public Node index(Node x, Attr.Index ix) {
+        Shape s = x.shape;
+        Shape out;
+        switch (ix.part()) {
+            case ELEMENT -> {
+                if (!s.isVector()) throw new ShapeError(s.isScalar() ? "a scalar cannot be indexed" : "a matrix needs two indices, A[i, j] (or one, A[i], for a row)");
+                checkRange(ix.i(), s.rows(), "a vector of length " + s.rows());
+                out = Shape.SCALAR;
+            }
+            case ELEMENT2 -> {
+                if (!s.isMatrix()) throw new ShapeError("two indices need a matrix, but this is " + describe(s));
+                checkRange(ix.i(), s.rows(), "a matrix with " + s.rows() + " rows");
+                checkRange(ix.j(), s.cols(), "a matrix with " + s.cols() + " columns");
+                out = Shape.SCALAR;
+            }
+            case ROW -> {
+                if (!s.isMatrix()) throw new ShapeError("a row needs a matrix");
+                checkRange(ix.i(), s.rows(), "a matrix with " + s.rows() + " rows");
+                out = Shape.vector(s.cols());
+            }
+            default -> {
+                if (!s.isMatrix()) throw new ShapeError("a column needs a matrix");
+                checkRange(ix.j(), s.cols(), "a matrix with " + s.cols() + " columns");
+                out = Shape.vector(s.rows());
+            }
+        }
+        int[] flat = flatPositions(ix, s);
+        if (x.op == Op.PACK) return gather(x, flat, out);
+        if (x.op == Op.CONST) {
+            double[] v = x.constValues(), o = new double[flat.length];
+            for (int k = 0; k < flat.length; k++) o[k] = v[flat[k]];
+            return constant(out, o);
+        }
+        if (x.op == Op.BCAST && x.in(0).shape.isScalar()) return fit(x.in(0), out);
+        if (x.op == Op.SCATTER && ((Attr.Scatter) x.attr).index().equals(ix)) return x.in(0);
+        return make(Op.INDEX, out, 0, ix, x);
+    }
+
+    private Node gather(Node pack, int[] flat, Shape out) {
+        if (out.isScalar()) return pack.in(flat[0]);
+        List<Node> parts = new ArrayList<>(flat.length);
+        for (int k : flat) parts.add(pack.in(k));
+        return pack(out, parts);
+    }
+
+    /** Row-major positions of the elements an index selects in an array of shape s. */
+    public static int[] flatPositions(Attr.Index ix, Shape s) {
+        return switch (ix.part()) {
+            case ELEMENT -> new int[] {ix.i()};
+            case ELEMENT2 -> new int[] {ix.i() * s.cols() + ix.j()};
+            case ROW -> {
+                int[] p = new int[s.cols()];
+                for (int k = 0; k < p.length; k++) p[k] = ix.i() * s.cols() + k;
+                yield p;
+            }
+            case COLUMN -> {
+                int[] p = new int[s.rows()];
+                for (int k = 0; k < p.length; k++) p[k] = k * s.cols() + ix.j();
+                yield p;
+            }
+        };
+    }
+
+    private static void checkRange(int i, int n, String what) {
+        if (i < 0 || i >= n)
+            throw new ShapeError("index " + i + " is out of range for " + what, "indices count from 0, so the last is " + (n - 1));
+    }
+
+    /** Scalars packed into a vector or matrix, row-major. */
+    public Node pack(Shape shape, List<Node> parts) {
+        if (parts.size() != shape.size()) throw new IllegalArgumentException("pack of " + shape + " from " + parts.size() + " parts");
+        boolean allConst = true;
+        for (Node p : parts) {
+            if (!p.shape.isScalar()) throw new ShapeError("an element of a literal must be a scalar here, not " + describe(p.shape));
+            allConst &= p.op == Op.CONST;
+        }
+        if (shape.isScalar()) return parts.get(0);
+        if (allConst) {
+            double[] v = new double[parts.size()];
+            for (int i = 0; i < v.length; i++) v[i] = parts.get(i).num;
+            return constant(shape, v);
+        }
+        return make(Op.PACK, shape, 0, new Attr.Packed(shape), parts.toArray(Node[]::new));
+    }
+
+    /** x placed at {@code ix} in an array of {@code shape}, zeros elsewhere (the adjoint of INDEX). */
+    public Node scatter(Node x, Attr.Index ix, Shape shape) {
+        if (shape.size() <= PACK_LIMIT) {
+            Node zero = constant(0);
+            Node[] parts = new Node[shape.size()];
+            Arrays.fill(parts, zero);
+            int[] flat = flatPositions(ix, shape);
+            for (int k = 0; k < flat.length; k++) parts[flat[k]] = x.shape.isScalar() ? x : index(x, Attr.Index.element(k));
+            return pack(shape, Arrays.asList(parts));
+        }
+        return make(Op.SCATTER, shape, 0, new Attr.Scatter(ix, shape), x);
+    }
+
+    /**
+     * x broadcast to {@code shape}: a scalar fills it, a vector [n] repeats as the rows
+     * of [m, n], or, with {@code columns}, a vector [m] repeats as the columns of [m, n].
+     */
+    public Node broadcast(Node x, Shape shape, boolean columns) {
+        if (x.shape.equals(shape) && !columns) return x;
+        if (x.shape.isScalar()) {
+            if (x.op == Op.CONST) return filled(shape, x.num);
+            return make(Op.BCAST, shape, 0, new Attr.Broadcast(shape, false), x);
+        }
+        if (!x.shape.isVector() || !shape.isMatrix() || (columns ? shape.rows() : shape.cols()) != x.shape.rows())
+            throw new ShapeError("cannot broadcast " + x.shape + " to " + shape);
+        return make(Op.BCAST, shape, 0, new Attr.Broadcast(shape, columns), x);
+    }
+
+    /** The adjoint of a BCAST of a value of shape {@code target}: summed over the repeated dimension. */
+    public Node unbroadcastFrom(Node adj, Shape target, boolean columns) {
+        if (target.isScalar()) return sum(adj);
+        return reduceAxis(Op.SUM_AXIS, adj, columns ? 1 : 0);
+    }
+
+    /** Sums an adjoint over the dimensions along which a value of shape {@code target} was broadcast. */
+    public Node unbroadcast(Node adj, Shape target) {
+        if (adj.shape.equals(target)) return adj;
+        if (target.isScalar()) return sum(adj);
+        if (target.isVector() && adj.shape.isMatrix() && adj.shape.cols() == target.rows())
+            return reduceAxis(Op.SUM_AXIS, adj, 0);
+        throw new IllegalStateException("cannot unbroadcast " + adj.shape + " to " + target);
+    }
+
+    // ----------------------------------------------------------- linear algebra
+
+    public Node matmul(Node a, Node b) {
+        Shape sa = a.shape, sb = b.shape;
+        if (sa.isScalar() || sb.isScalar())
+            throw new ShapeError("@ needs vectors or matrices, not a scalar", "to scale, use *");
+        int ka = sa.isMatrix() ? sa.cols() : sa.rows();
+        int kb = sb.rows();
+        if (ka != kb)
+            throw new ShapeError("cannot multiply shapes " + sa + " and " + sb + " with @: inner dimensions " + ka + " and " + kb + " differ");
+        Shape out;
+        if (sa.isMatrix() && sb.isMatrix()) out = Shape.matrix(sa.rows(), sb.cols());
+        else if (sa.isMatrix()) out = Shape.vector(sa.rows());
+        else if (sb.isMatrix()) out = Shape.vector(sb.cols());
+        else return sum(mul(a, b));
+        return make(Op.MATMUL, out, 0, null, a, b);
+    }
+
+    public Node transpose(Node a) {
+        if (!a.shape.isMatrix()) return a; // a scalar or vector has no orientation
+        if (a.op == Op.TRANSPOSE) return a.in(0);
+        if (a.op == Op.CONST) {
+            int m = a.shape.rows(), n = a.shape.cols();
+            double[] v = a.constValues(), t = new double[v.length];
+            for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) t[j * m + i] = v[i * n + j];
+            return constant(Shape.matrix(n, m), t);
+        }
+        return make(Op.TRANSPOSE, Shape.matrix(a.shape.cols(), a.shape.rows()), 0, null, a);
+    }
+
+    /** diag(v) of a vector is a diagonal matrix; diag(A) of a square matrix its diagonal. */
+    public Node diag(Node x) {
+        if (x.shape.isVector()) return make(Op.DIAG, Shape.matrix(x.shape.rows(), x.shape.rows()), 0, null, x);
+        if (x.shape.isMatrix()) {
+            if (x.shape.rows() != x.shape.cols()) throw new ShapeError("diag of a matrix needs a square one, not " + x.shape);
+            if (x.op == Op.DIAG) return x.in(0);
+            return make(Op.DIAG_EXTRACT, Shape.vector(x.shape.rows()), 0, null, x);
+        }
+        throw new ShapeError("diag needs a vector or a square matrix, not a scalar");
+    }
+
+    public Node outer(Node a, Node b) {
+        if (!a.shape.isVector() || !b.shape.isVector()) throw new ShapeError("outer needs two vectors, not " + a.shape + " and " + b.shape);
+        return make(Op.OUTER, Shape.matrix(a.shape.rows(), b.shape.rows()), 0, null, a, b);
+    }
+
+    public Node solve(Node a, Node b) {
+        if (!a.shape.isMatrix() || a.shape.rows() != a.shape.cols())
+            throw new ShapeError("solve(A, b) needs a square matrix A, not " + a.shape);
+        if (b.shape.isScalar() || b.shape.rows() != a.shape.rows())
+            throw new ShapeError("solve(A, b) needs b with " + a.shape.rows() + " rows to match A " + a.shape + ", not " + b.shape);
+        return make(Op.SOLVE, b.shape, 0, null, a, b);
+    }
+
+    /** Vectors of equal length as the columns of a matrix. */
+    public Node stack(List<Node> columns) {
+        if (columns.isEmpty()) throw new ShapeError("stack needs at least one vector");
+        int m = -1;
+        for (Node c : columns) {
+            if (!c.shape.isVector()) throw new ShapeError("stack takes vectors (the columns), not " + describe(c.shape));
+            if (m >= 0 && c.shape.rows() != m) throw new ShapeError("stack needs vectors of equal length, not " + m + " and " + c.shape.rows());
+            m = c.shape.rows();
+        }
+        return make(Op.STACK, Shape.matrix(m, columns.size()), 0, null, columns.toArray(Node[]::new));
+    }
+
+    /** onehot(y, k): each label of y (0…k-1) as a row of the identity; a scalar label gives a vector [k]. */
+    public Node onehot(Node y, int k) {
+        if (k < 1) throw new ShapeError("onehot needs at least one class, not " + k);
+        if (y.shape.isMatrix()) throw new ShapeError("onehot needs a vector of labels, not a matrix");
+        Shape out = y.shape.isScalar() ? Shape.vector(k) : Shape.matrix(y.shape.rows(), k);
+        if (y.op == Op.CONST) {
+            double[] labels = y.constValues(), v = new double[out.size()];
+            for (int i = 0; i < labels.length; i++) {
+                double l = labels[i];
+                if (l >= 0 && l < k && l == Math.rint(l)) v[i * k + (int) l] = 1;
+                else throw new ShapeError("onehot label " + fmt(l) + " is not one of 0…" + (k - 1));
+            }
+            return constant(out, v);
+        }
+        return make(Op.ONEHOT, out, 0, new Attr.Classes(k), y);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    public static String describe(Shape s) {
+        return s.isScalar() ? "a scalar" : s.isVector() ? "a vector " + s : "a matrix " + s;
+    }
+
+    private static String fmt(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+    }
+}

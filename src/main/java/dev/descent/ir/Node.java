@@ -1,0 +1,88 @@
+package dev.descent.ir;
+
+import java.util.List;
+
+/**
+ * A node of the expression DAG. Nodes are immutable and made only by a {@link Dag},
+ * which hash-conses them: two structurally equal nodes of one Dag are the same object,
+ * so identity comparison is structural equality. A node's inputs always have smaller
+ * {@link #id}s, so sorting by id is a topological order.
+ */
+public final class Node {
+    public final Op op;
+    private final Node[] in;
+    public final Shape shape;
+    /** The value of a scalar CONST; 0 otherwise. */
+    public final double num;
+    /** Operation-specific attribute, or null. */
+    public final Attr attr;
+    /** Creation order within its Dag. */
+    public final int id;
+    /** True when the value depends on a PARAM, DATA, INPUT or RANDOM leaf (anything not constant). */
+    public final boolean variable;
+    /** True when the value depends on a PARAM (so it may have a non-zero derivative). */
+    public final boolean dependsOnParams;
+
+    Node(Op op, Node[] in, Shape shape, double num, Attr attr, int id) {
+        this.op = op;
+        this.in = in;
+        this.shape = shape;
+        this.num = num;
+        this.attr = attr;
+        this.id = id;
+        boolean v = op == Op.PARAM || op == Op.DATA || op == Op.INPUT || op == Op.RANDOM;
+        boolean p = op == Op.PARAM;
+        for (Node c : in) {
+            v |= c.variable;
+            p |= c.dependsOnParams;
+        }
+        this.variable = v;
+        this.dependsOnParams = p;
+    }
+
+    public int arity() { return in.length; }
+
+    public Node in(int i) { return in[i]; }
+
+    public List<Node> inputs() { return List.of(in); }
+
+    /** A scalar constant? */
+    public boolean isScalarConst() { return op == Op.CONST && shape.isScalar(); }
+
+    /** A scalar constant equal to v (bitwise, so -0.0 is not 0.0)? */
+    public boolean isConst(double v) {
+        return isScalarConst() && Double.doubleToLongBits(num) == Double.doubleToLongBits(v);
+    }
+
+    /** A constant (scalar or array) whose every element equals v? */
+    public boolean isConstFilled(double v) {
+        if (op != Op.CONST) return false;
+        if (shape.isScalar()) return num == v && !Double.isNaN(num);
+        for (double x : ((Attr.Array) attr).values()) if (x != v) return false;
+        return true;
+    }
+
+    /** The elements of a constant, row-major (a scalar gives one element). */
+    public double[] constValues() {
+        if (op != Op.CONST) throw new IllegalStateException("not a constant");
+        return shape.isScalar() ? new double[] {num} : ((Attr.Array) attr).values().clone();
+    }
+
+    /** Number of distinct nodes reachable from this one (itself included). */
+    public int dagSize() {
+        java.util.BitSet seen = new java.util.BitSet();
+        java.util.ArrayDeque<Node> stack = new java.util.ArrayDeque<>();
+        stack.push(this);
+        int n = 0;
+        while (!stack.isEmpty()) {
+            Node x = stack.pop();
+            if (seen.get(x.id)) continue;
+            seen.set(x.id);
+            n++;
+            for (Node c : x.in) stack.push(c);
+        }
+        return n;
+    }
+
+    @Override public String toString() { return Printer.print(this); }
+}

@@ -1,0 +1,84 @@
+package dev.descent.run;
+
+import dev.descent.check.DataSet;
+import dev.descent.check.Script;
+import dev.descent.diff.Derivatives;
+import dev.descent.engine.Env;
+import dev.descent.engine.scalar.ScalarProgram;
+import dev.descent.ir.Attr;
+import dev.descent.ir.Node;
+import dev.descent.ir.Op;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A script's objective, ready to evaluate on a flat parameter vector θ: its value,
+ * its symbolic gradient and, on request, its Hessian, all computed by one engine
+ * program that shares their common subexpressions.
+ */
+public final class Objective {
+    private final Script script;
+    private final List<Node> gradient;
+    private final List<List<Node>> hessian;
+    private final ScalarProgram program;
+    private final int n;
+
+    public Objective(Script script, boolean withHessian) {
+        if (script.objective == null) throw new IllegalArgumentException("the script has no objective");
+        this.script = script;
+        this.n = script.dimension();
+        List<Node> params = new ArrayList<>();
+        for (Script.Param p : script.params) params.add(p.node());
+        this.gradient = Derivatives.gradient(script.dag, script.objective, params);
+        this.hessian = withHessian ? Derivatives.hessian(script.dag, script.objective, params) : null;
+        List<Node> outputs = new ArrayList<>();
+        outputs.add(script.objective);
+        outputs.addAll(gradient);
+        if (hessian != null) for (List<Node> row : hessian) outputs.addAll(row);
+        this.program = new ScalarProgram(outputs);
+    }
+
+    /** The gradient's nodes, one per parameter, shaped like it. */
+    public List<Node> gradientNodes() { return gradient; }
+
+    /** The Hessian's nodes ({@code [k][j]}: row k of θ, block of param j), or null. */
+    public List<List<Node>> hessianNodes() { return hessian; }
+
+    /** Value, flat gradient, and (if requested) the Hessian as rows. */
+    public record Result(double value, double[] gradient, double[][] hessian) {}
+
+    public Result evaluate(double[] theta) {
+        if (theta.length != n) throw new IllegalArgumentException("θ has " + theta.length + " elements, not " + n);
+        double[][] out = program.run(env(theta));
+        double[] g = new double[n];
+        int k = 1;
+        for (Script.Param p : script.params) {
+            System.arraycopy(out[k++], 0, g, p.offset(), p.shape().size());
+        }
+        double[][] h = null;
+        if (hessian != null) {
+            h = new double[n][n];
+            for (int row = 0; row < n; row++) {
+                for (Script.Param p : script.params) System.arraycopy(out[k++], 0, h[row], p.offset(), p.shape().size());
+            }
+        }
+        return new Result(out[0][0], g, h);
+    }
+
+    private Env env(double[] theta) {
+        return leaf -> {
+            if (leaf.op == Op.PARAM) {
+                Attr.Param p = (Attr.Param) leaf.attr;
+                double[] v = new double[p.shape().size()];
+                System.arraycopy(theta, p.offset(), v, 0, v.length);
+                return v;
+            }
+            if (leaf.op == Op.DATA) {
+                Attr.Column c = (Attr.Column) leaf.attr;
+                DataSet d = script.data.get(c.data());
+                return d.columns().get(c.column());
+            }
+            throw new IllegalStateException("no value for " + leaf.op + " " + leaf.attr + " when evaluating an objective");
+        };
+    }
+}

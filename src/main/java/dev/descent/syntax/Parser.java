@@ -1,0 +1,52 @@
+package dev.descent.syntax;
+
+import dev.descent.syntax.gen.DescentLexer;
+import dev.descent.syntax.gen.DescentParser;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.antlr.v4.runtime.BaseErrorListener;
+import org.antlr.v4.runtime.CharStreams;
+import org.antlr.v4.runtime.CommonTokenStream;
+import org.antlr.v4.runtime.Token;
+
+/** Text to AST. Every problem becomes a Diagnostic; nothing else escapes. */
+public final class Parser {
+    private Parser() {}
+
+    /** Parses a whole script; throws {@link CompileError} with every syntax problem found. */
+    public static Ast.Program parse(SourceFile source) {
+        List<Diagnostic> diagnostics = new ArrayList<>();
+        DescentLexer lexer = new DescentLexer(CharStreams.fromString(source.text(), source.name()));
+        lexer.removeErrorListeners(); // ERROR_CHAR catches every character the lexer cannot use
+        LineJoiner joiner = new LineJoiner(lexer, source, diagnostics);
+        DescentParser parser = new DescentParser(new CommonTokenStream(joiner));
+        parser.removeErrorListeners();
+        parser.addErrorListener(new BaseErrorListener()); // all reporting goes through SyntaxErrors
+        parser.setErrorHandler(new SyntaxErrors(source, diagnostics));
+        DescentParser.ProgramContext tree;
+        try {
+            tree = parser.program();
+        } catch (LineJoiner.TooDeep e) {
+            throw new CompileError(tooDeep(source, e.at));
+        } catch (StackOverflowError e) {
+            Token t = parser.getCurrentToken();
+            throw new CompileError(tooDeep(source, t));
+        }
+        if (!diagnostics.isEmpty()) {
+            diagnostics.sort(Comparator.comparingInt(Diagnostic::line).thenComparingInt(Diagnostic::column));
+            throw new CompileError(diagnostics);
+        }
+        try {
+            return new AstBuilder(source).program(tree);
+        } catch (StackOverflowError e) {
+            throw new CompileError(new Diagnostic(source, 1, 1, 1, "this script is nested too deeply to process",
+                    "split long expressions with let"));
+        }
+    }
+
+    private static Diagnostic tooDeep(SourceFile source, Token t) {
+        return new Diagnostic(source, t.getLine(), t.getCharPositionInLine() + 1, 1,
+                "brackets are nested more than " + LineJoiner.MAX_NESTING + " deep", "split the expression with let");
+    }
+}

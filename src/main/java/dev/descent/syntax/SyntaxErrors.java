@@ -1,0 +1,226 @@
+package dev.descent.syntax;
+
+import dev.descent.syntax.gen.DescentLexer;
+import dev.descent.syntax.gen.DescentParser;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.antlr.v4.runtime.DefaultErrorStrategy;
+import org.antlr.v4.runtime.InputMismatchException;
+import org.antlr.v4.runtime.NoViableAltException;
+import org.antlr.v4.runtime.Parser;
+import org.antlr.v4.runtime.ParserRuleContext;
+import org.antlr.v4.runtime.RecognitionException;
+import org.antlr.v4.runtime.Token;
+import org.antlr.v4.runtime.misc.IntervalSet;
+
+/**
+ * Replaces ANTLR's messages ("mismatched input … expecting {…}") with ones in a
+ * user's words: what was found, and what could have come there. At most one
+ * syntax error is reported per line (the rest are usually echoes of the first).
+ */
+final class SyntaxErrors extends DefaultErrorStrategy {
+    private static final int MAX_ERRORS = 20;
+
+    private final SourceFile source;
+    private final List<Diagnostic> diagnostics;
+
+    SyntaxErrors(SourceFile source, List<Diagnostic> diagnostics) {
+        this.source = source;
+        this.diagnostics = diagnostics;
+    }
+
+    @Override protected void reportNoViableAlternative(Parser p, NoViableAltException e) {
+        report(p, e.getOffendingToken(), null);
+    }
+
+    @Override protected void reportInputMismatch(Parser p, InputMismatchException e) {
+        report(p, e.getOffendingToken(), null);
+    }
+
+    @Override protected void reportFailedPredicate(Parser p, org.antlr.v4.runtime.FailedPredicateException e) {
+        report(p, e.getOffendingToken(), null);
+    }
+
+    @Override protected void reportUnwantedToken(Parser p) {
+        if (inErrorRecoveryMode(p)) return;
+        beginErrorCondition(p);
+        report(p, p.getCurrentToken(), null);
+    }
+
+    @Override protected void reportMissingToken(Parser p) {
+        if (inErrorRecoveryMode(p)) return;
+        beginErrorCondition(p);
+        Token t = p.getCurrentToken();
+        String expected = expected(p, p.getExpectedTokens());
+        report(p, t, "missing " + expected + " before " + describe(t));
+    }
+
+    private void report(Parser p, Token t, String message) {
+        if (diagnostics.size() >= MAX_ERRORS) return;
+        int line = t.getLine();
+        for (Diagnostic d : diagnostics) if (d.line() == line) return;
+        String hint = null;
+        if (message == null) {
+            IntervalSet exp;
+            try {
+                exp = p.getExpectedTokens();
+            } catch (RuntimeException ex) {
+                exp = new IntervalSet();
+            }
+            message = special(p, t);
+            if (message == null) {
+                String what = expected(p, exp);
+                message = what.isEmpty() ? "unexpected " + describe(t) : "expected " + what + ", found " + describe(t);
+            }
+            hint = hintFor(p, t);
+        }
+        int col = t.getCharPositionInLine() + 1;
+        int len = t.getType() == Token.EOF || t.getType() == DescentLexer.NL ? 1 : Math.max(1, t.getText().codePointCount(0, t.getText().length()));
+        if (t.getType() == Token.EOF) {
+            // point just past the last character of the file
+            int[] end = endOfText();
+            line = end[0];
+            col = end[1];
+        }
+        diagnostics.add(new Diagnostic(source, line, col, len, message, hint));
+    }
+
+    private int[] endOfText() {
+        String s = source.text();
+        int line = 1, col = 1;
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            i += Character.charCount(cp);
+            if (cp == '\n') { line++; col = 1; } else col++;
+        }
+        if (col == 1 && line > 1) { line--; col = source.line(line).codePointCount(0, source.line(line).length()) + 1; }
+        return new int[] {line, col};
+    }
+
+    /** Messages for mistakes common enough to deserve their own words. */
+    private String special(Parser p, Token t) {
+        int type = t.getType();
+        if (type == DescentLexer.ERROR_CHAR) {
+            String c = t.getText();
+            int cp = c.codePointAt(0);
+            String shown = cp < 0x20 || cp == 0x7f || cp == 0xFFFD ? String.format("U+%04X", cp) : "'" + c + "'";
+            return "unexpected character " + shown;
+        }
+        if (type == DescentLexer.UNTERMINATED_STRING) return "this string is never closed";
+        ParserRuleContext ctx = p.getContext();
+        if (ctx instanceof DescentParser.ProgramContext || ctx instanceof DescentParser.StatementContext) {
+            if (type == DescentLexer.NAME) {
+                return "expected a statement (param, let, def, minimize, maximize, data, optimizer, optimize, import, seed), found "
+                        + describe(t);
+            }
+        }
+        return null;
+    }
+
+    private String hintFor(Parser p, Token t) {
+        int type = t.getType();
+        String text = t.getText();
+        if (type == DescentLexer.ERROR_CHAR) {
+            return switch (text) {
+                case "'" -> "strings are written in double quotes: \"file.dsc\"";
+                case "{", "}" -> "braces only enclose an optimizer's body";
+                case "!" -> "logical negation is written 'not'";
+                case "&", "|" -> "logic is written 'and', 'or'";
+                case ":" -> "slices are not supported; index one element, x[i]";
+                default -> null;
+            };
+        }
+        if (isKeyword(type) && p.getExpectedTokens().contains(DescentLexer.NAME))
+            return "'" + text + "' is a reserved word and cannot be used as a name";
+        if ((p.getContext() instanceof DescentParser.ProgramContext || p.getContext() instanceof DescentParser.StatementContext) && type == DescentLexer.NAME) {
+            Token next = t.getTokenIndex() + 1 < p.getInputStream().size() ? p.getInputStream().get(t.getTokenIndex() + 1) : null;
+            if (next != null && "=".equals(next.getText())) return "to name a value, write 'let " + text + " = …'";
+            if (next != null && next.getText().endsWith("=") && next.getText().length() == 2)
+                return "assignments like '" + text + " " + next.getText() + " …' belong inside an optimizer's body";
+        }
+        if (type == DescentLexer.T__0 || "=".equals(text)) {
+            ParserRuleContext ctx = p.getContext();
+            if (ctx instanceof DescentParser.CmpExprContext || ctx instanceof DescentParser.ExprContext)
+                if ("=".equals(text)) return "to compare, write '=='";
+        }
+        return null;
+    }
+
+    /** Reserved words (not the contextual keywords, which are names elsewhere). */
+    static boolean isKeyword(int type) {
+        return switch (type) {
+            case DescentLexer.IMPORT, DescentLexer.PARAM, DescentLexer.LET, DescentLexer.DEF, DescentLexer.MINIMIZE,
+                 DescentLexer.MAXIMIZE, DescentLexer.OPTIMIZER, DescentLexer.OPTIMIZE, DescentLexer.FOR, DescentLexer.IF,
+                 DescentLexer.THEN, DescentLexer.ELSE, DescentLexer.AND, DescentLexer.OR, DescentLexer.NOT -> true;
+            default -> false;
+        };
+    }
+
+    /** A token in words: "the name 'x'", "the number 3", "the end of the line". */
+    static String describe(Token t) {
+        int type = t.getType();
+        if (type == Token.EOF) return "the end of the file";
+        if (type == DescentLexer.NL) return "the end of the line";
+        String text = t.getText();
+        if (text.length() > 40) text = text.substring(0, 37) + "...";
+        if (type == DescentLexer.NAME) return "the name '" + text + "'";
+        if (type == DescentLexer.NUMBER) return "the number " + text;
+        if (type == DescentLexer.STRING) return "the string " + text;
+        if (isKeyword(type)) return "the keyword '" + text + "'";
+        return "'" + text + "'";
+    }
+
+    private static final Set<String> EXPRESSION_START = Set.of("'('", "'['", "'-'", "'+'", "a name", "a number",
+            "a quoted path", "'if'", "'not'");
+    private static final Set<String> OPERATOR_WORDS = Set.of("'^'", "'**'", "'*'", "'/'", "'@'", "'<'", "'<='",
+            "'>'", "'>='", "'=='", "'!='", "'and'", "'or'", "'.'", "'+'", "'-'", "'('", "'['");
+
+    /** The expected token set in words: "an expression", "')' or ','", "a name". */
+    static String expected(Parser p, IntervalSet set) {
+        if (set == null || set.isNil()) return "";
+        LinkedHashSet<String> words = new LinkedHashSet<>();
+        boolean end = false;
+        for (int type : set.toList()) {
+            if (type == Token.EOF || type == DescentLexer.NL || type == DescentLexer.T__0 || startsStatement(type)) end = true;
+            else words.add(word(type));
+        }
+        List<String> parts = new ArrayList<>();
+        if (set.contains(DescentLexer.NUMBER)) {
+            parts.add("an expression");
+            words.removeAll(EXPRESSION_START);
+        }
+        long operators = words.stream().filter(OPERATOR_WORDS::contains).count();
+        if (operators >= 3) {
+            words.removeAll(OPERATOR_WORDS);
+            parts.add("an operator");
+        }
+        parts.addAll(words);
+        if (end) parts.add("the end of the statement");
+        if (parts.size() > 6) return "";
+        if (parts.size() == 1) return parts.get(0);
+        return String.join(", ", parts.subList(0, parts.size() - 1)) + " or " + parts.get(parts.size() - 1);
+    }
+
+    private static boolean startsStatement(int type) {
+        return switch (type) {
+            case DescentLexer.IMPORT, DescentLexer.SEED, DescentLexer.PARAM, DescentLexer.LET, DescentLexer.DEF,
+                 DescentLexer.MINIMIZE, DescentLexer.MAXIMIZE, DescentLexer.DATA, DescentLexer.OPTIMIZER,
+                 DescentLexer.OPTIMIZE -> true;
+            default -> false;
+        };
+    }
+
+    private static String word(int type) {
+        if (type == Token.EOF) return "the end of the file";
+        if (type == DescentLexer.NL) return "the end of the line";
+        if (type == DescentLexer.NAME) return "a name";
+        if (type == DescentLexer.NUMBER) return "a number";
+        if (type == DescentLexer.STRING) return "a quoted path";
+        if (type == DescentLexer.STEPS) return "'steps'";
+        if (type == DescentLexer.EPOCHS) return "'epochs'";
+        String lit = DescentParser.VOCABULARY.getLiteralName(type);
+        return lit != null ? lit : DescentParser.VOCABULARY.getDisplayName(type);
+    }
+}
