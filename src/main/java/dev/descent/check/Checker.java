@@ -237,6 +237,8 @@ public final class Checker {
         List<Script.Let> lets = new ArrayList<>();
         Map<String, DataSet> data = new LinkedHashMap<>();
         List<Ast.Optimize> runs = new ArrayList<>();
+        List<Step> steps = new ArrayList<>();
+        Set<Ast.Optimize> failedRuns = new HashSet<>();
         Node objective = null;
         boolean maximize = false;
         Pos objectivePos = null;
@@ -298,17 +300,26 @@ public final class Checker {
                 }
                 case Ast.Optimize o -> {
                     runs.add(o);
+                    int before = diagnostics.size();
                     optimizeNames(o, m);
+                    if (diagnostics.size() > before) failedRuns.add(o);
                 }
             }
         }
         checkDefinitions(m);
+        if (objective != null) {
+            for (Ast.Optimize o : runs) {
+                if (failedRuns.contains(o)) continue;
+                Step step = new StepBuilder(this, dag, m, o, offset).build();
+                if (step != null) steps.add(step);
+            }
+        }
         if (!runs.isEmpty() && objectivePos == null)
             error(runs.get(0).pos(), "there is nothing to optimize: the script has no 'minimize' or 'maximize'");
-        return new Script(m.source, dag, params, lets, objective, maximize, objectivePos, seed, data, m, runs);
+        return new Script(m.source, dag, params, lets, objective, maximize, objectivePos, seed, data, m, runs, steps);
     }
 
-    private Scope root(Module m) { return new Scope(m, Map.of(), Map.of(), null); }
+    Scope root(Module m) { return new Scope(m, Map.of(), Map.of(), null); }
 
     private Script.Param param(Ast.Param p, Module m, int index, int offset) {
         Scope s = root(m);
@@ -512,12 +523,16 @@ public final class Checker {
     // ================================================================ expressions
 
     /** Where names resolve: locals (def formals), then specials (t, g, …), then the module. */
-    record Scope(Module module, Map<String, Node> locals, Map<String, Node> specials, Ast.Call callSite) {}
+    record Scope(Module module, Map<String, Node> locals, Map<String, Node> specials, Ast.Call callSite, StepBuilder step) {
+        Scope(Module module, Map<String, Node> locals, Map<String, Node> specials, Ast.Call callSite) {
+            this(module, locals, specials, callSite, null);
+        }
+    }
 
     static final Map<String, Double> CONSTANTS = Map.of("pi", Math.PI, "e", Math.E, "inf", Double.POSITIVE_INFINITY);
 
     /** The value of an expression that must be a scalar constant, or null (reported). */
-    private Double constant(Ast.Expr e, Scope s, String what) {
+    Double constant(Ast.Expr e, Scope s, String what) {
         Node n = expr(e, s);
         if (n == null) return null;
         double v = constValue(n, e.pos(), what);
@@ -791,6 +806,7 @@ public final class Checker {
             return null;
         }
         if (c.name().equals("linesearch")) {
+            if (s.step() != null) return s.step().linesearch(c, s);
             error(c.pos(), "linesearch(d) belongs inside an optimizer's body");
             return null;
         }
@@ -818,14 +834,14 @@ public final class Checker {
         Map<String, Node> locals = new HashMap<>();
         for (Ast.Formal f : d.formals()) {
             Ast.Expr given = bound.get(f.name());
-            Node v = given != null ? expr(given, caller) : expr(f.defaultValue(), new Scope(ref.module(), Map.of(), caller.specials(), null));
+            Node v = given != null ? expr(given, caller) : expr(f.defaultValue(), new Scope(ref.module(), Map.of(), caller.specials(), null, caller.step()));
             if (v == null) return null;
             locals.put(f.name(), v);
         }
         expanding.push(d);
         int before = diagnostics.size();
         try {
-            Node body = expr(d.body(), new Scope(ref.module(), locals, caller.specials(), c));
+            Node body = expr(d.body(), new Scope(ref.module(), locals, caller.specials(), c, caller.step()));
             for (int k = before; k < diagnostics.size(); k++) {
                 Diagnostic dg = diagnostics.get(k);
                 if (dg.hint() == null && dg.source() == ref.module().source)
@@ -838,7 +854,7 @@ public final class Checker {
     }
 
     /** Matches a call's arguments to formals; returns name → argument expression, or null (reported). */
-    private Map<String, Ast.Expr> bind(Ast.Call c, List<Ast.Formal> formals, String what, Pos declared) {
+    Map<String, Ast.Expr> bind(Ast.Call c, List<Ast.Formal> formals, String what, Pos declared) {
         Map<String, Ast.Expr> out = new LinkedHashMap<>();
         List<String> names = new ArrayList<>();
         for (Ast.Formal f : formals) names.add(f.name());
@@ -913,6 +929,16 @@ public final class Checker {
     int nextDropoutId() { return dropouts++; }
 
     // ================================================================ diagnostics
+
+    /** A mark to roll diagnostics back to (state shape inference elaborates a body more than once). */
+    int mark() { return diagnostics.size(); }
+
+    void rollback(int mark) {
+        while (diagnostics.size() > mark) {
+            Diagnostic d = diagnostics.removeLast();
+            reported.remove(d.file() + ":" + d.line() + ":" + d.column() + ":" + d.message());
+        }
+    }
 
     void error(Pos pos, String message) { error(pos, message, null); }
 

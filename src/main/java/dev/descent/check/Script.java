@@ -46,9 +46,11 @@ public final class Script {
     public final Module module;
     /** The optimize statements, in order. */
     public final List<Ast.Optimize> runs;
+    /** The optimize statements, checked and elaborated: what the driver runs. */
+    public final List<Step> steps;
 
     Script(SourceFile source, Dag dag, List<Param> params, List<Let> lets, Node objective, boolean maximize, Pos objectivePos,
-           Long seed, Map<String, DataSet> data, Module module, List<Ast.Optimize> runs) {
+           Long seed, Map<String, DataSet> data, Module module, List<Ast.Optimize> runs, List<Step> steps) {
         this.source = source;
         this.dag = dag;
         this.params = params;
@@ -60,6 +62,7 @@ public final class Script {
         this.data = data;
         this.module = module;
         this.runs = runs;
+        this.steps = steps;
     }
 
     /** Total number of scalar parameters: the length of θ. */

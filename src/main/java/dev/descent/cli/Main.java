@@ -12,14 +12,14 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "descent", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Optimization scripts: symbolic derivatives, optimizers as text, SIMD.",
-        subcommands = {CheckCommand.class, EvalCommand.class, GradCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, CheckCommand.class, EvalCommand.class, GradCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int OK = 0, SCRIPT_ERROR = 1, USAGE = 2, DIVERGED = 3;
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (check, eval, grad)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (run, check, eval, grad)");
     }
 
     public static void main(String[] args) {

@@ -22,6 +22,7 @@ public final class Objective {
     private final List<List<Node>> hessian;
     private final ScalarProgram program;
     private final int n;
+    private java.util.SplittableRandom rng;
 
     public Objective(Script script, boolean withHessian) {
         if (script.objective == null) throw new IllegalArgumentException("the script has no objective");
@@ -36,6 +37,17 @@ public final class Objective {
         outputs.addAll(gradient);
         if (hessian != null) for (List<Node> row : hessian) outputs.addAll(row);
         this.program = new ScalarProgram(outputs);
+    }
+
+    /** Where dropout masks come from, when the objective was checked for training. */
+    public void random(java.util.SplittableRandom rng) { this.rng = rng; }
+
+    /** A dropout mask: each element kept with probability 1 - rate, and then scaled by 1/(1 - rate). */
+    public static double[] mask(Attr.Random r, int size, java.util.SplittableRandom rng) {
+        double[] m = new double[size];
+        double keep = 1 / (1 - r.rate());
+        for (int i = 0; i < size; i++) m[i] = rng.nextDouble() < r.rate() ? 0 : keep;
+        return m;
     }
 
     /** The gradient's nodes, one per parameter, shaped like it. */
@@ -78,6 +90,7 @@ public final class Objective {
                 DataSet d = script.data.get(c.data());
                 return d.columns().get(c.column());
             }
+            if (leaf.op == Op.RANDOM && rng != null) return mask((Attr.Random) leaf.attr, leaf.shape.size(), rng);
             throw new IllegalStateException("no value for " + leaf.op + " " + leaf.attr + " when evaluating an objective");
         };
     }

@@ -1,0 +1,147 @@
+package dev.descent.cli;
+
+import dev.descent.check.Checker;
+import dev.descent.check.Script;
+import dev.descent.check.UnknownSetting;
+import dev.descent.run.Driver;
+import dev.descent.syntax.CompileError;
+import dev.descent.syntax.SourceFile;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "run", description = "Run the script's optimize statements and report the result.")
+final class RunCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "FILE", description = "The script.") String file;
+
+    @Option(names = "--set", paramLabel = "NAME=VALUE", description = "Override a top-level let.") List<String> sets;
+
+    @Option(names = "--json", description = "Print one JSON object: loss, params, runs.") boolean json;
+
+    @Option(names = "--trace", paramLabel = "FILE.csv",
+            description = "Write one row per point visited: run, step, loss, gradient norm, learning rate, and the parameters when there are at most 10.")
+    Path trace;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed for random starts and dropout (overrides the script's seed).") Long seed;
+
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        Script s;
+        try {
+            s = Checker.checkForTraining(SourceFile.read(Path.of(file), file), Common.settings(sets));
+        } catch (CompileError e) {
+            Common.print(e.diagnostics(), err);
+            return Main.SCRIPT_ERROR;
+        } catch (UnknownSetting e) {
+            throw new Main.UsageError(e.getMessage());
+        }
+        if (s.objective == null) {
+            err.println(file + ": error: there is nothing to run: the script has no 'minimize' or 'maximize'");
+            return Main.SCRIPT_ERROR;
+        }
+        if (s.steps.isEmpty()) {
+            err.println(file + ": error: there is nothing to run: the script has no 'optimize with … for N steps'");
+            return Main.SCRIPT_ERROR;
+        }
+        long sd = seed != null ? seed : s.seed != null ? s.seed : 0L;
+        double[] start = s.initialTheta(sd);
+        Driver.Result r;
+        if (trace != null) {
+            if (trace.getParent() != null && !Files.isDirectory(trace.getParent()))
+                throw new Main.UsageError("--trace " + trace + ": the folder " + trace.getParent() + " does not exist");
+            try (BufferedWriter w = Files.newBufferedWriter(trace, StandardCharsets.UTF_8)) {
+                TraceCsv csv = new TraceCsv(s, w);
+                r = new Driver(s, sd).run(start, csv);
+                csv.finish();
+            }
+        } else {
+            r = new Driver(s, sd).run(start, null);
+        }
+        for (Driver.RunResult run : r.runs())
+            if (run.message() != null) err.println(file + ": " + run.call() + " diverged: " + run.message());
+        if (json) {
+            try (Json j = new Json()) {
+                j.g.writeStartObject();
+                j.g.writeFieldName("loss");
+                j.number(r.loss());
+                j.g.writeFieldName("params");
+                j.params(s, r.theta());
+                j.g.writeFieldName("runs");
+                j.g.writeStartArray();
+                for (Driver.RunResult run : r.runs()) {
+                    j.g.writeStartObject();
+                    j.g.writeStringField("optimizer", run.optimizer());
+                    j.g.writeNumberField("steps", run.steps());
+                    j.g.writeFieldName("loss");
+                    j.number(run.loss());
+                    j.g.writeStringField("stopped", run.stopped());
+                    j.g.writeEndObject();
+                }
+                j.g.writeEndArray();
+                j.g.writeEndObject();
+                j.g.flush();
+                out.println(j.text());
+            }
+        } else {
+            for (Driver.RunResult run : r.runs())
+                out.println(run.call() + ": " + run.steps() + (run.steps() == 1 ? " step" : " steps") + ", loss " + Text.number(run.loss())
+                        + (run.stopped().equals("steps") ? "" : " (stopped: " + run.stopped() + ")"));
+            out.println("loss  " + Text.number(r.loss()) + (s.maximize ? "  (the objective maximized)" : ""));
+            int w = 4;
+            for (Script.Param p : s.params) w = Math.max(w, p.name().length() + 2);
+            for (Script.Param p : s.params)
+                out.println(p.name() + " ".repeat(w - p.name().length()) + Text.value(p.shape(), r.theta(), p.offset()));
+        }
+        out.flush();
+        return r.diverged() ? Main.DIVERGED : Main.OK;
+    }
+
+    /** The --trace file: a CSV with a header. */
+    private static final class TraceCsv implements Driver.Trace {
+        private final BufferedWriter w;
+        private final boolean withParams;
+        private IOException failure;
+
+        TraceCsv(Script s, BufferedWriter w) throws IOException {
+            this.w = w;
+            this.withParams = s.dimension() <= 10;
+            StringBuilder h = new StringBuilder("run,step,loss,grad_norm,lr");
+            if (withParams) for (String name : Points.thetaNames(s)) h.append(',').append(quote(name));
+            w.write(h.append('\n').toString());
+        }
+
+        private static String quote(String s) { return s.contains(",") ? "\"" + s + "\"" : s; }
+
+        @Override public void row(int run, long step, double loss, double gradNorm, double lr, double[] theta) {
+            if (failure != null) return;
+            StringBuilder sb = new StringBuilder();
+            sb.append(run).append(',').append(step).append(',').append(num(loss)).append(',').append(num(gradNorm)).append(',');
+            if (!Double.isNaN(lr)) sb.append(num(lr));
+            if (withParams) for (double v : theta) sb.append(',').append(num(v));
+            try {
+                w.write(sb.append('\n').toString());
+            } catch (IOException e) {
+                failure = e;
+            }
+        }
+
+        private static String num(double v) {
+            return Double.isNaN(v) ? "nan" : Double.isInfinite(v) ? (v > 0 ? "inf" : "-inf") : Double.toString(v);
+        }
+
+        void finish() throws IOException {
+            if (failure != null) throw failure;
+        }
+    }
+}

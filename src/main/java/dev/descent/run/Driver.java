@@ -1,0 +1,240 @@
+package dev.descent.run;
+
+import dev.descent.check.Script;
+import dev.descent.check.Step;
+import dev.descent.engine.Env;
+import dev.descent.engine.scalar.ScalarProgram;
+import dev.descent.ir.Attr;
+import dev.descent.ir.Node;
+import dev.descent.ir.Op;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Runs a script's {@code optimize} statements in order, each from where the last
+ * one left the parameters, with fresh optimizer state and t from 1. Each step:
+ * f, g (and H when the body uses it) at θ; the {@code until} condition; the
+ * line searches; the update. A non-finite loss or parameter stops the run.
+ * For {@code maximize F} the optimizer minimizes −F, so inside its body (and in
+ * {@code until}) f = −F and g = −∇F.
+ */
+public final class Driver {
+    /** How one optimize statement ended. {@code stopped} is "steps", "until" or "diverged". */
+    public record RunResult(String optimizer, String call, long steps, double loss, String stopped, String message) {}
+
+    /** The final parameters, the objective as written there, and each run's result. */
+    public record Result(double[] theta, double loss, List<RunResult> runs) {
+        public boolean diverged() { return runs.stream().anyMatch(r -> r.stopped().equals("diverged")); }
+    }
+
+    /** Receives one row per point visited: {@code step} updates made so far in run {@code run} (from 1). */
+    public interface Trace {
+        void row(int run, long step, double loss, double gradNorm, double lr, double[] theta);
+    }
+
+    private static final int MAX_SEARCH_TRIES = 50;
+
+    private final Script script;
+    private final SplittableRandom rng;
+    private final double sign;
+    private Objective plain, withHessian;
+    private ScalarProgram value;
+
+    public Driver(Script script, long seed) {
+        this.script = script;
+        this.rng = new SplittableRandom(seed ^ 0x9E3779B97F4A7C15L);
+        this.sign = script.maximize ? -1 : 1;
+    }
+
+    public Result run(double[] start, Trace trace) {
+        double[] theta = start.clone();
+        List<RunResult> results = new ArrayList<>();
+        for (int k = 0; k < script.steps.size(); k++) {
+            RunResult r = runOne(k + 1, script.steps.get(k), theta, trace);
+            results.add(r);
+            if (r.stopped().equals("diverged")) break;
+        }
+        double loss = finite(theta) ? objective(false).evaluate(theta).value() : Double.NaN;
+        return new Result(theta, loss, results);
+    }
+
+    private Objective objective(boolean hessian) {
+        if (hessian) {
+            if (withHessian == null) withHessian = new Objective(script, true);
+            withHessian.random(rng);
+            return withHessian;
+        }
+        if (plain == null) plain = new Objective(script, false);
+        plain.random(rng);
+        return plain;
+    }
+
+    /** Runs one optimize statement, updating theta in place. */
+    private RunResult runOne(int index, Step step, double[] theta, Trace trace) {
+        StepPrograms prog = new StepPrograms(step);
+        boolean usesH = prog.uses(step.hessian());
+        Objective obj = objective(usesH);
+        Map<Node, double[]> inputs = new IdentityHashMap<>();
+        double[] tv = {1}, fv = {0};
+        inputs.put(step.t(), tv);
+        inputs.put(step.f(), fv);
+        Env env = leaf -> leafValue(leaf, inputs, theta);
+
+        // states start from their declared values, with t = 1
+        double[][] init = prog.init.run(env);
+        double[][] states = new double[step.stateInputs().size()][];
+        for (int i = 0; i < states.length; i++) {
+            states[i] = init[i];
+            inputs.put(step.stateInputs().get(i), states[i]);
+        }
+        long t = 0;
+        String stopped = "steps", message = null;
+        while (true) {
+            Objective.Result r = obj.evaluate(theta);
+            double f = sign * r.value();
+            double[] g = r.gradient();
+            if (sign < 0) for (int i = 0; i < g.length; i++) g[i] = -g[i];
+            double lr = Double.NaN;
+            if (trace != null) {
+                if (t > 0 && prog.lr != null) { tv[0] = t; lr = prog.lr.run(env)[0][0]; }
+                trace.row(index, t, r.value(), norm(g), lr, theta);
+            }
+            if (!Double.isFinite(r.value())) {
+                stopped = "diverged";
+                message = "the loss is " + word(r.value()) + " at step " + (t + 1) + (t > 0 ? ", after " + t + " update" + (t == 1 ? "" : "s") : ", at the start");
+                break;
+            }
+            if (t == step.count()) break;
+            tv[0] = t + 1;
+            fv[0] = f;
+            inputs.put(step.g(), g);
+            inputs.put(step.p(), theta.clone());
+            if (usesH) {
+                double[][] h = r.hessian();
+                double[] flat = new double[theta.length * theta.length];
+                for (int i = 0; i < h.length; i++)
+                    for (int j = 0; j < h.length; j++) flat[i * h.length + j] = sign * h[i][j];
+                inputs.put(step.hessian(), flat);
+            }
+            if (prog.until != null && prog.until.run(env)[0][0] != 0) {
+                stopped = "until";
+                break;
+            }
+            for (int s = 0; s < step.searches().size(); s++) {
+                Step.LineSearch ls = step.searches().get(s);
+                double[][] v = prog.searches.get(s).run(env);
+                inputs.put(ls.result(), new double[] {search(v[0], v[1], v[2][0], v[3][0], v[4][0], v[5][0], f)});
+            }
+            double[][] out = prog.main.run(env);
+            System.arraycopy(out[0], 0, theta, 0, theta.length);
+            for (int i = 0; i < states.length; i++) {
+                states[i] = out[i + 1];
+                inputs.put(step.stateInputs().get(i), states[i]);
+            }
+            t++;
+            if (!finite(theta)) {
+                stopped = "diverged";
+                message = "the parameters are not finite after step " + t + " (" + firstNonFinite(theta) + ")";
+                if (trace != null) trace.row(index, t, Double.NaN, Double.NaN, Double.NaN, theta);
+                break;
+            }
+        }
+        double loss = finite(theta) ? obj.evaluate(theta).value() : Double.NaN;
+        return new RunResult(step.optimizer(), step.call(), t, loss, stopped, message);
+    }
+
+    /** Armijo backtracking: the first a = a0·shrinkᵏ with f(from + a·d) ≤ f + c·a·slope, or 0 when none of 50 tries is. */
+    private double search(double[] d, double[] from, double a0, double c, double shrink, double slope, double f) {
+        if (value == null) value = new ScalarProgram(List.of(script.objective));
+        double[] x = new double[from.length];
+        double a = a0;
+        for (int k = 0; k < MAX_SEARCH_TRIES; k++) {
+            for (int i = 0; i < x.length; i++) x[i] = from[i] + a * d[i];
+            double fx = sign * value.run(leaf -> leafValue(leaf, Map.of(), x))[0][0];
+            if (fx <= f + c * a * slope) return a;
+            a *= shrink;
+        }
+        return 0;
+    }
+
+    private double[] leafValue(Node leaf, Map<Node, double[]> inputs, double[] theta) {
+        if (leaf.op == Op.INPUT) {
+            double[] v = inputs.get(leaf);
+            if (v == null) throw new IllegalStateException("no value for input " + leaf.attr);
+            return v;
+        }
+        if (leaf.op == Op.PARAM) {
+            Attr.Param p = (Attr.Param) leaf.attr;
+            double[] v = new double[p.shape().size()];
+            System.arraycopy(theta, p.offset(), v, 0, v.length);
+            return v;
+        }
+        if (leaf.op == Op.DATA) {
+            Attr.Column c = (Attr.Column) leaf.attr;
+            return script.data.get(c.data()).columns().get(c.column());
+        }
+        if (leaf.op == Op.RANDOM) return Objective.mask((Attr.Random) leaf.attr, leaf.shape.size(), rng);
+        throw new IllegalStateException("no value for " + leaf.op);
+    }
+
+    /** The engine programs of one step: state starts, until, the line searches' arguments, the update, the lr. */
+    private static final class StepPrograms {
+        final ScalarProgram init, main;
+        final ScalarProgram until, lr;
+        final List<ScalarProgram> searches = new ArrayList<>();
+        private final java.util.BitSet reachable = new java.util.BitSet();
+
+        StepPrograms(Step s) {
+            init = new ScalarProgram(s.stateInits());
+            until = s.until() == null ? null : new ScalarProgram(List.of(s.until()));
+            lr = s.lr() == null ? null : new ScalarProgram(List.of(s.lr()));
+            for (Step.LineSearch ls : s.searches())
+                searches.add(new ScalarProgram(List.of(ls.direction(), ls.from(), ls.a0(), ls.c(), ls.shrink(), ls.slope())));
+            List<Node> outs = new ArrayList<>();
+            outs.add(s.pOutput());
+            outs.addAll(s.stateOutputs());
+            main = new ScalarProgram(outs);
+            for (Node n : outs) mark(n);
+            for (Step.LineSearch ls : s.searches()) { mark(ls.direction()); mark(ls.from()); mark(ls.slope()); }
+        }
+
+        private void mark(Node n) {
+            java.util.ArrayDeque<Node> stack = new java.util.ArrayDeque<>();
+            stack.push(n);
+            while (!stack.isEmpty()) {
+                Node x = stack.pop();
+                if (reachable.get(x.id)) continue;
+                reachable.set(x.id);
+                for (int i = 0; i < x.arity(); i++) stack.push(x.in(i));
+            }
+        }
+
+        boolean uses(Node input) { return reachable.get(input.id); }
+    }
+
+    static boolean finite(double[] v) {
+        for (double x : v) if (!Double.isFinite(x)) return false;
+        return true;
+    }
+
+    private String firstNonFinite(double[] theta) {
+        for (Script.Param p : script.params) {
+            for (int i = 0; i < p.shape().size(); i++) {
+                double v = theta[p.offset() + i];
+                if (!Double.isFinite(v)) return (p.shape().isScalar() ? p.name() : p.name() + "[" + i + "]") + " is " + word(v);
+            }
+        }
+        return "a parameter is not finite";
+    }
+
+    static String word(double v) { return Double.isNaN(v) ? "NaN" : v > 0 ? "inf" : "-inf"; }
+
+    static double norm(double[] g) {
+        double s = 0;
+        for (double x : g) s += x * x;
+        return Math.sqrt(s);
+    }
+}
