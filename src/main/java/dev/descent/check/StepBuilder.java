@@ -100,6 +100,7 @@ final class StepBuilder {
     private static final class Body {
         final List<String> stateNames = new ArrayList<>();
         final List<Node> stateInputs = new ArrayList<>(), stateInits = new ArrayList<>(), stateOutputs = new ArrayList<>();
+        /** State shapes discovered in this pass (a state that starts as a scalar and is assigned an array). */
         final Map<String, Shape> shapes = new HashMap<>();
         Node p;
         boolean changed;
@@ -124,7 +125,6 @@ final class StepBuilder {
                     if (init == null) { ok = false; continue; }
                     Shape shape = assumed.getOrDefault(s.name(), init.shape);
                     stateShape.put(s.name(), shape);
-                    out.shapes.put(s.name(), shape);
                     Node in = dag.input("state:" + decl.name() + ":" + s.name(), shape);
                     try {
                         out.stateInits.add(fit(init, shape, s.init().pos(), "the start of state '" + s.name() + "'"));
@@ -163,6 +163,7 @@ final class StepBuilder {
                         else if (want.isScalar() && stateShape.containsKey(a.name()) && !assumed.containsKey(a.name())) {
                             // first sight of this state's real shape: elaborate again with it
                             out.shapes.put(a.name(), v.shape);
+                            stateShape.put(a.name(), v.shape);
                             out.changed = true;
                         } else {
                             String what = stateShape.containsKey(a.name()) ? "state '" + a.name() + "'" : "'" + a.name() + "'";
@@ -177,10 +178,11 @@ final class StepBuilder {
                 }
             }
         }
+        if (out.changed) return out; // elaborate again with the shapes found; errors so far may not be real
         if (!ok) return null;
         for (String s : out.stateNames) {
             Node v = env.get(s);
-            Shape shape = out.shapes.get(s);
+            Shape shape = stateShape.get(s);
             out.stateOutputs.add(v.shape.equals(shape) ? v : v.shape.isScalar() ? dag.broadcast(v, shape, false) : v);
         }
         out.p = env.get("p");
