@@ -402,7 +402,7 @@ final class AstEval {
             case "cosh" -> Math::cosh;
             case "tanh" -> Math::tanh;
             case "sigmoid" -> v -> v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v));
-            case "relu" -> v -> v > 0 ? v : 0 * v; // 0 (and NaN stays NaN)
+            case "relu" -> v -> v > 0 ? v : Double.isNaN(v) ? v : 0.0;
             case "softplus" -> v -> v > 30 ? v + Math.log1p(Math.exp(-v)) : Math.log1p(Math.exp(v));
             case "floor" -> Math::floor;
             case "ceil" -> Math::ceil;
