@@ -10,7 +10,7 @@ final class Text {
         if (v == Math.rint(v) && Math.abs(v) < 1e15 && !(v == 0 && 1 / v < 0)) return Long.toString((long) v);
         if (Double.isNaN(v)) return "nan";
         if (Double.isInfinite(v)) return v > 0 ? "inf" : "-inf";
-        return Double.toString(v);
+        return Double.toString(v).replace('E', 'e');
     }
 
     static String value(Shape shape, double[] flat, int offset) {

@@ -111,6 +111,8 @@ final class SyntaxErrors extends DefaultErrorStrategy {
         if (type == DescentLexer.UNTERMINATED_STRING) return "this string is never closed";
         ParserRuleContext ctx = p.getContext();
         if (ctx instanceof DescentParser.ProgramContext || ctx instanceof DescentParser.StatementContext) {
+            if (type == DescentLexer.STATE)
+                return "'state' declares an optimizer's state, so it belongs inside an optimizer's body: optimizer NAME(…) { state v = 0 … }";
             if (type == DescentLexer.NAME) {
                 return "expected a statement (param, let, def, minimize, maximize, data, optimizer, optimize, import, seed), found "
                         + describe(t);

@@ -347,8 +347,9 @@ final class ScriptGen {
                 yield infix(a, "*", b, MUL, a.mag * b.mag);
             }
             default -> {
+                Ex num = gen(s, d); // the denominator may lose b's shape
                 Ex den = denominator(b);
-                yield infix(a, "/", den, MUL, a.mag / den.mag);
+                yield infix(num, "/", den, MUL, num.mag / den.mag);
             }
         };
     }
@@ -451,7 +452,7 @@ final class ScriptGen {
             case 3 -> {
                 // lo < hi always (see ClipProperties for lo > hi)
                 double lo = -0.1 - r.nextInt(10) * 0.1, hi = 0.1 + r.nextInt(10) * 0.1;
-                yield withMag(call("clip", a, number(lo), number(hi)), 1);
+                yield withMag(call("clip", gen(s, d), number(lo), number(hi)), 1);
             }
             default -> {
                 Ex lo = gen(Sh.S, Math.max(0, d - 1));
