@@ -51,9 +51,29 @@ public final class Checker {
     private int dropouts;
     private Module stdlib;
 
-    private Checker(Map<String, Double> settings, boolean training) {
+    /**
+     * How a script is instantiated: for training ({@code dropout} draws masks), and with
+     * data sets already loaded and seen with another number of rows (a batch, a
+     * validation split), so the objective's shapes fit the rows the driver feeds it.
+     */
+    public record Options(boolean training, Map<String, DataSet> preloaded, Map<String, Integer> rows) {
+        public static final Options EVAL = new Options(false, Map.of(), Map.of());
+        public static final Options TRAINING = new Options(true, Map.of(), Map.of());
+    }
+
+    private final Options options;
+
+    private Checker(Map<String, Double> settings, boolean training) { this(settings, training ? Options.TRAINING : Options.EVAL); }
+
+    private Checker(Map<String, Double> settings, Options options) {
         this.settings = settings;
-        this.training = training;
+        this.training = options.training();
+        this.options = options;
+    }
+
+    /** Checks a script with these options: the driver's way to instantiate it for a batch size or a split. */
+    public static Script check(SourceFile source, Map<String, Double> settings, Options options) {
+        return new Checker(settings, options).run(source);
     }
 
     /** Checks a script; {@code settings} are the {@code --set} overrides of its lets. */
@@ -316,7 +336,7 @@ public final class Checker {
         }
         if (!runs.isEmpty() && objectivePos == null)
             error(runs.get(0).pos(), "there is nothing to optimize: the script has no 'minimize' or 'maximize'");
-        return new Script(m.source, dag, params, lets, objective, maximize, objectivePos, seed, data, m, runs, steps);
+        return new Script(m.source, dag, params, lets, objective, maximize, objectivePos, seed, data, m, runs, steps, settings, options);
     }
 
     Scope root(Module m) { return new Scope(m, Map.of(), Map.of(), null); }
@@ -402,17 +422,52 @@ public final class Checker {
     }
 
     private DataSet data(Ast.Data d, Module m) {
+        DataSet pre = options.preloaded().get(d.name());
+        if (pre != null) {
+            Integer rows = options.rows().get(d.name());
+            return rows == null ? pre : pre.withRows(rows);
+        }
         if (!(d.source() instanceof Ast.Call c) || !c.name().equals("csv")) {
             error(d.source().pos(), "a data set is read with csv(\"file.csv\")");
             return null;
         }
-        if (c.args().size() != 1 || c.args().get(0).name() != null || !(c.args().get(0).value() instanceof Ast.Str path)) {
-            error(c.pos(), "csv takes one argument, the file's path in double quotes: csv(\"data.csv\")");
+        Ast.Str path = null;
+        Ast.Expr validation = null;
+        for (Ast.Arg a : c.args()) {
+            if (a.name() == null && path == null && a.value() instanceof Ast.Str s) path = s;
+            else if ("validation".equals(a.name()) && validation == null) validation = a.value();
+            else {
+                error(a.pos(), a.name() == null ? "csv takes one file name" : "csv has no argument '" + a.name() + "'",
+                        "write csv(\"data.csv\"), or csv(\"data.csv\", validation = 0.2) to hold out a fifth of the rows");
+                return null;
+            }
+        }
+        if (path == null) {
+            error(c.pos(), "csv needs the file's path in double quotes: csv(\"data.csv\")");
             return null;
         }
         Path base = m.source.path() == null ? Path.of("") : m.source.path().toAbsolutePath().getParent();
         try {
-            return Csv.read(d.name(), path.pos(), base.resolve(path.value()), displayPath(m.source, path.value()));
+            DataSet ds = Csv.read(d.name(), path.pos(), base.resolve(path.value()), displayPath(m.source, path.value()));
+            if (validation == null) return ds;
+            if (validation instanceof Ast.Str vf) {
+                DataSet v = Csv.read(d.name(), vf.pos(), base.resolve(vf.value()), displayPath(m.source, vf.value()));
+                if (!v.columnNames().equals(ds.columnNames())) {
+                    error(vf.pos(), "the validation file's columns (" + String.join(", ", v.columnNames()) + ") differ from the data's ("
+                            + String.join(", ", ds.columnNames()) + ")");
+                    return null;
+                }
+                return new DataSet(ds.name(), ds.pos(), ds.path(), ds.columns(), ds.rows(), 0, v);
+            }
+            Double f = constant(validation, root(m), "the validation fraction");
+            if (f == null) return null;
+            int held = (int) Math.round(f * ds.rows());
+            if (!(f > 0 && f < 1) || held < 1 || held >= ds.rows()) {
+                error(validation.pos(), "validation = " + fmt(f) + " must hold out between one row and all but one of the " + ds.rows() + " rows",
+                        "a fraction like 0.2, or a file: validation = \"val.csv\"");
+                return null;
+            }
+            return new DataSet(ds.name(), ds.pos(), ds.path(), ds.columns(), ds.rows(), f, null);
         } catch (CompileError e) {
             diagnostics.addAll(e.diagnostics());
             return null;
@@ -504,9 +559,15 @@ public final class Checker {
         if (o.batch() != null) count(o.batch(), m, "the batch size", false);
         if (o.patience() != null) count(o.patience(), m, "the patience", false);
         if (o.until() != null) names(o.until(), m, stepNames, false);
-        if (o.unit() == Ast.Unit.EPOCHS && m.globals.values().stream().noneMatch(g -> g instanceof Module.Global.Data)
-                && !hasFailedData(m))
+        boolean noData = m.globals.values().stream().noneMatch(g -> g instanceof Module.Global.Data) && !hasFailedData(m);
+        if (o.unit() == Ast.Unit.EPOCHS && noData)
             error(o.count().pos(), "epochs count passes over data, but this script has no data", "without data, write 'for N steps'");
+        if (o.batch() != null && noData)
+            error(o.batch().pos(), "a batch samples rows of data, but this script has no data");
+        if (o.patience() != null && !hasFailedData(m)
+                && m.globals.values().stream().noneMatch(g -> g instanceof Module.Global.Data d && d.data().hasValidation()))
+            error(o.patience().pos(), "patience (early stopping) watches the validation loss, but no data set holds rows out for validation",
+                    "write data d = csv(\"file.csv\", validation = 0.2) to hold out a fifth of the rows");
     }
 
     private final Set<Module> failedData = new HashSet<>();

@@ -48,9 +48,20 @@ public final class Script {
     public final List<Ast.Optimize> runs;
     /** The optimize statements, checked and elaborated: what the driver runs. */
     public final List<Step> steps;
+    /** The --set values and options it was checked with (to instantiate it again for other data rows). */
+    public final Map<String, Double> settings;
+    public final Checker.Options options;
+
+    /** This script again, with its data seen as other numbers of rows (batches, splits), or for evaluation rather than training. */
+    public Script instance(boolean training, Map<String, Integer> rows) {
+        return Checker.check(source, settings, new Checker.Options(training, data, rows));
+    }
 
     Script(SourceFile source, Dag dag, List<Param> params, List<Let> lets, Node objective, boolean maximize, Pos objectivePos,
-           Long seed, Map<String, DataSet> data, Module module, List<Ast.Optimize> runs, List<Step> steps) {
+           Long seed, Map<String, DataSet> data, Module module, List<Ast.Optimize> runs, List<Step> steps,
+           Map<String, Double> settings, Checker.Options options) {
+        this.settings = settings;
+        this.options = options;
         this.source = source;
         this.dag = dag;
         this.params = params;

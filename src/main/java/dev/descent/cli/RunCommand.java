@@ -57,17 +57,36 @@ final class RunCommand implements Callable<Integer> {
         long sd = seed != null ? seed : s.seed != null ? s.seed : 0L;
         double[] start = s.initialTheta(sd);
         Driver.Result r;
+        try {
+            r = drive(s, sd, start);
+        } catch (CompileError e) {
+            Common.print(e.diagnostics(), err);
+            return Main.SCRIPT_ERROR;
+        }
+        report(s, r, out, err);
+        return r.diverged() ? Main.DIVERGED : Main.OK;
+    }
+
+    private Driver.Result drive(Script s, long sd, double[] start) throws IOException {
+        Driver.Result r;
         if (trace != null) {
             if (trace.getParent() != null && !Files.isDirectory(trace.getParent()))
                 throw new Main.UsageError("--trace " + trace + ": the folder " + trace.getParent() + " does not exist");
             try (BufferedWriter w = Files.newBufferedWriter(trace, StandardCharsets.UTF_8)) {
                 TraceCsv csv = new TraceCsv(s, w);
-                r = new Driver(s, sd).run(start, csv);
-                csv.finish();
+                try {
+                    r = new Driver(s, sd).run(start, csv);
+                } finally {
+                    csv.finish();
+                }
             }
         } else {
             r = new Driver(s, sd).run(start, null);
         }
+        return r;
+    }
+
+    private void report(Script s, Driver.Result r, PrintWriter out, PrintWriter err) throws IOException {
         for (Driver.RunResult run : r.runs())
             if (run.message() != null) err.println(file + ": " + run.call() + " diverged: " + run.message());
         if (json) {
@@ -86,6 +105,13 @@ final class RunCommand implements Callable<Integer> {
                     j.g.writeFieldName("loss");
                     j.number(run.loss());
                     j.g.writeStringField("stopped", run.stopped());
+                    if (!Double.isNaN(run.validationLoss())) {
+                        j.g.writeNumberField("epochs", run.epochs());
+                        j.g.writeFieldName("train_loss");
+                        j.number(run.trainLoss());
+                        j.g.writeFieldName("validation_loss");
+                        j.number(run.validationLoss());
+                    }
                     j.g.writeEndObject();
                 }
                 j.g.writeEndArray();
@@ -94,9 +120,13 @@ final class RunCommand implements Callable<Integer> {
                 out.println(j.text());
             }
         } else {
-            for (Driver.RunResult run : r.runs())
+            for (Driver.RunResult run : r.runs()) {
                 out.println(run.call() + ": " + run.steps() + (run.steps() == 1 ? " step" : " steps") + ", loss " + Text.number(run.loss())
                         + (run.stopped().equals("steps") ? "" : " (stopped: " + run.stopped() + ")"));
+                if (!Double.isNaN(run.validationLoss()))
+                    out.println("  after " + run.epochs() + " epoch" + (run.epochs() == 1 ? "" : "s") + ": training loss " + Text.number(run.trainLoss())
+                            + ", validation loss " + Text.number(run.validationLoss()));
+            }
             out.println("loss  " + Text.number(r.loss()) + (s.maximize ? "  (the objective maximized)" : ""));
             int w = 4;
             for (Script.Param p : s.params) w = Math.max(w, p.name().length() + 2);
@@ -104,19 +134,21 @@ final class RunCommand implements Callable<Integer> {
                 out.println(p.name() + " ".repeat(w - p.name().length()) + Text.value(p.shape(), r.theta(), p.offset()));
         }
         out.flush();
-        return r.diverged() ? Main.DIVERGED : Main.OK;
     }
 
     /** The --trace file: a CSV with a header. */
     private static final class TraceCsv implements Driver.Trace {
         private final BufferedWriter w;
-        private final boolean withParams;
+        private final boolean withParams, withValidation;
         private IOException failure;
+        private StringBuilder pending;
 
         TraceCsv(Script s, BufferedWriter w) throws IOException {
             this.w = w;
             this.withParams = s.dimension() <= 10;
+            this.withValidation = s.data.values().stream().anyMatch(d -> d.hasValidation());
             StringBuilder h = new StringBuilder("run,step,loss,grad_norm,lr");
+            if (withValidation) h.append(",val_loss");
             if (withParams) for (String name : Points.thetaNames(s)) h.append(',').append(quote(name));
             w.write(h.append('\n').toString());
         }
@@ -128,12 +160,30 @@ final class RunCommand implements Callable<Integer> {
             StringBuilder sb = new StringBuilder();
             sb.append(run).append(',').append(step).append(',').append(num(loss)).append(',').append(num(gradNorm)).append(',');
             if (!Double.isNaN(lr)) sb.append(num(lr));
-            if (withParams) for (double v : theta) sb.append(',').append(num(v));
+            flush(null);
+            pending = sb;
+            if (withParams) {
+                StringBuilder rest = new StringBuilder();
+                for (double v : theta) rest.append(',').append(num(v));
+                params = rest.toString();
+            }
+        }
+
+        private String params = "";
+
+        @Override public void validation(int run, long step, double loss) { flush(num(loss)); }
+
+        /** Writes the row held back (so that a validation loss can join it). */
+        private void flush(String validation) {
+            if (pending == null || failure != null) return;
+            if (withValidation) pending.append(',').append(validation == null ? "" : validation);
+            if (withParams) pending.append(params);
             try {
-                w.write(sb.append('\n').toString());
+                w.write(pending.append('\n').toString());
             } catch (IOException e) {
                 failure = e;
             }
+            pending = null;
         }
 
         private static String num(double v) {
@@ -141,6 +191,7 @@ final class RunCommand implements Callable<Integer> {
         }
 
         void finish() throws IOException {
+            flush(null);
             if (failure != null) throw failure;
         }
     }

@@ -22,8 +22,13 @@ import java.util.SplittableRandom;
  * {@code until}) f = −F and g = −∇F.
  */
 public final class Driver {
-    /** How one optimize statement ended. {@code stopped} is "steps", "until" or "diverged". */
-    public record RunResult(String optimizer, String call, long steps, double loss, String stopped, String message) {}
+    /**
+     * How one optimize statement ended. {@code stopped} is "steps", "until", "diverged" or
+     * "early_stop"; {@code loss} is the objective on all data at its end; with a validation
+     * split, the training and validation losses too (else NaN).
+     */
+    public record RunResult(String optimizer, String call, long steps, double loss, String stopped, String message,
+                            long epochs, double trainLoss, double validationLoss) {}
 
     /** The final parameters, the objective as written there, and each run's result. */
     public record Result(double[] theta, double loss, List<RunResult> runs) {
@@ -32,19 +37,23 @@ public final class Driver {
 
     /** Receives one row per point visited: {@code step} updates made so far in run {@code run} (from 1). */
     public interface Trace {
+        /** {@code loss} is f as the optimizer saw it at this point (on its batch, in a mini-batch run). */
         void row(int run, long step, double loss, double gradNorm, double lr, double[] theta);
+
+        /** The validation loss after an epoch, which ended at {@code step}; follows that step's row. */
+        default void validation(int run, long step, double loss) {}
     }
 
     private static final int MAX_SEARCH_TRIES = 50;
 
     private final Script script;
     private final SplittableRandom rng;
+    private final long seed;
     private final double sign;
-    private Objective plain, withHessian;
-    private ScalarProgram value;
 
     public Driver(Script script, long seed) {
         this.script = script;
+        this.seed = seed;
         this.rng = new SplittableRandom(seed ^ 0x9E3779B97F4A7C15L);
         this.sign = script.maximize ? -1 : 1;
     }
@@ -57,26 +66,15 @@ public final class Driver {
             results.add(r);
             if (r.stopped().equals("diverged")) break;
         }
-        double loss = finite(theta) ? objective(false).evaluate(theta).value() : Double.NaN;
+        double loss = finite(theta) ? finalObjective().evaluate(theta).value() : Double.NaN;
         return new Result(theta, loss, results);
-    }
-
-    private Objective objective(boolean hessian) {
-        if (hessian) {
-            if (withHessian == null) withHessian = new Objective(script, true);
-            withHessian.random(rng);
-            return withHessian;
-        }
-        if (plain == null) plain = new Objective(script, false);
-        plain.random(rng);
-        return plain;
     }
 
     /** Runs one optimize statement, updating theta in place. */
     private RunResult runOne(int index, Step step, double[] theta, Trace trace) {
         StepPrograms prog = new StepPrograms(step);
         boolean usesH = prog.uses(step.hessian());
-        Objective obj = objective(usesH);
+        Batches batches = new Batches(script, step, rng, seed);
         Map<Node, double[]> inputs = new IdentityHashMap<>();
         double[] tv = {1}, fv = {0};
         inputs.put(step.t(), tv);
@@ -90,24 +88,29 @@ public final class Driver {
             states[i] = init[i];
             inputs.put(step.stateInputs().get(i), states[i]);
         }
+        long total = step.unit() == dev.descent.syntax.Ast.Unit.EPOCHS ? step.count() * batches.perEpoch() : step.count();
         long t = 0;
         String stopped = "steps", message = null;
+        double bestValidation = Double.POSITIVE_INFINITY;
+        double[] best = null;
+        long sinceBest = 0;
         while (true) {
-            Objective.Result r = obj.evaluate(theta);
+            Objective.Result r = t == total && batches.active() ? batches.trainingLoss(theta, false)
+                    : batches.evaluate(t, theta, usesH);
             double f = sign * r.value();
             double[] g = r.gradient();
-            if (sign < 0) for (int i = 0; i < g.length; i++) g[i] = -g[i];
+            if (sign < 0 && g != null) for (int i = 0; i < g.length; i++) g[i] = -g[i];
             double lr = Double.NaN;
             if (trace != null) {
                 if (t > 0 && prog.lr != null) { tv[0] = t; lr = prog.lr.run(env)[0][0]; }
-                trace.row(index, t, r.value(), norm(g), lr, theta);
+                trace.row(index, t, r.value(), g == null ? Double.NaN : norm(g), lr, theta);
             }
             if (!Double.isFinite(r.value())) {
                 stopped = "diverged";
                 message = "the loss is " + word(r.value()) + " at step " + (t + 1) + (t > 0 ? ", after " + t + " update" + (t == 1 ? "" : "s") : ", at the start");
                 break;
             }
-            if (t == step.count()) break;
+            if (t == total) break;
             tv[0] = t + 1;
             fv[0] = f;
             inputs.put(step.g(), g);
@@ -126,7 +129,8 @@ public final class Driver {
             for (int s = 0; s < step.searches().size(); s++) {
                 Step.LineSearch ls = step.searches().get(s);
                 double[][] v = prog.searches.get(s).run(env);
-                inputs.put(ls.result(), new double[] {search(v[0], v[1], v[2][0], v[3][0], v[4][0], v[5][0], f)});
+                final long tt = t;
+                inputs.put(ls.result(), new double[] {search(v[0], v[1], v[2][0], v[3][0], v[4][0], v[5][0], f, x -> batches.value(tt, x))});
             }
             double[][] out = prog.main.run(env);
             System.arraycopy(out[0], 0, theta, 0, theta.length);
@@ -141,19 +145,48 @@ public final class Driver {
                 if (trace != null) trace.row(index, t, Double.NaN, Double.NaN, Double.NaN, theta);
                 break;
             }
+            if (batches.hasValidation() && t % batches.perEpoch() == 0) {
+                double v = batches.validationLoss(theta);
+                if (trace != null) trace.validation(index, t, v);
+                if (v < bestValidation) {
+                    bestValidation = v;
+                    best = theta.clone();
+                    sinceBest = 0;
+                } else if (step.patience() > 0 && ++sinceBest >= step.patience()) {
+                    System.arraycopy(best, 0, theta, 0, theta.length);
+                    stopped = "early_stop";
+                    break;
+                }
+            }
         }
-        double loss = finite(theta) ? obj.evaluate(theta).value() : Double.NaN;
-        return new RunResult(step.optimizer(), step.call(), t, loss, stopped, message);
+        double loss = finite(theta) ? finalObjective().evaluate(theta).value() : Double.NaN;
+        double train = Double.NaN, validation = Double.NaN;
+        if (batches.hasValidation() && finite(theta)) {
+            train = batches.trainingLoss(theta, true).value();
+            validation = batches.validationLoss(theta);
+        }
+        return new RunResult(step.optimizer(), step.call(), t, loss, stopped, message, t / Math.max(1, batches.perEpoch()), train, validation);
+    }
+
+    private Objective finalEval;
+
+    /** The objective as written, on all data, for evaluation (dropout is the identity). */
+    private Objective finalObjective() {
+        if (finalEval == null) {
+            Script eval = script.options.training() && Batches.hasRandom(script.objective) ? script.instance(false, Map.of()) : script;
+            finalEval = new Objective(eval, false);
+        }
+        return finalEval;
     }
 
     /** Armijo backtracking: the first a = a0·shrinkᵏ with f(from + a·d) ≤ f + c·a·slope, or 0 when none of 50 tries is. */
-    private double search(double[] d, double[] from, double a0, double c, double shrink, double slope, double f) {
-        if (value == null) value = new ScalarProgram(List.of(script.objective));
+    private double search(double[] d, double[] from, double a0, double c, double shrink, double slope, double f,
+                          java.util.function.ToDoubleFunction<double[]> objective) {
         double[] x = new double[from.length];
         double a = a0;
         for (int k = 0; k < MAX_SEARCH_TRIES; k++) {
             for (int i = 0; i < x.length; i++) x[i] = from[i] + a * d[i];
-            double fx = sign * value.run(leaf -> leafValue(leaf, Map.of(), x))[0][0];
+            double fx = sign * objective.applyAsDouble(x);
             if (fx <= f + c * a * slope) return a;
             a *= shrink;
         }

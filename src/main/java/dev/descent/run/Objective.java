@@ -59,9 +59,15 @@ public final class Objective {
     /** Value, flat gradient, and (if requested) the Hessian as rows. */
     public record Result(double value, double[] gradient, double[][] hessian) {}
 
-    public Result evaluate(double[] theta) {
+    /** Where the values of data columns come from: the script's tables, or the rows of a batch. */
+    public interface Rows { double[] column(String data, String column); }
+
+    public Result evaluate(double[] theta) { return evaluate(theta, null); }
+
+    /** Evaluates at θ with data columns from {@code rows} (null: the script's own tables). */
+    public Result evaluate(double[] theta, Rows rows) {
         if (theta.length != n) throw new IllegalArgumentException("θ has " + theta.length + " elements, not " + n);
-        double[][] out = program.run(env(theta));
+        double[][] out = program.run(env(theta, rows));
         double[] g = new double[n];
         int k = 1;
         for (Script.Param p : script.params) {
@@ -77,7 +83,7 @@ public final class Objective {
         return new Result(out[0][0], g, h);
     }
 
-    private Env env(double[] theta) {
+    private Env env(double[] theta, Rows rows) {
         return leaf -> {
             if (leaf.op == Op.PARAM) {
                 Attr.Param p = (Attr.Param) leaf.attr;
@@ -87,6 +93,7 @@ public final class Objective {
             }
             if (leaf.op == Op.DATA) {
                 Attr.Column c = (Attr.Column) leaf.attr;
+                if (rows != null) return rows.column(c.data(), c.column());
                 DataSet d = script.data.get(c.data());
                 return d.columns().get(c.column());
             }
