@@ -312,7 +312,7 @@ public final class Checker {
                     maximize = o.maximize();
                     Node f = expr(o.expr(), root(m));
                     if (f != null && !f.shape.isScalar()) {
-                        error(o.expr().pos(), "the objective must be a scalar, but this is " + Dag.describe(f.shape),
+                        error(start(o.expr()), "the objective must be a scalar, but this is " + Dag.describe(f.shape),
                                 "reduce it to one number, e.g. with sum(…), mean(…) or norm(…)");
                         f = null;
                     }
@@ -385,7 +385,7 @@ public final class Checker {
             Node v = expr(p.init(), s);
             if (v == null) return null;
             if (v.op != Op.CONST) {
-                error(p.init().pos(), "a parameter's start must be a constant", "it may use numbers, literals and lets of constants, but not other parameters or data");
+                error(start(p.init()), "a parameter's start must be a constant", "it may use numbers, literals and lets of constants, but not other parameters or data");
                 return null;
             }
             shape = declared == null ? v.shape : declared;
@@ -437,7 +437,7 @@ public final class Checker {
             if (a.name() == null && path == null && a.value() instanceof Ast.Str s) path = s;
             else if ("validation".equals(a.name()) && validation == null) validation = a.value();
             else {
-                error(a.pos(), a.name() == null ? "csv takes one file name" : "csv has no argument '" + a.name() + "'",
+                error(a.name() == null ? c.pos() : a.pos(), a.name() == null ? "csv takes one argument, the file's path in double quotes" : "csv has no argument '" + a.name() + "'",
                         "write csv(\"data.csv\"), or csv(\"data.csv\", validation = 0.2) to hold out a fifth of the rows");
                 return null;
             }
@@ -596,7 +596,7 @@ public final class Checker {
     Double constant(Ast.Expr e, Scope s, String what) {
         Node n = expr(e, s);
         if (n == null) return null;
-        double v = constValue(n, e.pos(), what);
+        double v = constValue(n, start(e), what);
         return Double.isNaN(v) ? null : v;
     }
 
@@ -740,8 +740,7 @@ public final class Checker {
         Set<String> candidates = new LinkedHashSet<>(m.globals.keySet());
         candidates.addAll(CONSTANTS.keySet());
         for (Collection<String> c : more) candidates.addAll(c);
-        String hint = Names.didYouMean(n.name(), candidates);
-        if (hint == null && STEP_NAMES.containsKey(n.name())) hint = STEP_NAMES.get(n.name());
+        String hint = STEP_NAMES.containsKey(n.name()) ? STEP_NAMES.get(n.name()) : Names.didYouMean(n.name(), candidates);
         error(n.pos(), "unknown name '" + n.name() + "'", hint);
     }
 
@@ -807,7 +806,7 @@ public final class Checker {
             Node n = expr(i.indices().get(k), s);
             if (n == null) return null;
             if (!n.isScalarConst() || n.num != Math.rint(n.num)) {
-                error(i.indices().get(k).pos(), "an index must be a constant whole number", n.isScalarConst() ? null : "indices are fixed when the script is checked");
+                error(start(i.indices().get(k)), "an index must be a constant whole number", n.isScalarConst() ? null : "indices are fixed when the script is checked");
                 return null;
             }
             int len = x.shape.isVector() ? x.shape.rows() : x.shape.isMatrix() ? (k == 0 ? x.shape.rows() : x.shape.cols()) : 1;
@@ -1006,6 +1005,18 @@ public final class Checker {
     void error(Pos pos, String message, String hint) {
         String key = pos.source().name() + ":" + pos.line() + ":" + pos.column() + ":" + message;
         if (reported.add(key)) diagnostics.add(Diagnostic.at(pos, message, hint));
+    }
+
+    /** Where an expression begins (a binary expression's own position is its operator's). */
+    static Pos start(Ast.Expr e) {
+        while (true) {
+            switch (e) {
+                case Ast.Binary b -> e = b.left();
+                case Ast.Index i -> e = i.target();
+                case Ast.Member m -> e = m.target();
+                default -> { return e.pos(); }
+            }
+        }
     }
 
     static String fmt(double v) {

@@ -63,7 +63,7 @@ final class StepBuilder {
         if (stmt.until() != null) {
             until = ck.expr(stmt.until(), new Checker.Scope(script, Map.of(), Map.of("t", t, "f", f, "g", g, "p", p), null));
             if (until != null && !until.shape.isScalar()) {
-                ck.error(stmt.until().pos(), "the condition after 'until' must be one number (true when non-zero), but this is " + Dag.describe(until.shape),
+                ck.error(Checker.start(stmt.until()), "the condition after 'until' must be one number (true when non-zero), but this is " + Dag.describe(until.shape),
                         "reduce it, e.g. norm(g) < 1e-6 or max(abs(g)) < 1e-6");
                 until = null;
             }

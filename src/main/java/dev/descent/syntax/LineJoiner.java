@@ -56,8 +56,14 @@ final class LineJoiner implements TokenSource {
                         Token opener = open.peek();
                         unclosed(opener);
                         open.clear();
-                    } else if (last == -1 || last == DescentLexer.NL || continues(last)) {
+                    } else if (last == -1 || last == DescentLexer.NL) {
                         continue;
+                    } else if (continues(last)) {
+                        // a line ending in an operator goes on, unless the next line starts a statement:
+                        // then the operator is missing its operand, and the parser says so at the line's end
+                        Token next = fetch();
+                        pending.addFirst(next);
+                        if (!startsStatement(next.getType())) continue;
                     }
                 }
                 case DescentLexer.EOF -> {

@@ -69,10 +69,20 @@ final class SyntaxErrors extends DefaultErrorStrategy {
             } catch (RuntimeException ex) {
                 exp = new IntervalSet();
             }
+            braceOpen = null;
             message = special(p, t);
+            if (braceOpen != null) {
+                // an optimizer's body runs into the next statement: its '{' was never closed
+                Token open = braceOpen;
+                for (Diagnostic d : diagnostics) if (d.line() == open.getLine()) return;
+                diagnostics.add(new Diagnostic(source, open.getLine(), open.getCharPositionInLine() + 1, 1,
+                        "this '{' is never closed", "an optimizer's body ends with '}' on a line of its own"));
+                return;
+            }
             if (message == null) {
                 String what = expected(p, exp);
-                message = what.isEmpty() ? "unexpected " + describe(t) : "expected " + what + ", found " + describe(t);
+                if (what.isEmpty() && inExpression(p.getContext())) what = "an expression";
+                message = what.isEmpty() ? "unexpected " + describe(t).replaceFirst("^the ", "") : "expected " + what + ", found " + describe(t);
             }
             hint = hintFor(p, t);
         }
@@ -110,15 +120,43 @@ final class SyntaxErrors extends DefaultErrorStrategy {
         }
         if (type == DescentLexer.UNTERMINATED_STRING) return "this string is never closed";
         ParserRuleContext ctx = p.getContext();
+        Token prev = previous(p, t);
+        if (isKeyword(type) && prev != null && (prev.getType() == DescentLexer.LET || prev.getType() == DescentLexer.PARAM
+                || prev.getType() == DescentLexer.DEF || prev.getType() == DescentLexer.OPTIMIZER || prev.getType() == DescentLexer.DATA))
+            return "expected a name after '" + prev.getText() + "', found the keyword '" + t.getText() + "'";
+        for (ParserRuleContext c = ctx; c != null; c = c.getParent()) {
+            if (c instanceof DescentParser.BodyContext body && (startsStatement(type) || type == Token.EOF)) {
+                Token open = body.getStart();
+                braceOpen = open;
+                return null;
+            }
+        }
         if (ctx instanceof DescentParser.ProgramContext || ctx instanceof DescentParser.StatementContext) {
             if (type == DescentLexer.STATE)
-                return "'state' declares an optimizer's state, so it belongs inside an optimizer's body: optimizer NAME(…) { state v = 0 … }";
+                return "expected a statement, found 'state': a state declaration belongs inside an optimizer's body, optimizer NAME(…) { state v = 0 … }";
             if (type == DescentLexer.NAME) {
                 return "expected a statement (param, let, def, minimize, maximize, data, optimizer, optimize, import, seed), found "
                         + describe(t);
             }
         }
         return null;
+    }
+
+    private Token braceOpen;
+
+    private static Token previous(Parser p, Token t) {
+        int i = t.getTokenIndex() - 1;
+        while (i >= 0) {
+            Token x = p.getInputStream().get(i);
+            if (x.getChannel() == Token.DEFAULT_CHANNEL) return x;
+            i--;
+        }
+        return null;
+    }
+
+    private static boolean inExpression(ParserRuleContext ctx) {
+        return ctx instanceof DescentParser.ExprContext || ctx instanceof DescentParser.PrimaryContext
+                || ctx instanceof DescentParser.ArgsContext || ctx instanceof DescentParser.ArgContext;
     }
 
     private String hintFor(Parser p, Token t) {

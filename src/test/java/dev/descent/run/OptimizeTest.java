@@ -145,7 +145,7 @@ class OptimizeTest {
         String body = "param x = [1, 2]\nminimize sum(x^2)\n";
         assertTrue(errors(body + "optimizer o(lr = 0.1) {\n  lr = 2\n}\noptimize with o() for 1 steps\n")
                 .contains("bad.dsc:4:3: error: 'lr' is a hyperparameter and cannot be assigned"));
-        assertTrue(errors(body + "state v = 0\n").contains("bad.dsc:3:1: error: 'state' declares an optimizer's state"));
+        assertTrue(errors(body + "state v = 0\n").contains("bad.dsc:3:1: error: expected a statement, found 'state': a state declaration belongs inside an optimizer's body"));
         assertTrue(errors(body + "optimize with adamm(lr = 0.1) for 5 steps\n")
                 .contains("bad.dsc:3:15: error: unknown optimizer 'adamm'\n"));
         assertTrue(errors(body + "optimize with adamm(lr = 0.1) for 5 steps\n").contains("did you mean 'adam'?"));
