@@ -81,7 +81,8 @@ final class Builtins {
         try {
             return build();
         } catch (ShapeError e) {
-            checker.error(c.pos(), c.name() + ": " + e.getMessage(), e.hint());
+            String m = e.getMessage();
+            checker.error(c.pos(), m.startsWith(c.name() + " ") || m.startsWith(c.name() + "(") ? m : c.name() + ": " + m, e.hint());
             return null;
         }
     }

@@ -102,7 +102,7 @@ public final class Checker {
         if (source.path() != null) importing.push(canonical(source.path()));
         Script script = topLevel(program, module);
         if (source.path() != null) importing.pop();
-        if (!diagnostics.isEmpty()) throw new CompileError(diagnostics);
+        if (!diagnostics.isEmpty()) throw new CompileError(sorted(diagnostics));
         for (String name : settings.keySet()) {
             if (!settingsUsed.contains(name)) {
                 List<String> lets = new ArrayList<>();
@@ -373,6 +373,10 @@ public final class Checker {
             double x = constValue(a.get(0), c.args().get(0).value().pos(), "the " + (c.name().equals("normal") ? "mean" : "low end"));
             double y = constValue(a.get(1), c.args().get(1).value().pos(), "the " + (c.name().equals("normal") ? "standard deviation" : "high end"));
             if (Double.isNaN(x) || Double.isNaN(y)) return null;
+            if (Double.isInfinite(x) || Double.isInfinite(y)) {
+                error(c.pos(), c.name() + "(…) needs finite arguments");
+                return null;
+            }
             if (c.name().equals("normal")) {
                 if (y < 0) { error(c.args().get(1).value().pos(), "a standard deviation must be ≥ 0"); return null; }
                 init = new Script.Init.Normal(x, y);
@@ -394,9 +398,10 @@ public final class Checker {
                     error(p.init().pos(), "the start value is " + Dag.describe(v.shape) + ", but the parameter is declared " + shape);
                     return null;
                 }
-                v = dag.broadcast(v, shape, false);
             }
-            init = new Script.Init.Values(v.constValues());
+            double[] given = v.constValues(), values = new double[shape.size()];
+            for (int k = 0; k < values.length; k++) values[k] = Dag.element(given, v.shape, shape, k);
+            init = new Script.Init.Values(values);
         }
         Node node = dag.param(new Attr.Param(p.name(), index, shape, offset));
         return new Script.Param(p.name(), p.namePos(), shape, offset, node, init);
@@ -989,6 +994,16 @@ public final class Checker {
     int nextDropoutId() { return dropouts++; }
 
     // ================================================================ diagnostics
+
+    /** By file (in order of first appearance), then line and column. */
+    private static List<Diagnostic> sorted(List<Diagnostic> ds) {
+        List<String> files = new ArrayList<>();
+        for (Diagnostic d : ds) if (!files.contains(d.file())) files.add(d.file());
+        List<Diagnostic> out = new ArrayList<>(ds);
+        out.sort(java.util.Comparator.<Diagnostic>comparingInt(d -> files.indexOf(d.file()))
+                .thenComparingInt(Diagnostic::line).thenComparingInt(Diagnostic::column));
+        return out;
+    }
 
     /** A mark to roll diagnostics back to (state shape inference elaborates a body more than once). */
     int mark() { return diagnostics.size(); }

@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "check", description = "Report problems in scripts without running anything.")
+@Command(name = "check", mixinStandardHelpOptions = true, description = "Report problems in scripts without running anything.")
 final class CheckCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "Scripts to check.") List<String> files;
 

@@ -60,6 +60,8 @@ final class Common {
         }
         if (!t.matches("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?"))
             throw new Main.UsageError(what + ": '" + text + "' is not a number");
-        return Double.parseDouble(t);
+        double v = Double.parseDouble(t);
+        if (Double.isInfinite(v)) throw new Main.UsageError(what + ": " + text + " is too large for a double (write inf for infinity)");
+        return v;
     }
 }

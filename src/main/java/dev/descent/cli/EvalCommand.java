@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "eval", description = "Evaluate the objective, its gradient and optionally its Hessian at a point.")
+@Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate the objective, its gradient and optionally its Hessian at a point.")
 final class EvalCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "The script.") String file;
 
@@ -28,6 +28,8 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--seed", paramLabel = "N", description = "Seed for random starting values (overrides the script's seed).") Long seed;
 
+    @picocli.CommandLine.Mixin EngineOptions engineOptions = new EngineOptions();
+
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override public Integer call() throws IOException {
@@ -40,7 +42,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         double[] theta = Points.start(s, seed);
         Points.applyAt(s, theta, at);
-        Objective.Result r = new Objective(s, hessian).evaluate(theta);
+        Objective.Result r = new Objective(s, hessian, engineOptions.engine(err)).evaluate(theta);
         if (json) {
             try (Json j = new Json()) {
                 j.g.writeStartObject();

@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "grad", description = "Print each parameter's simplified symbolic derivative, as lines that paste back into a script.")
+@Command(name = "grad", mixinStandardHelpOptions = true, description = "Print each parameter's simplified symbolic derivative, as lines that paste back into a script.")
 final class GradCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "The script.") String file;
 

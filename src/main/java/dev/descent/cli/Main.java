@@ -46,7 +46,14 @@ public final class Main implements Runnable {
                 err.flush();
                 return USAGE;
             }
-            throw ex; // handled below, with Errors
+            return internalError(ex, err);
+        });
+        cl.setParameterExceptionHandler((ex, argv) -> {
+            err.println("descent: " + usageMessage(ex));
+            CommandLine sub = ex.getCommandLine();
+            err.println("  see 'descent " + (sub.getParent() == null ? "" : sub.getCommandName() + " ") + "--help'");
+            err.flush();
+            return USAGE;
         });
         try {
             int code = cl.execute(args);
@@ -62,11 +69,33 @@ public final class Main implements Runnable {
             err.flush();
             return SCRIPT_ERROR;
         } catch (Throwable e) {
+            return internalError(e, err);
+        }
+    }
+
+    private static int internalError(Throwable e, PrintWriter err) {
+        if (e instanceof StackOverflowError) err.println("descent: the script is nested too deeply to process");
+        else if (e instanceof OutOfMemoryError) err.println("descent: out of memory (raise it with DESCENT_JAVA_OPTS=-Xmx…)");
+        else {
             err.println("descent: internal error: " + e);
             err.println("  please report this, with the script that caused it");
-            err.flush();
-            return SCRIPT_ERROR;
         }
+        err.flush();
+        return SCRIPT_ERROR;
+    }
+
+    /** Picocli's message, in fewer words where it is obscure. */
+    private static String usageMessage(CommandLine.ParameterException ex) {
+        if (ex instanceof CommandLine.UnmatchedArgumentException u && u.getCommandLine().getParent() == null
+                && !u.getUnmatched().isEmpty() && !u.getUnmatched().get(0).startsWith("-")) {
+            String word = u.getUnmatched().get(0);
+            java.util.Set<String> commands = u.getCommandLine().getSubcommands().keySet();
+            String hint = dev.descent.check.Names.didYouMean(word, commands);
+            return "unknown command '" + word + "'" + (hint != null ? "; " + hint : "") + " (commands: " + String.join(", ", commands) + ")";
+        }
+        if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty() && u.getUnmatched().get(0).startsWith("-"))
+            return "unknown option '" + u.getUnmatched().get(0) + "'";
+        return ex.getMessage();
     }
 
     /** A bad command line discovered after parsing (an unknown --set or --at name, a bad value): exit 2. */

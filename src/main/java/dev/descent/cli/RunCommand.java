@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "run", description = "Run the script's optimize statements and report the result.")
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the script's optimize statements and report the result.")
 final class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "The script.") String file;
 
@@ -32,6 +32,8 @@ final class RunCommand implements Callable<Integer> {
     Path trace;
 
     @Option(names = "--seed", paramLabel = "N", description = "Seed for random starts and dropout (overrides the script's seed).") Long seed;
+
+    @picocli.CommandLine.Mixin EngineOptions engineOptions = new EngineOptions();
 
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -56,9 +58,10 @@ final class RunCommand implements Callable<Integer> {
         }
         long sd = seed != null ? seed : s.seed != null ? s.seed : 0L;
         double[] start = s.initialTheta(sd);
+        dev.descent.engine.Engine engine = engineOptions.engine(err);
         Driver.Result r;
         try {
-            r = drive(s, sd, start);
+            r = drive(s, sd, start, engine);
         } catch (CompileError e) {
             Common.print(e.diagnostics(), err);
             return Main.SCRIPT_ERROR;
@@ -67,7 +70,7 @@ final class RunCommand implements Callable<Integer> {
         return r.diverged() ? Main.DIVERGED : Main.OK;
     }
 
-    private Driver.Result drive(Script s, long sd, double[] start) throws IOException {
+    private Driver.Result drive(Script s, long sd, double[] start, dev.descent.engine.Engine engine) throws IOException {
         Driver.Result r;
         if (trace != null) {
             if (trace.getParent() != null && !Files.isDirectory(trace.getParent()))
@@ -75,13 +78,13 @@ final class RunCommand implements Callable<Integer> {
             try (BufferedWriter w = Files.newBufferedWriter(trace, StandardCharsets.UTF_8)) {
                 TraceCsv csv = new TraceCsv(s, w);
                 try {
-                    r = new Driver(s, sd).run(start, csv);
+                    r = new Driver(s, sd, engine).run(start, csv);
                 } finally {
                     csv.finish();
                 }
             }
         } else {
-            r = new Driver(s, sd).run(start, null);
+            r = new Driver(s, sd, engine).run(start, null);
         }
         return r;
     }

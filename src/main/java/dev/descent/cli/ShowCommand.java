@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "show", description = "Print a standard optimizer or schedule as written in Descent (or list them all).")
+@Command(name = "show", mixinStandardHelpOptions = true, description = "Print a standard optimizer or schedule as written in Descent (or list them all).")
 final class ShowCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "An optimizer (adam, sgd, …) or a schedule (cosine, …).") String name;
 

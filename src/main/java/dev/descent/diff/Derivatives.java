@@ -87,7 +87,7 @@ public final class Derivatives {
                 Node contribution = rule(x, i, r);
                 if (contribution == null) continue;
                 if (!contribution.shape.equals(c.shape)) contribution = dag.unbroadcast(contribution, c.shape);
-                adj[c.id] = adj[c.id] == null ? contribution : dag.add(adj[c.id], contribution);
+                adj[c.id] = adj[c.id] == null ? contribution : dag.accumulate(adj[c.id], contribution);
             }
         }
         List<Node> out = new ArrayList<>(wrt.size());
@@ -150,12 +150,12 @@ public final class Derivatives {
                 yield i == 0 ? dag.div(dag.mul(r, xx), den) : dag.neg(dag.div(dag.mul(r, y), den));
             }
             case SELECT -> i == 0 ? null : i == 1 ? dag.select(a, r, c(0)) : dag.select(a, c(0), r);
-            case CLIP -> {
+            case CLIP -> { // min(max(x, lo), hi): when lo > hi the value is hi, whatever x and lo are
                 Node lo = x.in(1), hi = x.in(2);
                 yield switch (i) {
                     case 0 -> dag.mul(r, dag.mul(b(Op.GE, a, lo), b(Op.LE, a, hi)));
-                    case 1 -> dag.mul(r, b(Op.LT, a, lo));
-                    default -> dag.mul(r, b(Op.GT, a, hi));
+                    case 1 -> dag.mul(r, dag.mul(b(Op.LT, a, lo), b(Op.LE, lo, hi)));
+                    default -> dag.mul(r, b(Op.GT, b(Op.MAX, a, lo), hi));
                 };
             }
 

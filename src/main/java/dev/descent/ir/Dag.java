@@ -54,15 +54,25 @@ public final class Dag {
         return make(Op.CONST, shape, 0, new Attr.Array(values.clone()));
     }
 
+    /** The largest array a script may build as a constant (ones, zeros, eye). */
+    public static final long MAX_CONSTANT = 100_000_000L;
+
     /** A constant array with every element v. */
     public Node filled(Shape shape, double v) {
         if (shape.isScalar()) return constant(v);
+        checkSize(shape);
         double[] a = new double[shape.size()];
         Arrays.fill(a, v);
         return make(Op.CONST, shape, 0, new Attr.Array(a));
     }
 
+    private static void checkSize(Shape shape) {
+        long size = shape.isMatrix() ? (long) shape.rows() * shape.cols() : shape.rows();
+        if (size > MAX_CONSTANT) throw new ShapeError("an array of " + size + " elements is too large (at most " + MAX_CONSTANT + ")");
+    }
+
     public Node eye(int n) {
+        checkSize(Shape.matrix(n, n));
         double[] a = new double[n * n];
         for (int i = 0; i < n; i++) a[i * n + i] = 1;
         return constant(Shape.matrix(n, n), a);
@@ -136,7 +146,6 @@ public final class Dag {
         switch (op) {
             case NEG -> {
                 if (x.op == Op.NEG) return x.in(0);
-                if (x.op == Op.SUB) return sub(x.in(1), x.in(0));
                 if (x.op == Op.MUL && x.in(0).isScalarConst()) return mul(constant(-x.in(0).num), x.in(1));
             }
             case ABS -> {
@@ -165,8 +174,9 @@ public final class Dag {
     private Node simplifyBinary(Op op, Node a, Node b) {
         switch (op) {
             case ADD -> {
-                if (a.isConstFilled(0)) return b;
-                if (b.isConstFilled(0)) return a;
+                // x + (-0) = x exactly; x + (+0) is not (-0 + +0 = +0), so it stays
+                if (isNegativeZero(a)) return b;
+                if (isNegativeZero(b)) return a;
                 if (packable(a) && packable(b) && a.shape.equals(b.shape)) return packwise(Op.ADD, a, b);
                 if (b.op == Op.NEG) return sub(a, b.in(0));
                 if (a.op == Op.NEG) return sub(b, a.in(0));
@@ -178,8 +188,8 @@ public final class Dag {
                 if (like != null) return like;
             }
             case SUB -> {
-                if (b.isConstFilled(0)) return a;
-                if (a.isConstFilled(0)) return neg(b);
+                if (isPositiveZero(b)) return a;      // x - (+0) = x exactly, for ±0 too
+                if (isNegativeZero(a)) return neg(b); // (-0) - x = -x exactly; (+0) - x is not, at x = +0
                 if (packable(a) && packable(b) && a.shape.equals(b.shape)) return packwise(Op.SUB, a, b);
                 if (b.op == Op.NEG) return add(a, b.in(0));
                 if (b.op == Op.MUL && b.in(0).isScalarConst() && b.in(0).num < 0 && a.op != Op.CONST)
@@ -195,12 +205,12 @@ public final class Dag {
                 if (a.isConst(-1)) return neg(b);
                 if (b.isConst(-1)) return neg(a);
                 if (b.isScalarConst() && !a.isScalarConst()) return mul(b, a);
-                if (a.isScalarConst() && b.op == Op.MUL && b.in(0).isScalarConst())
+                if (a.isScalarConst() && b.op == Op.MUL && b.in(0).isScalarConst() && tame(a.num) && tame(b.in(0).num) && tame(a.num * b.in(0).num))
                     return mul(constant(a.num * b.in(0).num), b.in(1));
                 if (a.isScalarConst() && b.op == Op.NEG) return mul(constant(-a.num), b.in(0));
                 // constants gather at the front: (c*y)*b = c*(y*b), a*(c*z) = c*(a*z)
-                if (a.op == Op.MUL && a.in(0).isScalarConst() && b.op != Op.CONST) return mul(a.in(0), mul(a.in(1), b));
-                if (b.op == Op.MUL && b.in(0).isScalarConst() && a.op != Op.CONST) return mul(b.in(0), mul(a, b.in(1)));
+                if (a.op == Op.MUL && a.in(0).isScalarConst() && tame(a.in(0).num) && b.op != Op.CONST) return mul(a.in(0), mul(a.in(1), b));
+                if (b.op == Op.MUL && b.in(0).isScalarConst() && tame(b.in(0).num) && a.op != Op.CONST) return mul(b.in(0), mul(a, b.in(1)));
                 if (a.op == Op.NEG && b.op == Op.NEG) return mul(a.in(0), b.in(0));
                 if (a.op == Op.NEG) return neg(mul(a.in(0), b));
                 if (b.op == Op.NEG) return neg(mul(a, b.in(0)));
@@ -224,6 +234,40 @@ public final class Dag {
         return null;
     }
 
+    private static boolean isNegativeZero(Node x) { return x.op == Op.CONST && allBits(x, Double.doubleToLongBits(-0.0)); }
+
+    private static boolean isPositiveZero(Node x) { return x.op == Op.CONST && allBits(x, 0L); }
+
+    private static boolean allBits(Node x, long bits) {
+        if (x.shape.isScalar()) return Double.doubleToLongBits(x.num) == bits;
+        for (double v : ((Attr.Array) x.attr).values()) if (Double.doubleToLongBits(v) != bits) return false;
+        return true;
+    }
+
+    /**
+     * Constants that may be gathered or combined: re-association changes a result by
+     * rounding only, never by overflow or underflow, while they stay within 2^±32.
+     */
+    private static boolean tame(double c) {
+        double a = Math.abs(c);
+        return a >= 0x1p-32 && a <= 0x1p32;
+    }
+
+    /**
+     * Adds two adjoint contributions: a structurally zero one (the zeros a SCATTER or PACK
+     * puts where an index does not reach) is skipped rather than added, as autograd does.
+     */
+    public Node accumulate(Node a, Node b) {
+        if (a.isConstFilled(0)) return fit(b, a.shape);
+        if (b.isConstFilled(0)) return fit(a, b.shape);
+        if (packable(a) && packable(b) && a.shape.equals(b.shape)) {
+            Node[] out = new Node[a.shape.size()];
+            for (int i = 0; i < out.length; i++) out[i] = accumulate(part(a, i), part(b, i));
+            return pack(a.shape, Arrays.asList(out));
+        }
+        return add(a, b);
+    }
+
     /** c1*x ± c2*x = (c1 ± c2)*x, for scalar constants c1, c2 (x alone counts as 1*x). */
     private Node likeTerms(Node a, Node b, double sign) {
         Node xa = a, xb = b;
@@ -234,6 +278,7 @@ public final class Dag {
         if (!xa.shape.equals(a.shape) || !xb.shape.equals(b.shape)) return null;
         double c = ca + sign * cb;
         if (c == 0) return null; // x - x is not 0 when x is infinite or NaN
+        if (!tame(ca) || !tame(cb) || !tame(c)) return null;
         return mul(constant(c), xa);
     }
 
@@ -343,16 +388,17 @@ public final class Dag {
 
     public Node norm1(Node x) { return sum(unary(Op.ABS, x)); }
 
-    /** exp(x - logsumexp(x)): stable, and its derivative shares the logsumexp. */
+    /** exp(x - max(x)) / sum(exp(x - max(x))), as PyTorch computes it: exact to a few ulps at any magnitude. */
     public Node softmax(Node x) {
-        if (x.shape.isScalar()) return filled(x.shape, 1);
-        return unary(Op.EXP, sub(x, reduce(Op.LSE, x)));
+        if (x.shape.isScalar()) return div(x, x); // 1, or NaN where x is not finite
+        Node e = unary(Op.EXP, sub(x, reduce(Op.MAX_ALL, x)));
+        return div(e, sum(e));
     }
 
     public Node softmaxAxis(Node x, int axis) {
         if (!x.shape.isMatrix()) return softmax(reduceAxisCheck(x, axis));
-        Node lse = reduceAxis(Op.LSE_AXIS, x, axis);
-        return unary(Op.EXP, sub(x, broadcast(lse, x.shape, axis == 1)));
+        Node e = unary(Op.EXP, sub(x, broadcast(reduceAxis(Op.MAX_AXIS, x, axis), x.shape, axis == 1)));
+        return div(e, broadcast(reduceAxis(Op.SUM_AXIS, e, axis), x.shape, axis == 1));
     }
 
     private Node reduceAxisCheck(Node x, int axis) {

@@ -42,8 +42,11 @@ final class Batches {
     private Objective.Rows cachedRows;
     private int cachedCount;
 
-    Batches(Script script, Step step, SplittableRandom rng, long seed) {
+    private final dev.descent.engine.Engine engine;
+
+    Batches(Script script, Step step, SplittableRandom rng, long seed, dev.descent.engine.Engine engine) {
         this.script = script;
+        this.engine = engine;
         this.rng = rng;
         collectData(script.objective, used);
         DataSet primary = null;
@@ -160,7 +163,7 @@ final class Batches {
                 if (rows >= 0) for (String d : used) r.put(d, rows);
                 s = script.instance(training, r);
             }
-            o = new Objective(s, hessian);
+            o = new Objective(s, hessian, engine);
             objectives.put(key, o);
         }
         o.random(rng);

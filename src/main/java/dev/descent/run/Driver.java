@@ -3,7 +3,8 @@ package dev.descent.run;
 import dev.descent.check.Script;
 import dev.descent.check.Step;
 import dev.descent.engine.Env;
-import dev.descent.engine.scalar.ScalarProgram;
+import dev.descent.engine.Engine;
+import dev.descent.engine.Program;
 import dev.descent.ir.Attr;
 import dev.descent.ir.Node;
 import dev.descent.ir.Op;
@@ -51,8 +52,13 @@ public final class Driver {
     private final long seed;
     private final double sign;
 
-    public Driver(Script script, long seed) {
+    private final Engine engine;
+
+    public Driver(Script script, long seed) { this(script, seed, Engine.SCALAR); }
+
+    public Driver(Script script, long seed, Engine engine) {
         this.script = script;
+        this.engine = engine;
         this.seed = seed;
         this.rng = new SplittableRandom(seed ^ 0x9E3779B97F4A7C15L);
         this.sign = script.maximize ? -1 : 1;
@@ -72,9 +78,9 @@ public final class Driver {
 
     /** Runs one optimize statement, updating theta in place. */
     private RunResult runOne(int index, Step step, double[] theta, Trace trace) {
-        StepPrograms prog = new StepPrograms(step);
+        StepPrograms prog = new StepPrograms(step, engine);
         boolean usesH = prog.uses(step.hessian());
-        Batches batches = new Batches(script, step, rng, seed);
+        Batches batches = new Batches(script, step, rng, seed, engine);
         Map<Node, double[]> inputs = new IdentityHashMap<>();
         double[] tv = {1}, fv = {0};
         inputs.put(step.t(), tv);
@@ -109,6 +115,19 @@ public final class Driver {
                 stopped = "diverged";
                 message = "the loss is " + word(r.value()) + " at step " + (t + 1) + (t > 0 ? ", after " + t + " update" + (t == 1 ? "" : "s") : ", at the start");
                 break;
+            }
+            if (t > 0 && batches.hasValidation() && t % batches.perEpoch() == 0) { // an epoch just ended
+                double v = batches.validationLoss(theta);
+                if (trace != null) trace.validation(index, t, v);
+                if (v < bestValidation) {
+                    bestValidation = v;
+                    best = theta.clone();
+                    sinceBest = 0;
+                } else if (step.patience() > 0 && ++sinceBest >= step.patience()) {
+                    System.arraycopy(best, 0, theta, 0, theta.length);
+                    stopped = "early_stop";
+                    break;
+                }
             }
             if (t == total) break;
             tv[0] = t + 1;
@@ -145,19 +164,6 @@ public final class Driver {
                 if (trace != null) trace.row(index, t, Double.NaN, Double.NaN, Double.NaN, theta);
                 break;
             }
-            if (batches.hasValidation() && t % batches.perEpoch() == 0) {
-                double v = batches.validationLoss(theta);
-                if (trace != null) trace.validation(index, t, v);
-                if (v < bestValidation) {
-                    bestValidation = v;
-                    best = theta.clone();
-                    sinceBest = 0;
-                } else if (step.patience() > 0 && ++sinceBest >= step.patience()) {
-                    System.arraycopy(best, 0, theta, 0, theta.length);
-                    stopped = "early_stop";
-                    break;
-                }
-            }
         }
         double loss = finite(theta) ? finalObjective().evaluate(theta).value() : Double.NaN;
         double train = Double.NaN, validation = Double.NaN;
@@ -174,7 +180,7 @@ public final class Driver {
     private Objective finalObjective() {
         if (finalEval == null) {
             Script eval = script.options.training() && Batches.hasRandom(script.objective) ? script.instance(false, Map.of()) : script;
-            finalEval = new Objective(eval, false);
+            finalEval = new Objective(eval, false, engine);
         }
         return finalEval;
     }
@@ -215,21 +221,21 @@ public final class Driver {
 
     /** The engine programs of one step: state starts, until, the line searches' arguments, the update, the lr. */
     private static final class StepPrograms {
-        final ScalarProgram init, main;
-        final ScalarProgram until, lr;
-        final List<ScalarProgram> searches = new ArrayList<>();
+        final Program init, main;
+        final Program until, lr;
+        final List<Program> searches = new ArrayList<>();
         private final java.util.BitSet reachable = new java.util.BitSet();
 
-        StepPrograms(Step s) {
-            init = new ScalarProgram(s.stateInits());
-            until = s.until() == null ? null : new ScalarProgram(List.of(s.until()));
-            lr = s.lr() == null ? null : new ScalarProgram(List.of(s.lr()));
+        StepPrograms(Step s, Engine engine) {
+            init = engine.compile(s.stateInits());
+            until = s.until() == null ? null : engine.compile(List.of(s.until()));
+            lr = s.lr() == null ? null : engine.compile(List.of(s.lr()));
             for (Step.LineSearch ls : s.searches())
-                searches.add(new ScalarProgram(List.of(ls.direction(), ls.from(), ls.a0(), ls.c(), ls.shrink(), ls.slope())));
+                searches.add(engine.compile(List.of(ls.direction(), ls.from(), ls.a0(), ls.c(), ls.shrink(), ls.slope())));
             List<Node> outs = new ArrayList<>();
             outs.add(s.pOutput());
             outs.addAll(s.stateOutputs());
-            main = new ScalarProgram(outs);
+            main = engine.compile(outs);
             for (Node n : outs) mark(n);
             for (Step.LineSearch ls : s.searches()) { mark(ls.direction()); mark(ls.from()); mark(ls.slope()); }
         }

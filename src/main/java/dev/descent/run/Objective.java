@@ -4,7 +4,8 @@ import dev.descent.check.DataSet;
 import dev.descent.check.Script;
 import dev.descent.diff.Derivatives;
 import dev.descent.engine.Env;
-import dev.descent.engine.scalar.ScalarProgram;
+import dev.descent.engine.Engine;
+import dev.descent.engine.Program;
 import dev.descent.ir.Attr;
 import dev.descent.ir.Node;
 import dev.descent.ir.Op;
@@ -20,11 +21,13 @@ public final class Objective {
     private final Script script;
     private final List<Node> gradient;
     private final List<List<Node>> hessian;
-    private final ScalarProgram program;
+    private final Program program;
     private final int n;
     private java.util.SplittableRandom rng;
 
-    public Objective(Script script, boolean withHessian) {
+    public Objective(Script script, boolean withHessian) { this(script, withHessian, Engine.SCALAR); }
+
+    public Objective(Script script, boolean withHessian, Engine engine) {
         if (script.objective == null) throw new IllegalArgumentException("the script has no objective");
         this.script = script;
         this.n = script.dimension();
@@ -36,7 +39,7 @@ public final class Objective {
         outputs.add(script.objective);
         outputs.addAll(gradient);
         if (hessian != null) for (List<Node> row : hessian) outputs.addAll(row);
-        this.program = new ScalarProgram(outputs);
+        this.program = engine.compile(outputs);
     }
 
     /** Where dropout masks come from, when the objective was checked for training. */

@@ -54,7 +54,7 @@ final class SyntaxErrors extends DefaultErrorStrategy {
         beginErrorCondition(p);
         Token t = p.getCurrentToken();
         String expected = expected(p, p.getExpectedTokens());
-        report(p, t, "missing " + expected + " before " + describe(t));
+        report(p, t, expected.isEmpty() ? "unexpected " + describe(t).replaceFirst("^the ", "") : "missing " + expected + " before " + describe(t));
     }
 
     private void report(Parser p, Token t, String message) {
@@ -222,7 +222,9 @@ final class SyntaxErrors extends DefaultErrorStrategy {
         if (set == null || set.isNil()) return "";
         LinkedHashSet<String> words = new LinkedHashSet<>();
         boolean end = false;
+        boolean names = set.contains(DescentLexer.NAME);
         for (int type : set.toList()) {
+            if (names && type != DescentLexer.NAME && SOFT.contains(type)) continue; // contextual keywords are names here
             if (type == Token.EOF || type == DescentLexer.NL || type == DescentLexer.T__0 || startsStatement(type)) end = true;
             else words.add(word(type));
         }
@@ -242,6 +244,9 @@ final class SyntaxErrors extends DefaultErrorStrategy {
         if (parts.size() == 1) return parts.get(0);
         return String.join(", ", parts.subList(0, parts.size() - 1)) + " or " + parts.get(parts.size() - 1);
     }
+
+    private static final Set<Integer> SOFT = Set.of(DescentLexer.STEPS, DescentLexer.EPOCHS, DescentLexer.BATCH,
+            DescentLexer.UNTIL, DescentLexer.PATIENCE, DescentLexer.STATE, DescentLexer.WITH, DescentLexer.SEED, DescentLexer.DATA);
 
     private static boolean startsStatement(int type) {
         return switch (type) {

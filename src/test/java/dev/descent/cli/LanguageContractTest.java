@@ -98,8 +98,8 @@ class LanguageContractTest {
         return sb.toString();
     }
 
-    /** Puts linear.csv at examples/data/linear.csv under dir, as the Data block expects. */
-    private void linearCsv() throws IOException {
+    /** Puts linear.csv at examples/data/linear.csv under dir, as the Data block expects; returns its text. */
+    private String linearCsv() throws IOException {
         Path repo = Path.of("examples/data/linear.csv");
         String text;
         if (Files.isRegularFile(repo)) text = Files.readString(repo);
@@ -107,6 +107,7 @@ class LanguageContractTest {
             text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         write(dir, "examples/data/linear.csv", text);
+        return text;
     }
 
     // ------------------------------------------------------------ every block parses
@@ -158,13 +159,20 @@ class LanguageContractTest {
     }
 
     @Test void dataBlockChecksAndEvaluates() throws IOException {
-        linearCsv();
+        String csv = linearCsv();
         String f = write(dir, "data.dsc", DATA);
         assertEquals(f + ": ok (2 parameters, θ of 3, minimize, 1 optimize, 1 data set)\n", ok("check", f).out());
         Map<String, Object> at = object(json(ok("eval", f, "--json", "--at", "w=2,-3", "--at", "b=1").out()));
-        // near the true line y = 2 x1 - 3 x2 + 1 only the noise and the penalty 0.01 · 13 remain
-        double v = number(at.get("value"));
-        assertTrue(v > 0.13 && v < 0.14, "value " + v);
+        // mean((2 x1 - 3 x2 + 1 - y)^2) + 0.01 * (4 + 9), from the CSV directly
+        String[] rows = csv.strip().split("\n");
+        assertEquals("x1,x2,y", rows[0].strip());
+        double sum = 0;
+        for (int i = 1; i < rows.length; i++) {
+            String[] c = rows[i].split(",");
+            double r = 2 * Double.parseDouble(c[0]) - 3 * Double.parseDouble(c[1]) + 1 - Double.parseDouble(c[2]);
+            sum += r * r;
+        }
+        Cli.close(sum / (rows.length - 1) + 0.13, number(at.get("value")), 1e-12, "value at the true line");
     }
 
     // ------------------------------------------------------------ inline examples

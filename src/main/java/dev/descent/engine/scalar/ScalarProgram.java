@@ -45,7 +45,7 @@ import java.util.List;
  *
  * <p>Not thread-safe: one program, one run at a time.
  */
-public final class ScalarProgram {
+public final class ScalarProgram implements dev.descent.engine.Program {
     /** The reachable nodes in id order, each with what evaluating it needs. */
     private final Step[] steps;
     /** The current value of each step: its own buffer, a constant's values, or a leaf's array from the Env. */

@@ -1,0 +1,70 @@
+package dev.descent.bench;
+
+import dev.descent.engine.Precision;
+import dev.descent.engine.simd.SimdProgram;
+import dev.descent.ir.Attr;
+import dev.descent.ir.Dag;
+import dev.descent.ir.Node;
+import dev.descent.ir.Op;
+import dev.descent.ir.Shape;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import org.openjdk.jmh.annotations.*;
+import org.openjdk.jmh.infra.Blackhole;
+
+/** sin(x)·exp(−x²/2) over 1e6 points in float32: the engine, a Math.sin/Math.exp loop, a hand Vector API loop. */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class SinExpBench {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    @Param({"1000000"})
+    int n;
+
+    SimdProgram simd;
+    float[][] leaves, results;
+    float[] x, y;
+
+    @Setup
+    public void setup() {
+        Dag d = new Dag();
+        Node xs = d.param(new Attr.Param("x", 0, Shape.vector(n), 0));
+        Node e = d.mul(d.unary(Op.SIN, xs), d.unary(Op.EXP, d.div(d.neg(d.pow(xs, d.constant(2))), d.constant(2))));
+        simd = new SimdProgram(List.of(e), Precision.F32, 1);
+        x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = -4 + 8f * i / n;
+        y = new float[n];
+        leaves = new float[][] {x};
+        results = new float[][] {y};
+    }
+
+    @Benchmark
+    public void simd(Blackhole bh) {
+        simd.runF32(leaves, results);
+        bh.consume(y[n / 2]);
+    }
+
+    @Benchmark
+    public void mathLoop(Blackhole bh) {
+        for (int i = 0; i < n; i++) {
+            float v = x[i];
+            y[i] = (float) (Math.sin(v) * Math.exp(-(v * v) / 2));
+        }
+        bh.consume(y[n / 2]);
+    }
+
+    @Benchmark
+    public void handVector(Blackhole bh) {
+        int i = 0, ub = S.loopBound(n);
+        for (; i < ub; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, x, i);
+            v.lanewise(VectorOperators.SIN).mul(v.mul(v).neg().div(2f).lanewise(VectorOperators.EXP)).intoArray(y, i);
+        }
+        for (; i < n; i++) y[i] = (float) (Math.sin(x[i]) * Math.exp(-(x[i] * x[i]) / 2));
+        bh.consume(y[n / 2]);
+    }
+}

@@ -1,0 +1,447 @@
+package dev.descent.engine.simd;
+
+import dev.descent.engine.Env;
+import dev.descent.engine.Precision;
+import dev.descent.ir.Node;
+import dev.descent.ir.Op;
+import dev.descent.lower.KernelPlan;
+import dev.descent.lower.Lowering;
+import dev.descent.lower.Opcode;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The SIMD engine: a DAG lowered once ({@link Lowering}) to a kernel program, then run
+ * block by block by a Vector API interpreter ({@code KernelsF64}, {@code KernelsF32}).
+ *
+ * <p>A run evaluates, phase by phase, the host nodes (scalars once per run, in float64, and the
+ * whole-array fallback), then the phase's pass: every instruction over block 1, then block 2, …,
+ * each block's values in preallocated registers, the pass's reductions leaving one partial per
+ * block. Partials are combined in block order, and blocks are the same whatever the thread
+ * count, so results do not depend on the number of threads, bit for bit. Threads split a pass
+ * into contiguous runs of blocks of at least {@link #MIN_CHUNK} elements, each thread with its
+ * own registers; smaller loops run on the calling thread.
+ *
+ * <p>In float64 the results equal the scalar engine's except for the order of summation in
+ * reductions (lanes, then blocks) and about an ulp in transcendentals. In float32 the loop
+ * computes in float (leaves converted on the way in, results out); scalars and the fallback
+ * stay float64, and reductions add their block partials in float64.
+ *
+ * <p>Not thread-safe: one program, one run at a time.
+ */
+public final class SimdProgram implements dev.descent.engine.Program {
+    /** The smallest run of elements a thread takes. */
+    public static final int MIN_CHUNK = 1 << 16;
+    /**
+     * Block size in bytes per register (a block's registers and streams stay in L1); the
+     * system property {@code descent.simd.blockBytes} overrides it, for measurements.
+     */
+    public static final int BLOCK_BYTES = Integer.getInteger("descent.simd.blockBytes", 4096);
+
+    private static final ExecutorService POOL = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "descent-simd");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private final KernelPlan plan;
+    private final List<Node> outputs;
+    private final Precision precision;
+    private final int threads, block, blocks, n;
+    private final boolean f32;
+
+    /** Float64 value of each slot: host buffers, constants, leaves' arrays, reductions' results. */
+    private final double[][] hv;
+    private final HostEval.Prep[] prep;
+    private final double[][][] hostIn;
+    /** Per host slot, its inputs' slots. */
+    private final int[][] inputSlots;
+    private final double[] part;
+    private final Worker[] workers;
+    // float64 streams
+    private final double[][] streamsD;
+    private final double[] scalD;
+    // float32 streams
+    private final float[][] streamsF;
+    private final float[] scalF;
+    private final float[][] leafF;
+    private final float[][] resultF;
+    private final double[][] leafD;
+
+    /** Plans once: lowers the outputs' DAG into a kernel program for this precision and thread count. */
+    public SimdProgram(List<Node> outputs, Precision precision, int threads) {
+        this(outputs, precision, threads, 0);
+    }
+
+    /** As above, with a block size in elements (0: {@link #BLOCK_BYTES} worth), for measurements. */
+    SimdProgram(List<Node> outputs, Precision precision, int threads, int blockElements) {
+        this.outputs = List.copyOf(outputs);
+        this.precision = precision;
+        this.f32 = precision == Precision.F32;
+        this.threads = Math.max(1, threads);
+        this.plan = Lowering.lower(this.outputs);
+        this.n = plan.n;
+        int lanes = f32 ? KernelsF32.LANES : KernelsF64.LANES;
+        int b = blockElements > 0 ? blockElements : BLOCK_BYTES / (f32 ? 4 : 8);
+        this.block = Math.max(lanes, b / lanes * lanes);
+        this.blocks = (n + block - 1) / block;
+
+        int slots = plan.nodes.size();
+        hv = new double[slots][];
+        prep = new HostEval.Prep[slots];
+        hostIn = new double[slots][][];
+        inputSlots = new int[slots][];
+        java.util.IdentityHashMap<Node, Integer> slotOf = new java.util.IdentityHashMap<>();
+        for (int s = 0; s < slots; s++) slotOf.put(plan.nodes.get(s), s);
+        for (KernelPlan.Phase ph : plan.phases)
+            for (int s : ph.hostSlots) {
+                prep[s] = new HostEval.Prep(plan.nodes.get(s));
+                hv[s] = prep[s].out;
+                Node x = plan.nodes.get(s);
+                hostIn[s] = new double[x.arity()][];
+                inputSlots[s] = new int[x.arity()];
+                for (int k = 0; k < x.arity(); k++) inputSlots[s][k] = slotOf.get(x.in(k));
+            }
+        for (int s = 0; s < slots; s++) {
+            Node x = plan.nodes.get(s);
+            if (x.op == Op.CONST) hv[s] = x.constValues();
+        }
+        int maxPartials = 0, maxRegs = 0, maxScal = 0;
+        for (KernelPlan.Phase ph : plan.phases) {
+            if (ph.pass == null) continue;
+            maxPartials = Math.max(maxPartials, ph.pass.partials);
+            maxRegs = Math.max(maxRegs, ph.pass.registers);
+            maxScal = Math.max(maxScal, ph.pass.scalarSlots.length);
+            for (int r : ph.pass.reductionSlot) hv[r] = new double[1];
+        }
+        part = new double[maxPartials * blocks];
+        int usable = Math.max(1, Math.min(this.threads, n / MIN_CHUNK));
+        workers = new Worker[usable];
+        for (int w = 0; w < usable; w++) workers[w] = new Worker(f32, maxRegs, block, lanes);
+
+        int streams = plan.streamSlot.length;
+        if (!f32) {
+            streamsD = new double[streams][];
+            scalD = new double[maxScal];
+            streamsF = null;
+            scalF = null;
+            leafF = null;
+            resultF = null;
+            leafD = new double[plan.leaves.size()][];
+            for (int st = 0; st < streams; st++) {
+                int s = plan.streamSlot[st];
+                if (plan.streamKind[st] == KernelPlan.StreamKind.HOST) streamsD[st] = hv[s];
+                else if (plan.streamKind[st] == KernelPlan.StreamKind.LOOP) hv[s] = streamsD[st] = new double[n];
+            }
+        } else {
+            streamsD = null;
+            scalD = null;
+            streamsF = new float[streams][];
+            scalF = new float[maxScal];
+            leafD = null;
+            for (int st = 0; st < streams; st++) {
+                int s = plan.streamSlot[st];
+                if (plan.streamKind[st] != KernelPlan.StreamKind.LEAF) streamsF[st] = new float[n];
+                if (plan.streamKind[st] == KernelPlan.StreamKind.LOOP) hv[s] = new double[n];
+            }
+            for (int i = 0; i < plan.leafSlots.length; i++) {
+                int s = plan.leafSlots[i];
+                if (plan.hostReads[s]) hv[s] = new double[plan.leaves.get(i).shape.size()];
+            }
+            leafF = new float[plan.leaves.size()][];
+            for (int i = 0; i < leafF.length; i++) leafF[i] = new float[plan.leaves.get(i).shape.size()];
+            resultF = new float[outputs.size()][];
+            for (int i = 0; i < resultF.length; i++) resultF[i] = new float[outputs.get(i).shape.size()];
+        }
+    }
+
+    /** One thread's registers and scratch. */
+    private static final class Worker {
+        final double[][] regsD;
+        final float[][] regsF;
+        final double[] lanesD;
+        final float[] lanesF;
+
+        Worker(boolean f32, int regs, int block, int lanes) {
+            regsD = f32 ? null : new double[regs][block];
+            regsF = f32 ? new float[regs][block] : null;
+            lanesD = f32 ? null : new double[lanes];
+            lanesF = f32 ? new float[lanes] : null;
+        }
+    }
+
+    public Precision precision() { return precision; }
+
+    /** The lowered plan (for tests and tools). */
+    public KernelPlan plan() { return plan; }
+
+    /** Block size in elements. */
+    public int blockSize() { return block; }
+
+    /** Vector lanes of this precision on this machine. */
+    public int lanes() { return f32 ? KernelsF32.LANES : KernelsF64.LANES; }
+
+    /** The leaves whose values a run reads, in the order {@link #runF32}/{@link #runF64} take them. */
+    public List<Node> leaves() { return plan.leaves; }
+
+    /** The outputs, in the order results come back. */
+    public List<Node> outputs() { return outputs; }
+
+    // --------------------------------------------------------------------- runs
+
+    /**
+     * Evaluates with leaf values from env (float64; in F32 converted on the way in, results
+     * converted out). Returns each output's value as a fresh array.
+     */
+    public double[][] run(Env env) {
+        List<Node> leaves = plan.leaves;
+        double[][] results = new double[outputs.size()][];
+        for (int i = 0; i < results.length; i++) results[i] = new double[outputs.get(i).shape.size()];
+        if (!f32) {
+            for (int i = 0; i < leafD.length; i++) leafD[i] = leafValue(leaves.get(i), env);
+            runF64(leafD, results);
+            Arrays.fill(leafD, null);
+            return results;
+        }
+        for (int i = 0; i < leafF.length; i++) {
+            double[] v = leafValue(leaves.get(i), env);
+            float[] f = leafF[i];
+            for (int k = 0; k < f.length; k++) f[k] = (float) v[k];
+        }
+        runF32(leafF, resultF);
+        for (int i = 0; i < results.length; i++) {
+            float[] f = resultF[i];
+            double[] d = results[i];
+            for (int k = 0; k < f.length; k++) d[k] = f[k];
+        }
+        return results;
+    }
+
+    private static double[] leafValue(Node leaf, Env env) {
+        double[] v = env.value(leaf);
+        if (v == null || v.length != leaf.shape.size())
+            throw new IllegalArgumentException("the value of " + leaf.op + " " + leaf.attr + " (" + leaf.shape + ") has "
+                    + (v == null ? "no array" : v.length + " elements"));
+        return v;
+    }
+
+    /** Float64 run over caller-owned arrays: leaf values as listed by {@link #leaves()}, results per output. */
+    public void runF64(double[][] leafValues, double[][] results) {
+        if (f32) throw new IllegalStateException("this program was planned for " + precision);
+        checkShapes(leafValues.length, results.length);
+        for (int i = 0; i < leafValues.length; i++) {
+            int s = plan.leafSlots[i];
+            double[] v = leafValues[i];
+            if (v.length != plan.nodes.get(s).shape.size()) throw badLeaf(i, v.length);
+            hv[s] = v;
+            int st = plan.streamOf[s];
+            if (st >= 0) streamsD[st] = v;
+        }
+        for (int i = 0; i < results.length; i++) {
+            int st = plan.outputStream[i];
+            if (st >= 0) {
+                if (results[i].length != n) throw badResult(i, results[i].length);
+                streamsD[st] = results[i];
+                hv[plan.outputSlots[i]] = results[i];
+            }
+        }
+        for (KernelPlan.Phase ph : plan.phases) {
+            host(ph);
+            KernelPlan.Pass p = ph.pass;
+            if (p == null) continue;
+            for (int k = 0; k < p.scalarSlots.length; k++) scalD[k] = hv[p.scalarSlots[k]][0];
+            execute(p);
+            combine(p);
+        }
+        for (int i = 0; i < results.length; i++) {
+            if (plan.outputStream[i] >= 0) continue;
+            double[] v = hv[plan.outputSlots[i]];
+            if (results[i].length != v.length) throw badResult(i, results[i].length);
+            System.arraycopy(v, 0, results[i], 0, v.length);
+        }
+        // materialized outputs keep pointing at the caller's arrays only for this run
+        for (int i = 0; i < results.length; i++) {
+            int st = plan.outputStream[i];
+            if (st >= 0) {
+                streamsD[st] = null;
+                hv[plan.outputSlots[i]] = null;
+            }
+        }
+    }
+
+    /** Float32 run over caller-owned arrays: no conversion of the loop's arrays, no allocation. */
+    public void runF32(float[][] leafValues, float[][] results) {
+        if (!f32) throw new IllegalStateException("this program was planned for " + precision);
+        checkShapes(leafValues.length, results.length);
+        for (int i = 0; i < leafValues.length; i++) {
+            int s = plan.leafSlots[i];
+            float[] v = leafValues[i];
+            if (v.length != plan.nodes.get(s).shape.size()) throw badLeaf(i, v.length);
+            int st = plan.streamOf[s];
+            if (st >= 0) streamsF[st] = v;
+            if (plan.hostReads[s]) {
+                double[] d = hv[s];
+                for (int k = 0; k < v.length; k++) d[k] = v[k];
+            }
+        }
+        for (int i = 0; i < results.length; i++) {
+            int st = plan.outputStream[i];
+            if (st >= 0) {
+                if (results[i].length != n) throw badResult(i, results[i].length);
+                streamsF[st] = results[i];
+            }
+        }
+        for (KernelPlan.Phase ph : plan.phases) {
+            host(ph);
+            for (int st : ph.convertIn) {
+                double[] d = hv[plan.streamSlot[st]];
+                float[] f = streamsF[st];
+                for (int k = 0; k < f.length; k++) f[k] = (float) d[k];
+            }
+            KernelPlan.Pass p = ph.pass;
+            if (p == null) continue;
+            for (int k = 0; k < p.scalarSlots.length; k++) scalF[k] = (float) hv[p.scalarSlots[k]][0];
+            execute(p);
+            combine(p);
+            for (int st : ph.convertOut) {
+                double[] d = hv[plan.streamSlot[st]];
+                float[] f = streamsF[st];
+                for (int k = 0; k < f.length; k++) d[k] = f[k];
+            }
+        }
+        for (int i = 0; i < results.length; i++) {
+            if (plan.outputStream[i] >= 0) continue;
+            int s = plan.outputSlots[i];
+            float[] r = results[i];
+            int st = plan.streamOf[s];
+            int leaf = plan.leaves.indexOf(plan.nodes.get(s));
+            if (leaf >= 0) {
+                if (r.length != leafValues[leaf].length) throw badResult(i, r.length);
+                System.arraycopy(leafValues[leaf], 0, r, 0, r.length);
+            } else if (st >= 0 && plan.streamKind[st] == KernelPlan.StreamKind.LOOP) {
+                if (r.length != n) throw badResult(i, r.length);
+                System.arraycopy(streamsF[st], 0, r, 0, n);
+            } else {
+                double[] v = hv[s];
+                if (r.length != v.length) throw badResult(i, r.length);
+                for (int k = 0; k < r.length; k++) r[k] = (float) v[k];
+            }
+        }
+        for (int i = 0; i < results.length; i++) if (plan.outputStream[i] >= 0) streamsF[plan.outputStream[i]] = null;
+        for (int i = 0; i < leafValues.length; i++) {
+            int st = plan.streamOf[plan.leafSlots[i]];
+            if (st >= 0) streamsF[st] = null;
+        }
+    }
+
+    private void checkShapes(int leaves, int results) {
+        if (leaves != plan.leaves.size()) throw new IllegalArgumentException(leaves + " leaf arrays for " + plan.leaves.size() + " leaves");
+        if (results != outputs.size()) throw new IllegalArgumentException(results + " result arrays for " + outputs.size() + " outputs");
+    }
+
+    private IllegalArgumentException badLeaf(int i, int len) {
+        Node leaf = plan.leaves.get(i);
+        return new IllegalArgumentException("the value of " + leaf.op + " " + leaf.attr + " (" + leaf.shape + ") has " + len + " elements");
+    }
+
+    private IllegalArgumentException badResult(int i, int len) {
+        return new IllegalArgumentException("result " + i + " has " + len + " elements, not " + outputs.get(i).shape.size());
+    }
+
+    /** The phase's host nodes, in id order, in float64. */
+    private void host(KernelPlan.Phase ph) {
+        for (int s : ph.hostSlots) {
+            HostEval.Prep p = prep[s];
+            double[][] in = hostIn[s];
+            int[] from = inputSlots[s];
+            for (int k = 0; k < in.length; k++) in[k] = hv[from[k]];
+            HostEval.eval(p, in);
+        }
+    }
+
+
+    // ------------------------------------------------------------------ passes
+
+    private void execute(KernelPlan.Pass p) {
+        int chunks = workers.length;
+        if (chunks == 1 || blocks < 2) {
+            chunk(p, workers[0], 0, blocks);
+            return;
+        }
+        int per = (blocks + chunks - 1) / chunks;
+        List<Future<?>> futures = new ArrayList<>(chunks - 1);
+        for (int c = 1; c < chunks; c++) {
+            int from = Math.min(blocks, c * per), to = Math.min(blocks, (c + 1) * per);
+            Worker w = workers[c];
+            if (from < to) futures.add(POOL.submit(() -> chunk(p, w, from, to)));
+        }
+        chunk(p, workers[0], 0, Math.min(blocks, per));
+        try {
+            for (Future<?> f : futures) f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private void chunk(KernelPlan.Pass p, Worker w, int from, int to) {
+        if (f32) {
+            for (int k = 0; k < p.constRegister.length; k++) Arrays.fill(w.regsF[p.constRegister[k]], scalF[p.constScalar[k]]);
+            KernelsF32.run(p.code, p.count, w.regsF, streamsF, scalF, part, blocks, n, block, from, to, w.lanesF);
+        } else {
+            for (int k = 0; k < p.constRegister.length; k++) Arrays.fill(w.regsD[p.constRegister[k]], scalD[p.constScalar[k]]);
+            KernelsF64.run(p.code, p.count, w.regsD, streamsD, scalD, part, blocks, n, block, from, to, w.lanesD);
+        }
+    }
+
+    /** Each reduction's partials, in block order. */
+    private void combine(KernelPlan.Pass p) {
+        for (int r = 0; r < p.reductionOp.length; r++) {
+            int base = p.reductionPartial[r] * blocks;
+            double v;
+            switch (p.reductionOp[r]) {
+                case Opcode.R_MAX -> {
+                    v = Double.NEGATIVE_INFINITY;
+                    for (int b = 0; b < blocks; b++) v = Math.max(v, part[base + b]);
+                }
+                case Opcode.R_MIN -> {
+                    v = Double.POSITIVE_INFINITY;
+                    for (int b = 0; b < blocks; b++) v = Math.min(v, part[base + b]);
+                }
+                case Opcode.R_LSE -> {
+                    double m = Double.NEGATIVE_INFINITY;
+                    for (int b = 0; b < blocks; b++) m = Math.max(m, part[base + b]);
+                    if (!Double.isFinite(m)) v = m;
+                    else {
+                        double s = 0;
+                        for (int b = 0; b < blocks; b++) {
+                            double mb = part[base + b];
+                            if (mb != Double.NEGATIVE_INFINITY) s += part[base + blocks + b] * Math.exp(mb - m);
+                        }
+                        v = m + Math.log(s);
+                    }
+                }
+                default -> {
+                    v = 0;
+                    for (int b = 0; b < blocks; b++) v += part[base + b];
+                }
+            }
+            hv[p.reductionSlot[r]][0] = v;
+        }
+    }
+
+    /** A short human description of the lowered program (passes, blocks, instructions, superinstructions). */
+    public String describe() {
+        return "simd " + precision.name().toLowerCase() + ", " + lanes() + " lanes, block " + block + ", "
+                + blocks + (blocks == 1 ? " block" : " blocks") + ", " + workers.length + (workers.length == 1 ? " thread" : " threads")
+                + "; " + plan.describe();
+    }
+}
