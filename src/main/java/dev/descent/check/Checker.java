@@ -156,7 +156,13 @@ public final class Checker {
 
     private void importInto(Ast.Import im, Module into) {
         Path base = into.source.path() == null ? Path.of("") : into.source.path().toAbsolutePath().getParent();
-        Path target = base.resolve(im.path()).normalize();
+        Path target;
+        try {
+            target = base.resolve(im.path()).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            error(im.pathPos(), "\"" + printable(im.path()) + "\" is not a valid file path");
+            return;
+        }
         if (!Files.isRegularFile(target)) {
             error(im.pathPos(), "cannot import \"" + im.path() + "\": " + (Files.isDirectory(target) ? "it is a folder" : "no such file"),
                     "import paths are relative to the importing file's folder (looked for " + target + ")");
@@ -452,6 +458,13 @@ public final class Checker {
             return null;
         }
         Path base = m.source.path() == null ? Path.of("") : m.source.path().toAbsolutePath().getParent();
+        try {
+            base.resolve(path.value());
+            if (validation instanceof Ast.Str vf) base.resolve(vf.value());
+        } catch (java.nio.file.InvalidPathException e) {
+            error(path.pos(), "\"" + printable(path.value()) + "\" is not a valid file path");
+            return null;
+        }
         try {
             DataSet ds = Csv.read(d.name(), path.pos(), base.resolve(path.value()), displayPath(m.source, path.value()));
             if (validation == null) return ds;
@@ -820,6 +833,11 @@ public final class Checker {
                 error(i.indices().get(k).pos(), "index " + fmt(v) + " is out of range for " + Dag.describe(x.shape));
                 return null;
             }
+            if (adjusted >= len && !(x.shape.isMatrix() && ix.length == 1 && k > 0)) {
+                String what = x.shape.isVector() ? "a vector of length " + len : k == 0 ? "a matrix with " + len + " rows" : "a matrix with " + len + " columns";
+                error(start(i.indices().get(k)), "index " + fmt(v) + " is out of range for " + what, "indices count from 0, so the last is " + (len - 1));
+                return null;
+            }
             ix[k] = (int) adjusted;
         }
         if (ix.length > 2) {
@@ -1034,7 +1052,17 @@ public final class Checker {
         }
     }
 
+    private static String printable(String s) {
+        StringBuilder sb = new StringBuilder();
+        s.codePoints().forEach(cp -> {
+            if (cp < 0x20 || cp == 0x7f) sb.append(String.format("\\u%04X", cp));
+            else sb.appendCodePoint(cp);
+        });
+        return sb.toString();
+    }
+
     static String fmt(double v) {
+        if (Double.isInfinite(v)) return v > 0 ? "inf" : "-inf";
         return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
     }
 }

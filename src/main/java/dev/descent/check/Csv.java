@@ -28,6 +28,7 @@ public final class Csv {
     public static DataSet read(String dataName, Pos pos, Path path, String displayName) {
         if (!Files.exists(path)) throw new CompileError(Diagnostic.at(pos, "data file '" + displayName + "' not found", "a path in csv(...) is relative to the script's folder"));
         if (Files.isDirectory(path)) throw new CompileError(Diagnostic.at(pos, "'" + displayName + "' is a folder, not a CSV file"));
+        if (!Files.isRegularFile(path)) throw new CompileError(Diagnostic.at(pos, "'" + displayName + "' is not a regular file"));
         var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT);
         try (BufferedReader in = new BufferedReader(new java.io.InputStreamReader(Files.newInputStream(path), decoder), 1 << 16)) {
             String header = in.readLine();
@@ -53,7 +54,7 @@ public final class Csv {
                 List<String> cells = split(line);
                 if (cells.size() != k)
                     throw error(displayName, path, lineNo, line, Math.min(cells.size(), k) - (cells.size() < k ? 1 : 0),
-                            "row has " + cells.size() + " cells, but the header names " + k + " columns");
+                            "row has " + cells.size() + (cells.size() == 1 ? " cell" : " cells") + ", but the header names " + k + " columns");
                 if (rows == cols[0].length) for (int c = 0; c < k; c++) cols[c] = java.util.Arrays.copyOf(cols[c], rows * 2);
                 for (int c = 0; c < k; c++) {
                     String cell = cells.get(c).trim();

@@ -10,13 +10,14 @@ public final class Names {
     public static String closest(String name, Collection<String> candidates) {
         String best = null;
         int bestD = Integer.MAX_VALUE;
+        if (name.length() > 64) return null; // a typo is not 64 letters long, and distance() is quadratic
         if (name.length() <= 1) { // every one-letter name is one edit from every other
             for (String c : candidates) if (c.equalsIgnoreCase(name) && !c.equals(name)) return c;
             return null;
         }
         int limit = Math.max(1, Math.min(3, name.length() / 3));
         for (String c : candidates) {
-            if (c.equals(name)) continue;
+            if (c.equals(name) || Math.abs(c.length() - name.length()) > limit + 1) continue;
             int d = distance(name, c);
             if (d < bestD || d == bestD && best != null && c.compareTo(best) < 0) {
                 bestD = d;

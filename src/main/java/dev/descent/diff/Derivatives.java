@@ -75,10 +75,16 @@ public final class Derivatives {
             for (int i = 0; i < x.arity() && !need; i++) need = needs.get(x.in(i).id);
             if (need) needs.set(id);
         }
+        // contributions to each node's adjoint, summed once all its uses are seen (reverse id order guarantees it)
+        @SuppressWarnings("unchecked") List<Node>[] parts = new List[n];
         Node[] adj = new Node[n];
         if (needs.get(f.id)) adj[f.id] = dag.constant(1);
         for (int id = f.id; id >= 0; id = reach.previousSetBit(id - 1)) {
             Node x = byId[id];
+            if (parts[id] != null) {
+                adj[id] = combine(parts[id], x.shape);
+                parts[id] = null;
+            }
             Node r = adj[id];
             if (r == null || !needs.get(id) || x.arity() == 0) continue;
             for (int i = 0; i < x.arity(); i++) {
@@ -87,15 +93,45 @@ public final class Derivatives {
                 Node contribution = rule(x, i, r);
                 if (contribution == null) continue;
                 if (!contribution.shape.equals(c.shape)) contribution = dag.unbroadcast(contribution, c.shape);
-                adj[c.id] = adj[c.id] == null ? contribution : dag.accumulate(adj[c.id], contribution);
+                if (parts[c.id] == null) parts[c.id] = new ArrayList<>(2);
+                parts[c.id].add(contribution);
             }
         }
+        for (Node w : wrt) if (w.id < n && parts[w.id] != null) adj[w.id] = combine(parts[w.id], w.shape);
         List<Node> out = new ArrayList<>(wrt.size());
         for (Node w : wrt) {
             Node a = w.id < n ? adj[w.id] : null;
             out.add(a != null ? a : dag.filled(w.shape, 0));
         }
         return out;
+    }
+
+    /**
+     * The sum of a node's adjoint contributions. Several single-element scatters into one
+     * array (the uses x[0], x[1], … of a large vector) become one PACK, so k uses cost
+     * O(k + size), not k arrays of the full size.
+     */
+    private Node combine(List<Node> contributions, Shape shape) {
+        if (contributions.size() == 1) return contributions.get(0);
+        List<Node> scatters = new ArrayList<>(), rest = new ArrayList<>();
+        for (Node c : contributions) {
+            boolean element = c.op == Op.SCATTER && c.in(0).shape.isScalar()
+                    && (((Attr.Scatter) c.attr).index().part() == Attr.Index.Part.ELEMENT || ((Attr.Scatter) c.attr).index().part() == Attr.Index.Part.ELEMENT2);
+            (element ? scatters : rest).add(c);
+        }
+        Node acc = null;
+        if (scatters.size() >= 2) {
+            Node[] cells = new Node[shape.size()];
+            for (Node sc : scatters) {
+                int at = Dag.flatPositions(((Attr.Scatter) sc.attr).index(), shape)[0];
+                cells[at] = cells[at] == null ? sc.in(0) : dag.accumulate(cells[at], sc.in(0));
+            }
+            Node zero = dag.constant(0);
+            for (int i = 0; i < cells.length; i++) if (cells[i] == null) cells[i] = zero;
+            acc = dag.pack(shape, java.util.Arrays.asList(cells));
+        } else rest.addAll(0, scatters);
+        for (Node c : rest) acc = acc == null ? c : dag.accumulate(acc, c);
+        return acc;
     }
 
     private Node c(double v) { return dag.constant(v); }
@@ -110,7 +146,12 @@ public final class Derivatives {
         return switch (x.op) {
             case NEG -> dag.neg(r);
             case ABS -> dag.mul(r, u(Op.SIGN, a));
-            case SQRT -> dag.div(r, dag.mul(c(2), x));
+            case SQRT -> {
+                Node d = dag.div(r, dag.mul(c(2), x));
+                // norm(x) = sqrt(sum(x^2)): at 0 its subgradient is 0 (as PyTorch's norm), not inf * 0 = NaN
+                boolean norm = a.op == Op.SUM && a.in(0).op == Op.POW && a.in(0).in(1).isConst(2);
+                yield norm ? dag.select(b(Op.EQ, x, c(0)), c(0), d) : d;
+            }
             case EXP -> dag.mul(r, x);
             case LOG -> dag.div(r, a);
             case LOG1P -> dag.div(r, dag.add(c(1), a));

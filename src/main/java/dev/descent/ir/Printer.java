@@ -200,10 +200,7 @@ public final class Printer {
             case AND -> AND;
             case OR -> OR;
             case SELECT -> IF;
-            case SCATTER -> {
-                Attr.Index.Part part = ((Attr.Scatter) n.attr).index().part();
-                yield part == Attr.Index.Part.ELEMENT || part == Attr.Index.Part.ELEMENT2 ? MUL : ATOM;
-            }
+            case SCATTER -> IF;
             case BCAST -> ((Attr.Broadcast) n.attr).columns() ? ATOM : MUL;
             default -> ATOM;
         };
@@ -302,29 +299,30 @@ public final class Printer {
                 }
             }
             case SCATTER -> {
+                // exact even for an infinite or NaN input, which x * onehot(i, n) would spread as NaN into the zeros
                 Attr.Scatter sc = (Attr.Scatter) n.attr;
                 Attr.Index ix = sc.index();
                 Shape s = sc.shape();
+                String mask = switch (ix.part()) {
+                    case ELEMENT -> "onehot(" + ix.i() + ", " + s.rows() + ")";
+                    case ELEMENT2 -> "outer(onehot(" + ix.i() + ", " + s.rows() + "), onehot(" + ix.j() + ", " + s.cols() + "))";
+                    case ROW -> "outer(onehot(" + ix.i() + ", " + s.rows() + "), ones(" + s.cols() + "))";
+                    case COLUMN -> "outer(ones(" + s.rows() + "), onehot(" + ix.j() + ", " + s.cols() + "))";
+                };
+                p.add("if " + mask + " then ");
                 switch (ix.part()) {
-                    case ELEMENT -> {
-                        p.add(new Sub(n.in(0), MUL));
-                        p.add(" * onehot(" + ix.i() + ", " + s.rows() + ")");
-                    }
-                    case ELEMENT2 -> {
-                        p.add(new Sub(n.in(0), MUL));
-                        p.add(" * outer(onehot(" + ix.i() + ", " + s.rows() + "), onehot(" + ix.j() + ", " + s.cols() + "))");
-                    }
+                    case ELEMENT, ELEMENT2 -> p.add(new Sub(n.in(0), OR));
                     case ROW -> {
-                        p.add("outer(onehot(" + ix.i() + ", " + s.rows() + "), ");
-                        p.add(new Sub(n.in(0), IF));
-                        p.add(")");
+                        p.add("ones(" + s.rows() + ", " + s.cols() + ") * ");
+                        p.add(new Sub(n.in(0), POW));
                     }
                     case COLUMN -> {
                         p.add("outer(");
                         p.add(new Sub(n.in(0), IF));
-                        p.add(", onehot(" + ix.j() + ", " + s.cols() + "))");
+                        p.add(", ones(" + s.cols() + "))");
                     }
                 }
+                p.add(" else 0");
             }
             case BCAST -> {
                 Attr.Broadcast b = (Attr.Broadcast) n.attr;

@@ -149,7 +149,8 @@ public final class Lowering {
             for (int k = 0; k < x.arity(); k++) {
                 int c = s(operand(x, k));
                 uses[c]++;
-                if (!consumers.get(c).contains(s)) consumers.get(c).add(s);
+                List<Integer> cs = consumers.get(c); // consumers arrive in increasing order: a repeat is the last one
+                if (cs.isEmpty() || cs.get(cs.size() - 1) != s) cs.add(s);
             }
         }
         for (Node o : outputs) {

@@ -57,8 +57,25 @@ public record Diagnostic(SourceFile source, String file, int line, int column, i
     /** Control characters would garble a terminal: show them as '?'. */
     private static String display(String s) {
         StringBuilder sb = new StringBuilder(s.length());
-        s.codePoints().forEach(cp -> sb.appendCodePoint(cp == '\t' || cp >= 0x20 && cp != 0x7f && !(cp >= 0x80 && cp < 0xa0) ? cp : '?'));
+        s.codePoints().forEach(cp -> sb.appendCodePoint(cp == '\t' || !unprintable(cp) ? cp : '?'));
         return sb.toString();
+    }
+
+    /** Characters that show nothing, move the cursor or reorder a terminal line. */
+    public static boolean invisible(int cp) {
+        if (cp < 0x20 || cp == 0x7f || cp >= 0x80 && cp < 0xa0) return true;
+        int type = Character.getType(cp);
+        return type == Character.FORMAT || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR
+                || type == Character.CONTROL || type == Character.UNASSIGNED || type == Character.SURROGATE
+                || type == Character.SPACE_SEPARATOR && cp != ' ' || cp == 0xFFFD;
+    }
+
+    /** Characters that would garble the shown source line (move the cursor, reorder the line, break it). */
+    static boolean unprintable(int cp) {
+        if (cp < 0x20 || cp == 0x7f || cp >= 0x80 && cp < 0xa0) return true;
+        int type = Character.getType(cp);
+        return type == Character.FORMAT || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR
+                || type == Character.SURROGATE;
     }
 
     private static String caretLine(String src, int column, int length) {

@@ -16,8 +16,45 @@ public final class Parser {
 
     /** Parses a whole script; throws {@link CompileError} with every syntax problem found. */
     public static Ast.Program parse(SourceFile source) {
+        // Two stages, as ANTLR recommends: the fast SLL prediction, which succeeds on nearly every
+        // valid script, and only when it fails the full LL parse with our error reporting.
+        try {
+            return fast(source);
+        } catch (org.antlr.v4.runtime.misc.ParseCancellationException | CompileError e) {
+            return full(source);
+        }
+    }
+
+    private static String text(SourceFile source) {
+        return source.text().indexOf('\r') < 0 ? source.text() : source.text().replace("\r\n", "\n").replace('\r', '\n');
+    }
+
+    private static Ast.Program fast(SourceFile source) {
         List<Diagnostic> diagnostics = new ArrayList<>();
-        DescentLexer lexer = new DescentLexer(CharStreams.fromString(source.text(), source.name()));
+        DescentLexer lexer = new DescentLexer(CharStreams.fromString(text(source), source.name()));
+        lexer.removeErrorListeners();
+        DescentParser parser = new DescentParser(new CommonTokenStream(new LineJoiner(lexer, source, diagnostics)));
+        parser.removeErrorListeners();
+        parser.setErrorHandler(new org.antlr.v4.runtime.BailErrorStrategy());
+        parser.getInterpreter().setPredictionMode(org.antlr.v4.runtime.atn.PredictionMode.SLL);
+        DescentParser.ProgramContext tree;
+        try {
+            tree = parser.program();
+        } catch (LineJoiner.TooDeep | StackOverflowError e) {
+            throw new org.antlr.v4.runtime.misc.ParseCancellationException();
+        }
+        if (!diagnostics.isEmpty()) throw new org.antlr.v4.runtime.misc.ParseCancellationException();
+        try {
+            return new AstBuilder(source).program(tree);
+        } catch (StackOverflowError e) {
+            throw new org.antlr.v4.runtime.misc.ParseCancellationException();
+        }
+    }
+
+    private static Ast.Program full(SourceFile source) {
+        List<Diagnostic> diagnostics = new ArrayList<>();
+        // ANTLR counts lines by '\n' only; a bare '\r' ends a line too (as SourceFile.line() reads it)
+        DescentLexer lexer = new DescentLexer(CharStreams.fromString(text(source), source.name()));
         lexer.removeErrorListeners(); // ERROR_CHAR catches every character the lexer cannot use
         LineJoiner joiner = new LineJoiner(lexer, source, diagnostics);
         DescentParser parser = new DescentParser(new CommonTokenStream(joiner));

@@ -115,12 +115,24 @@ final class SyntaxErrors extends DefaultErrorStrategy {
         if (type == DescentLexer.ERROR_CHAR) {
             String c = t.getText();
             int cp = c.codePointAt(0);
-            String shown = cp < 0x20 || cp == 0x7f || cp == 0xFFFD ? String.format("U+%04X", cp) : "'" + c + "'";
+            String shown = Diagnostic.invisible(cp) ? String.format("U+%04X", cp) : "'" + c + "'";
             return "unexpected character " + shown;
         }
         if (type == DescentLexer.UNTERMINATED_STRING) return "this string is never closed";
         ParserRuleContext ctx = p.getContext();
         Token prev = previous(p, t);
+        if (ctx instanceof DescentParser.StatementContext st && prev != null && prev.getType() != DescentLexer.NL) {
+            Token first = st.getStart();
+            String after = switch (first.getType()) {
+                case DescentLexer.PARAM -> "'=', '~' or a shape like [3] after 'param NAME'";
+                case DescentLexer.LET -> "'=' after 'let NAME'";
+                case DescentLexer.DEF -> "'(' and the def's parameters after 'def NAME'";
+                case DescentLexer.DATA -> "'=' after 'data NAME'";
+                case DescentLexer.OPTIMIZER -> "'(' or '{' after 'optimizer NAME'";
+                default -> null;
+            };
+            if (after != null && prev != first) return "expected " + after + ", found " + describe(t);
+        }
         if (isKeyword(type) && prev != null && (prev.getType() == DescentLexer.LET || prev.getType() == DescentLexer.PARAM
                 || prev.getType() == DescentLexer.DEF || prev.getType() == DescentLexer.OPTIMIZER || prev.getType() == DescentLexer.DATA))
             return "expected a name after '" + prev.getText() + "', found the keyword '" + t.getText() + "'";
@@ -154,6 +166,14 @@ final class SyntaxErrors extends DefaultErrorStrategy {
         return null;
     }
 
+    /** The token after t, reading ahead in the stream if it is not buffered yet. */
+    private static Token following(Parser p, Token t) {
+        org.antlr.v4.runtime.TokenStream ts = p.getInputStream();
+        int k = t.getTokenIndex() + 1 - ts.index() + 1; // LT(1) is the token at ts.index()
+        if (k >= 1) return ts.LT(k);
+        return ts.get(t.getTokenIndex() + 1);
+    }
+
     private static boolean inExpression(ParserRuleContext ctx) {
         return ctx instanceof DescentParser.ExprContext || ctx instanceof DescentParser.PrimaryContext
                 || ctx instanceof DescentParser.ArgsContext || ctx instanceof DescentParser.ArgContext;
@@ -172,10 +192,13 @@ final class SyntaxErrors extends DefaultErrorStrategy {
                 default -> null;
             };
         }
-        if (isKeyword(type) && p.getExpectedTokens().contains(DescentLexer.NAME))
+        Token before = previous(p, t);
+        if (isKeyword(type) && (p.getExpectedTokens().contains(DescentLexer.NAME) || before != null && (before.getType() == DescentLexer.LET
+                || before.getType() == DescentLexer.PARAM || before.getType() == DescentLexer.DEF || before.getType() == DescentLexer.OPTIMIZER
+                || before.getType() == DescentLexer.DATA)))
             return "'" + text + "' is a reserved word and cannot be used as a name";
         if ((p.getContext() instanceof DescentParser.ProgramContext || p.getContext() instanceof DescentParser.StatementContext) && type == DescentLexer.NAME) {
-            Token next = t.getTokenIndex() + 1 < p.getInputStream().size() ? p.getInputStream().get(t.getTokenIndex() + 1) : null;
+            Token next = following(p, t);
             if (next != null && "=".equals(next.getText())) return "to name a value, write 'let " + text + " = …'";
             if (next != null && next.getText().endsWith("=") && next.getText().length() == 2)
                 return "assignments like '" + text + " " + next.getText() + " …' belong inside an optimizer's body";

@@ -149,7 +149,7 @@ class PrinterTest {
         cases.put(Op.LSE_AXIS, Map.entry(d.reduceAxis(Op.LSE_AXIS, A, 1), "logsumexp(A, axis = 1)"));
         cases.put(Op.INDEX, Map.entry(d.index(v, Attr.Index.element(1)), "v[1]"));
         cases.put(Op.PACK, Map.entry(d.pack(Shape.vector(3), List.of(a, b, c)), "[a, b, c]"));
-        cases.put(Op.SCATTER, Map.entry(d.scatter(r, Attr.Index.row(2), Shape.matrix(10, 10)), "outer(onehot(2, 10), r)"));
+        cases.put(Op.SCATTER, Map.entry(d.scatter(r, Attr.Index.row(2), Shape.matrix(10, 10)), "if outer(onehot(2, 10), ones(10)) then ones(10, 10) * r else 0"));
         cases.put(Op.BCAST, Map.entry(d.broadcast(a, Shape.vector(3), false), "a * ones(3)"));
         cases.put(Op.MATMUL, Map.entry(d.matmul(A, B), "A @ B"));
         cases.put(Op.TRANSPOSE, Map.entry(d.transpose(A), "transpose(A)"));
@@ -313,7 +313,7 @@ class PrinterTest {
         assertEquals("-inf < a", pr(bin(Op.LT, k(Double.NEGATIVE_INFINITY), a)));
         assertEquals("a - -inf", pr(d.sub(a, k(Double.NEGATIVE_INFINITY))));
         assertEquals("-0 * a", pr(d.mul(k(-0.0), a)));
-        assertEquals("-3 * a * onehot(3, 100)", pr(d.scatter(d.mul(m3, a), Attr.Index.element(3), Shape.vector(100))));
+        assertEquals("if onehot(3, 100) then -3 * a else 0", pr(d.scatter(d.mul(m3, a), Attr.Index.element(3), Shape.vector(100))));
         assertEquals("-3 * ones(3)", pr(d.filled(Shape.vector(3), -3)));
     }
 
@@ -421,7 +421,7 @@ class PrinterTest {
         assertEquals("(ones(2, 3) * v)[1, 2]",
                 pr(d.index(d.broadcast(v, Shape.matrix(2, 3), false), Attr.Index.element(1, 2))));
         Node sc = d.scatter(a, Attr.Index.element(3), Shape.vector(100));
-        assertEquals("(a * onehot(3, 100))[5]", pr(d.index(sc, Attr.Index.element(5))));
+        assertEquals("(if onehot(3, 100) then a else 0)[5]", pr(d.index(sc, Attr.Index.element(5))));
     }
 
     @Test void literals() {
@@ -441,23 +441,23 @@ class PrinterTest {
     @Test void scatter() {
         Node r = d.input("r", Shape.vector(10));
         Shape big = Shape.vector(100), mat = Shape.matrix(10, 10);
-        assertEquals("a * onehot(3, 100)", pr(d.scatter(a, Attr.Index.element(3), big)));
-        assertEquals("(a + b) * onehot(3, 100)", pr(d.scatter(d.add(a, b), Attr.Index.element(3), big)));
-        assertEquals("a * b * onehot(3, 100)", pr(d.scatter(d.mul(a, b), Attr.Index.element(3), big)));
-        assertEquals("a / b * onehot(3, 100)", pr(d.scatter(d.div(a, b), Attr.Index.element(3), big)));
-        assertEquals("-a * onehot(3, 100)", pr(d.scatter(d.neg(a), Attr.Index.element(3), big)));
-        assertEquals("a^2 * onehot(3, 100)", pr(d.scatter(d.pow(a, k(2)), Attr.Index.element(3), big)));
-        assertEquals("(if a then b else c) * onehot(0, 100)", pr(d.scatter(d.select(a, b, c), Attr.Index.element(0), big)));
-        assertEquals("a * outer(onehot(2, 10), onehot(3, 10))", pr(d.scatter(a, Attr.Index.element(2, 3), mat)));
-        assertEquals("(a - b) * outer(onehot(2, 10), onehot(3, 10))", pr(d.scatter(d.sub(a, b), Attr.Index.element(2, 3), mat)));
-        assertEquals("outer(onehot(2, 10), r)", pr(d.scatter(r, Attr.Index.row(2), mat)));
-        assertEquals("outer(onehot(2, 10), r + r^2)", pr(d.scatter(d.add(r, d.pow(r, k(2))), Attr.Index.row(2), mat)));
-        assertEquals("outer(r, onehot(3, 10))", pr(d.scatter(r, Attr.Index.column(3), mat)));
+        assertEquals("if onehot(3, 100) then a else 0", pr(d.scatter(a, Attr.Index.element(3), big)));
+        assertEquals("if onehot(3, 100) then a + b else 0", pr(d.scatter(d.add(a, b), Attr.Index.element(3), big)));
+        assertEquals("if onehot(3, 100) then a * b else 0", pr(d.scatter(d.mul(a, b), Attr.Index.element(3), big)));
+        assertEquals("if onehot(3, 100) then a / b else 0", pr(d.scatter(d.div(a, b), Attr.Index.element(3), big)));
+        assertEquals("if onehot(3, 100) then -a else 0", pr(d.scatter(d.neg(a), Attr.Index.element(3), big)));
+        assertEquals("if onehot(3, 100) then a^2 else 0", pr(d.scatter(d.pow(a, k(2)), Attr.Index.element(3), big)));
+        assertEquals("if onehot(0, 100) then (if a then b else c) else 0", pr(d.scatter(d.select(a, b, c), Attr.Index.element(0), big)));
+        assertEquals("if outer(onehot(2, 10), onehot(3, 10)) then a else 0", pr(d.scatter(a, Attr.Index.element(2, 3), mat)));
+        assertEquals("if outer(onehot(2, 10), onehot(3, 10)) then a - b else 0", pr(d.scatter(d.sub(a, b), Attr.Index.element(2, 3), mat)));
+        assertEquals("if outer(onehot(2, 10), ones(10)) then ones(10, 10) * r else 0", pr(d.scatter(r, Attr.Index.row(2), mat)));
+        assertEquals("if outer(onehot(2, 10), ones(10)) then ones(10, 10) * (r + r^2) else 0", pr(d.scatter(d.add(r, d.pow(r, k(2))), Attr.Index.row(2), mat)));
+        assertEquals("if outer(ones(10), onehot(3, 10)) then outer(r, ones(10)) else 0", pr(d.scatter(r, Attr.Index.column(3), mat)));
         Node sc = d.scatter(a, Attr.Index.element(3), big);
-        assertEquals("sum(a * onehot(3, 100))", pr(d.sum(sc)));
-        assertEquals("b * (a * onehot(3, 100))", pr(d.mul(b, sc)));
-        assertEquals("a * onehot(3, 100) * b", pr(d.mul(sc, b)));
-        assertEquals("(a * onehot(3, 100))^2", pr(d.pow(sc, k(2))));
+        assertEquals("sum(if onehot(3, 100) then a else 0)", pr(d.sum(sc)));
+        assertEquals("b * (if onehot(3, 100) then a else 0)", pr(d.mul(b, sc)));
+        assertEquals("(if onehot(3, 100) then a else 0) * b", pr(d.mul(sc, b)));
+        assertEquals("(if onehot(3, 100) then a else 0)^2", pr(d.pow(sc, k(2))));
     }
 
     // ------------------------------------------------------------- broadcast

@@ -8,6 +8,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
 
@@ -49,13 +51,50 @@ final class AstEval {
 
     private final Map<String, Ast.Def> defs = new HashMap<>();
     private final Map<String, Val> globals = new HashMap<>();
+    /** When not null, every rounded operation's result is perturbed by up to an ulp (see {@link #evaluateNoisy}). */
+    private final SplittableRandom noise;
 
-    private AstEval() {}
+    private AstEval(SplittableRandom noise) { this.noise = noise; }
 
     /** Evaluates a script's lets and objective with its parameters taken from θ (in declaration order). */
     static Result evaluate(String source, double[] theta) {
         Ast.Program p = Parser.parse(SourceFile.ofString("reference.dsc", source));
-        return new AstEval().run(p, theta);
+        return new AstEval(null).run(p, theta);
+    }
+
+    /**
+     * The same, with the result of every operation that rounds (arithmetic, matrix
+     * products, transcendental functions, reductions) multiplied by {@code 1 + δ}, δ uniform
+     * in ±2⁻⁵² (about an ulp), drawn from a generator seeded with {@code seed}: a stochastic
+     * estimate of how much the value moves when its operations round differently (the
+     * CESTAC idea), which is what a re-association by the simplifier does. Where the value
+     * cancels catastrophically, its spread over a few such runs is large.
+     */
+    static Result evaluateNoisy(String source, double[] theta, long seed) {
+        Ast.Program p = Parser.parse(SourceFile.ofString("reference.dsc", source));
+        return new AstEval(new SplittableRandom(seed)).run(p, theta);
+    }
+
+    /** Operations whose results round (and so are perturbed in a noisy evaluation). */
+    private static final Set<String> ROUNDING = Set.of("sqrt", "exp", "log", "log1p", "expm1", "sin", "cos", "tan", "asin",
+            "acos", "atan", "sinh", "cosh", "tanh", "sigmoid", "softplus", "atan2", "pow", "sum", "mean", "dot", "norm",
+            "norm1", "logsumexp", "softmax", "solve", "outer");
+
+    private Val perturb(Val v) {
+        if (noise == null) return v;
+        double[] d = v.d.clone();
+        for (int i = 0; i < d.length; i++) d[i] += d[i] * noise.nextDouble(-0x1p-52, 0x1p-52);
+        return v.like(d);
+    }
+
+    private Val eval(Ast.Expr e, Map<String, Val> locals) {
+        Val v = evalExact(e, locals);
+        if (noise == null) return v;
+        boolean rounds = e instanceof Ast.Binary b && switch (b.op()) {
+            case ADD, SUB, MUL, DIV, POW, MATMUL -> true;
+            default -> false;
+        } || e instanceof Ast.Call c && ROUNDING.contains(c.name()) && !defs.containsKey(c.name());
+        return rounds ? perturb(v) : v;
     }
 
     private Result run(Ast.Program p, double[] theta) {
@@ -100,7 +139,7 @@ final class AstEval {
 
     // ================================================================ expressions
 
-    private Val eval(Ast.Expr e, Map<String, Val> locals) {
+    private Val evalExact(Ast.Expr e, Map<String, Val> locals) {
         return switch (e) {
             case Ast.Num n -> Val.scalar(n.value());
             case Ast.Name n -> name(n.name(), locals);
@@ -285,7 +324,8 @@ final class AstEval {
             Map.entry("softmax", List.of("x", "axis")), Map.entry("dot", List.of("a", "b")),
             Map.entry("norm", List.of("x")), Map.entry("norm1", List.of("x")), Map.entry("transpose", List.of("A")),
             Map.entry("diag", List.of("x")), Map.entry("outer", List.of("a", "b")), Map.entry("eye", List.of("n")),
-            Map.entry("len", List.of("x")), Map.entry("ones", List.of("m", "n")), Map.entry("zeros", List.of("m", "n")));
+            Map.entry("len", List.of("x")), Map.entry("ones", List.of("m", "n")), Map.entry("zeros", List.of("m", "n")),
+            Map.entry("solve", List.of("A", "b")), Map.entry("onehot", List.of("y", "k")), Map.entry("dropout", List.of("x", "rate")));
 
     private Val call(Ast.Call c, Map<String, Val> locals) {
         Ast.Def def = defs.get(c.name());
@@ -294,6 +334,15 @@ final class AstEval {
         if (f != null) {
             if (c.args().size() != 1) throw new IllegalArgumentException(c.name() + " takes one argument");
             return map(eval(c.args().get(0).value(), locals), f);
+        }
+        if (c.name().equals("stack")) {
+            List<Val> cols = new ArrayList<>();
+            for (Ast.Arg arg : c.args()) cols.add(eval(arg.value(), locals));
+            int m = cols.get(0).rows, n = cols.size();
+            double[] d = new double[m * n];
+            for (int j = 0; j < n; j++)
+                for (int i = 0; i < m; i++) d[i * n + j] = cols.get(j).d[i];
+            return Val.matrix(m, n, d);
         }
         List<String> formals = FORMALS.get(c.name());
         if (formals == null) throw new IllegalArgumentException("the reference evaluator does not know " + c.name());
@@ -366,8 +415,44 @@ final class AstEval {
                 java.util.Arrays.fill(d, fill);
                 yield nn == null ? Val.vector(d) : Val.matrix(m, (int) nn.s(), d);
             }
+            case "solve" -> solve(x, a.get("b"));
+            case "onehot" -> {
+                int k = (int) a.get("k").s();
+                double[] d = new double[x.size() * k];
+                for (int i = 0; i < x.size(); i++) {
+                    double l = x.d[i];
+                    boolean ok = l >= 0 && l < k && l == Math.floor(l);
+                    for (int j = 0; j < k; j++) d[i * k + j] = ok ? (j == (int) l ? 1 : 0) : Double.NaN;
+                }
+                yield x.rank == 0 ? Val.vector(d) : Val.matrix(x.size(), k, d);
+            }
+            case "dropout" -> x; // the identity when the objective is only evaluated
             default -> throw new IllegalArgumentException(c.name());
         };
+    }
+
+    /** A⁻¹B by Gauss–Jordan elimination with partial pivoting, B a vector or a matrix. */
+    private static Val solve(Val A, Val B) {
+        int n = A.rows, r = B.rank == 1 ? 1 : B.cols;
+        double[][] m = new double[n][n + r];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) m[i][j] = A.d[i * n + j];
+            for (int q = 0; q < r; q++) m[i][n + q] = B.d[i * r + q];
+        }
+        for (int c = 0; c < n; c++) {
+            int p = c;
+            for (int i = c + 1; i < n; i++) if (Math.abs(m[i][c]) > Math.abs(m[p][c])) p = i;
+            double[] t = m[p]; m[p] = m[c]; m[c] = t;
+            for (int i = 0; i < n; i++) {
+                if (i == c) continue;
+                double f = m[i][c] / m[c][c];
+                for (int j = c; j < n + r; j++) m[i][j] -= f * m[c][j];
+            }
+        }
+        double[] x = new double[n * r];
+        for (int i = 0; i < n; i++)
+            for (int q = 0; q < r; q++) x[i * r + q] = m[i][n + q] / m[i][i];
+        return B.like(x);
     }
 
     /** A def's body with its formals bound: arguments in the caller's scope, defaults in the global one. */
@@ -451,6 +536,7 @@ final class AstEval {
 
     private static double logSumExp(double[] d) {
         double m = maxOf(d);
+        if (Double.isInfinite(m)) return m; // log Σ exp of a +inf is +inf; of nothing but -inf, -inf
         double s = 0;
         for (double v : d) s += Math.exp(v - m);
         return m + Math.log(s);

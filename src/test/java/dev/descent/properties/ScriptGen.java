@@ -18,7 +18,9 @@ import java.util.function.Supplier;
  * unary minus and plus, {@code if}, comparisons, {@code and or not}, {@code sum mean dot
  * norm norm1 min max logsumexp softmax} (with and without {@code axis}), indexing (negative
  * indices too), {@code @} with literal and parameter matrices, {@code transpose outer diag
- * eye ones zeros len}, literals of expressions, defs and lets.
+ * eye ones zeros len solve stack onehot dropout}, {@code pi e inf}, literals of
+ * expressions, defs and lets; statements are now and then broken over lines, commented
+ * or joined with {@code ;}. {@link #bigScript} adds parameters of more than 64 elements.
  *
  * <p>Values stay in domains where everything is smooth and finite at almost every point:
  * each expression carries {@link Ex#mag}, a rough upper bound on its elements' magnitude
@@ -93,15 +95,27 @@ final class ScriptGen {
     /** True while a def body is generated (no calls of random defs inside it). */
     private boolean inDef;
 
-    ScriptGen(long seed, int maxDepth) {
+    /**
+     * Adds {@code param Z[9, 8]} and {@code param y[66]}: over {@code Dag.PACK_LIMIT} elements,
+     * so their adjoints are SCATTERs, broadcasts and axis sums rather than PACKs.
+     */
+    private final boolean big;
+
+    ScriptGen(long seed, int maxDepth, boolean big) {
         this.r = new SplittableRandom(seed);
         this.maxDepth = maxDepth;
+        this.big = big;
         for (Sh s : Sh.values()) names.put(s, new ArrayList<>());
     }
 
     /** A whole script with a scalar objective. */
     static Case script(int seed, int maxDepth) {
-        return new ScriptGen(seed, maxDepth).script(seed);
+        return new ScriptGen(seed, maxDepth, false).script(seed);
+    }
+
+    /** A script that also has the parameters {@code Z[9, 8]} and {@code y[66]} (more than 64 elements each). */
+    static Case bigScript(int seed, int maxDepth) {
+        return new ScriptGen(seed, maxDepth, true).script(seed);
     }
 
     private Case script(int seed) {
@@ -110,22 +124,50 @@ final class ScriptGen {
             header.append(paramDecl(p.getKey(), p.getValue())).append('\n');
             names.get(p.getValue()).add(new Ex(p.getKey(), ATOM, 1.5));
         }
+        if (big) {
+            header.append(r.nextBoolean() ? "param Z[9, 8] ~ normal(0, 1)\n" : "param Z[9, 8] = 0.5\n");
+            header.append("param y[66] ~ uniform(-1, 1)\n");
+        }
         StringBuilder sb = new StringBuilder(header);
         sb.append(LIBRARY);
         int defs = r.nextInt(3);
-        for (int i = 1; i <= defs; i++) sb.append(randomDef("g" + i)).append('\n');
+        for (int i = 1; i <= defs; i++) statement(sb, randomDef("g" + i));
         int lets = r.nextInt(4);
         for (int i = 1; i <= lets; i++) {
             Sh s = pick(Sh.S, Sh.S, Sh.V3, Sh.M23, Sh.V2);
             Ex e = bounded(gen(s, 1 + r.nextInt(2)));
-            sb.append("let c").append(i).append(" = ").append(e.t).append('\n');
+            statement(sb, "let c" + i + " = " + e.t);
             names.get(s).add(new Ex("c" + i, ATOM, e.mag));
         }
         Ex f = gen(Sh.S, maxDepth);
         for (int tries = 0; f.mag > 1e6 && tries < 20; tries++) f = gen(Sh.S, maxDepth);
         if (f.mag > 1e6) f = call("tanh", f);
-        sb.append(r.nextInt(8) == 0 ? "maximize " : "minimize ").append(f.t).append('\n');
+        statement(sb, (r.nextInt(8) == 0 ? "maximize " : "minimize ") + f.t);
+        if (sb.charAt(sb.length() - 1) != '\n') sb.append('\n');
         return new Case(sb.toString(), header.toString(), f.t, seed);
+    }
+
+    /**
+     * Appends a statement, laid out as a person might: now and then broken over lines after
+     * a comma, a binary operator or {@code then}/{@code else}/{@code and} (where a line
+     * continues), followed by a comment, or joined to the next with {@code ;}.
+     */
+    private void statement(StringBuilder sb, String st) {
+        String[] breaks = {", ", " + ", " - ", " * ", " / ", " then ", " else ", " and ", " or "};
+        for (int tries = 0; tries < 3 && r.nextInt(4) == 0; tries++) {
+            String b = breaks[r.nextInt(breaks.length)];
+            int at = st.indexOf(b, r.nextInt(Math.max(1, st.length())));
+            if (at < 0) at = st.indexOf(b);
+            if (at < 0) continue;
+            int cut = at + b.length() - 1; // keep the operator at the end of the line
+            st = st.substring(0, cut) + "\n        " + st.substring(cut + 1);
+        }
+        sb.append(st);
+        switch (r.nextInt(10)) {
+            case 0 -> sb.append("   # a comment: ; [ ( + , are ignored here\n");
+            case 1 -> sb.append("; ");
+            default -> sb.append('\n');
+        }
     }
 
     private String paramDecl(String name, Sh s) {
@@ -133,6 +175,8 @@ final class ScriptGen {
         if (form == 0 && s != Sh.S) return "param " + name + dims(s) + " = " + num(1);
         if (form == 1) return "param " + name + (s == Sh.S ? "" : dims(s)) + " ~ normal(0, 1)";
         if (form == 2 && s != Sh.S) return "param " + name + dims(s) + " ~ uniform(-1, 1)";
+        // a vector start repeated over the rows (it once crashed the checker: KnownBugsTest.vectorStartOfAMatrixParameter)
+        if (form == 3 && s.isMatrix() && r.nextBoolean()) return "param " + name + dims(s) + " = " + literal(Sh.vector(s.cols), 1.5).t;
         return "param " + name + " = " + literal(s, 1.5).t;
     }
 
@@ -157,7 +201,7 @@ final class ScriptGen {
     // ================================================================ expressions
 
     private Ex gen(Sh s, int depth) {
-        if (depth <= 0 || r.nextInt(6) == 0) return leaf(s);
+        if (depth <= 0 || r.nextInt(8) == 0) return leaf(s);
         List<Supplier<Ex>> c = new ArrayList<>();
         int d = depth - 1;
         // every shape: elementwise arithmetic, functions, conditionals, defs
@@ -194,6 +238,7 @@ final class ScriptGen {
                 options.add(new Ex("v[" + idx(2) + "]", ATOM, 1.5));
                 options.add(new Ex("W[" + idx(2) + ", " + idx(3) + "]", ATOM, 1.5));
                 if (r.nextInt(4) == 0) options.add(pick(new Ex("pi", ATOM, Math.PI), new Ex("e", ATOM, Math.E)));
+                if (big) { options.add(bigLeaf()); options.add(bigLeaf()); }
             }
             case V3 -> {
                 options.add(literal(s, 2));
@@ -220,6 +265,32 @@ final class ScriptGen {
             default -> options.add(literal(s, 2));
         }
         return options.get(r.nextInt(options.size()));
+    }
+
+    /** A scalar from the big parameters Z[9, 8] and y[66], through rows, columns, elements, stacks and reductions. */
+    private Ex bigLeaf() {
+        int i = r.nextInt(9), k = r.nextInt(9), j = r.nextInt(8);
+        return switch (r.nextInt(19)) {
+            case 0 -> new Ex("Z[" + i + ", " + j + "]", ATOM, 1.5);
+            case 1 -> new Ex("sum(sin(Z[" + i + "]))", ATOM, 8);
+            case 2 -> new Ex("mean(transpose(Z)[" + j + "])", ATOM, 1.5);
+            case 3 -> new Ex("logsumexp(Z) / 4", MUL, 2);
+            case 4 -> new Ex("max(Z, axis = 1)[" + i + "]", ATOM, 1.5);
+            case 5 -> new Ex("dot(Z[" + i + "], Z[" + k + "])", ATOM, 18);
+            case 6 -> new Ex("norm(tanh(Z))", ATOM, 9);
+            case 7 -> new Ex("sum(Z @ " + literal(Sh.V2, 1).t.replace("]", ", 0.5, -0.25, 1, 0.3, -1, 0.7]") + ") / 9", MUL, 8);
+            case 8 -> new Ex("min(Z, axis = 0)[" + j + "]", ATOM, 1.5);
+            case 9 -> new Ex("softmax(Z, axis = " + r.nextInt(2) + ")[" + i + ", " + j + "]", ATOM, 1);
+            case 10 -> new Ex("mean(Z * " + at(leaf(Sh.S), MUL + 1).t + ")", ATOM, 3);
+            case 11 -> new Ex("mean(sum(Z, axis = 1) * " + at(leaf(Sh.S), MUL + 1).t + ")", ATOM, 20);
+            case 12 -> new Ex("sum(tanh(Z - mean(Z, axis = 0))) / 72", MUL, 1);
+            case 13 -> new Ex("mean(Z[" + i + "] * " + at(leaf(Sh.V3), ATOM).t + "[0])", ATOM, 3);
+            case 14 -> new Ex("y[" + (r.nextInt(66) - (r.nextBoolean() ? 66 : 0)) + "]", ATOM, 1.5);
+            case 15 -> new Ex("dot(y, tanh(y)) / 66", MUL, 2);
+            case 16 -> new Ex("logsumexp(y * " + at(leaf(Sh.S), MUL + 1).t + ")", ATOM, 10);
+            case 17 -> new Ex("sum(stack(y, tanh(y), y * y) @ [0.3, -0.2, 0.1]) / 66", MUL, 1);
+            default -> new Ex("max(y)", ATOM, 1.5);
+        };
     }
 
     /** An index i of a dimension n, sometimes negative (counted from the end). */
@@ -445,12 +516,24 @@ final class ScriptGen {
     private Ex twoArg(Sh s, int d) {
         Ex[] o = operands(s, d);
         Ex a = o[0], b = o[1];
-        return switch (r.nextInt(5)) {
+        if (r.nextInt(12) == 0) {
+            Ex x = gen(s, d);
+            return switch (r.nextInt(3)) {
+                case 0 -> withMag(call("min", x, new Ex("inf", ATOM, 0)), x.mag);
+                case 1 -> withMag(call("max", new Ex("-inf", UNARY, 0), x), x.mag);
+                default -> withMag(call("clip", x, new Ex("-inf", UNARY, 0), new Ex("0.5", ATOM, 0)), x.mag);
+            };
+        }
+        return switch (r.nextInt(6)) {
+            case 5 -> { // bounds in either order (lo > hi gives hi: KnownBugsTest.clipGradientWhenTheBoundsCross)
+                Ex x = gen(s, d), lo = gen(Sh.S, Math.max(0, d - 1)), hi = gen(Sh.S, Math.max(0, d - 1));
+                yield withMag(call("clip", x, lo, hi), Math.max(x.mag, Math.max(lo.mag, hi.mag)));
+            }
             case 0 -> withMag(call("min", a, b), Math.max(a.mag, b.mag));
             case 1 -> withMag(call("max", a, b), Math.max(a.mag, b.mag));
             case 2 -> withMag(call("atan2", a, r.nextBoolean() ? b : new Ex("1 + " + at(b, POW + 1).t + "^2", ADD, 1)), Math.PI);
             case 3 -> {
-                // lo < hi always (see ClipProperties for lo > hi)
+                // constant bounds, lo < hi
                 double lo = -0.1 - r.nextInt(10) * 0.1, hi = 0.1 + r.nextInt(10) * 0.1;
                 yield withMag(call("clip", gen(s, d), number(lo), number(hi)), 1);
             }
@@ -594,7 +677,23 @@ final class ScriptGen {
             c.add(() -> axisReduction(s, d));
             c.add(() -> withMag(call("softmax", gen(s, d)), 1));
             c.add(() -> { Ex a = gen(Sh.matrix(n, n), d); return withMag(call("diag", a), a.mag); });
+            c.add(() -> solveInto(s, d));
+            // onehot of a (variable) label; no derivative
+            c.add(() -> new Ex("onehot(clip(round(" + gen(Sh.S, d).t + "), 0, " + (n - 1) + "), " + n + ")", ATOM, 1));
+            c.add(() -> { Ex a = gen(s, d); return withMag(call("dropout", a, new Ex("0.25", ATOM, 0)), a.mag); });
         } else {
+            c.add(() -> solveInto(s, d));
+            c.add(() -> { // columns side by side
+                StringBuilder sb = new StringBuilder("stack(");
+                double mag = 0;
+                for (int j = 0; j < s.cols; j++) {
+                    Ex col = gen(Sh.vector(s.rows), d);
+                    mag = Math.max(mag, col.mag);
+                    sb.append(j > 0 ? ", " : "").append(col.t);
+                }
+                return new Ex(sb.append(')').toString(), ATOM, mag);
+            });
+            c.add(() -> new Ex("onehot(clip(round(" + gen(Sh.vector(s.rows), d).t + "), 0, " + (s.cols - 1) + "), " + s.cols + ")", ATOM, 1));
             c.add(() -> {
                 Ex a = gen(Sh.vector(s.rows), d), b = gen(Sh.vector(s.cols), d);
                 if (a.mag * b.mag > 100) { a = bounded(a); b = bounded(b); }
@@ -613,6 +712,13 @@ final class ScriptGen {
             });
         }
         return c.get(r.nextInt(c.size())).get();
+    }
+
+    /** solve(A, B) with A = 4·I + tanh(M), strictly diagonally dominant (|a_ii| > 3 > Σ|a_ij|), so well conditioned. */
+    private Ex solveInto(Sh s, int d) {
+        int n = s.rows;
+        Ex m = gen(Sh.matrix(n, n), d), b = gen(s, d);
+        return new Ex("solve(4 * eye(" + n + ") + tanh(" + m.t + "), " + b.t + ")", ATOM, b.mag);
     }
 
     private Ex pack(Sh s, int d) {
