@@ -65,7 +65,7 @@ public final class Checker {
 
     private Checker(Map<String, Double> settings, boolean training) { this(settings, training ? Options.TRAINING : Options.EVAL); }
 
-    private Checker(Map<String, Double> settings, Options options) {
+    Checker(Map<String, Double> settings, Options options) {
         this.settings = settings;
         this.training = options.training();
         this.options = options;
@@ -91,7 +91,7 @@ public final class Checker {
         return new Checker(settings, true).run(source);
     }
 
-    private Script run(SourceFile source) {
+    Script run(SourceFile source) {
         Ast.Program program = Parser.parse(source);
         stdlib = loadStdlib();
         Module module = new Module(source);

@@ -2,6 +2,7 @@ package dev.descent.cli;
 
 import dev.descent.check.Script;
 import dev.descent.run.Objective;
+import dev.descent.run.PointEval;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -12,7 +13,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate the objective, its gradient and optionally its Hessian at a point.")
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Evaluate the objective, its gradient and optionally its Hessian at a point, or the objective at many points (--points).")
 final class EvalCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "The script.") String file;
 
@@ -24,6 +26,16 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Print one JSON object.") boolean json;
 
+    @Option(names = "--points", paramLabel = "FILE.csv",
+            description = "Evaluate at every point of this CSV (one column per element of θ: x, w[0], \"W[0, 1]\"; absent elements keep their"
+                    + " starting or --at values) and print it back with a value column added, all points at once.")
+    String points;
+
+    @Option(names = "--grad", description = "With --points, also add one gradient column per element of θ (d/dx, d/dw[0], …).") boolean grad;
+
+    @Option(names = "--verbose", description = "With --points, say on stderr when the points are evaluated one by one rather than batched.")
+    boolean verbose;
+
     @Option(names = "--set", paramLabel = "NAME=VALUE", description = "Override a top-level let.") List<String> sets;
 
     @Option(names = "--seed", paramLabel = "N", description = "Seed for random starting values (overrides the script's seed).") Long seed;
@@ -34,6 +46,10 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        if (points != null) {
+            if (hessian) throw new Main.UsageError("--hessian cannot be combined with --points; for one point's Hessian, use --at NAME=V… --hessian");
+            if (json) throw new Main.UsageError("--points prints CSV, not JSON; drop --json (or use --at NAME=V… --json for one point)");
+        }
         Script s = Common.load(file, sets, err);
         if (s == null) return Main.SCRIPT_ERROR;
         if (s.objective == null) {
@@ -42,6 +58,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         double[] theta = Points.start(s, seed);
         Points.applyAt(s, theta, at);
+        if (points != null) return evalPoints(s, theta, out, err);
         Objective.Result r = new Objective(s, hessian, engineOptions.engine(err)).evaluate(theta);
         if (json) {
             try (Json j = new Json()) {
@@ -71,6 +88,35 @@ final class EvalCommand implements Callable<Integer> {
                     out.println("  [" + String.join(", ", cells) + "]");
                 }
             }
+        }
+        out.flush();
+        return Main.OK;
+    }
+
+    /** --points: the CSV back, with value (and gradient) columns, every point evaluated at once. */
+    private int evalPoints(Script s, double[] base, PrintWriter out, PrintWriter err) {
+        PointsCsv.Table t;
+        try {
+            t = PointsCsv.read(s, points);
+        } catch (dev.descent.syntax.CompileError e) {
+            Common.print(e.diagnostics(), err);
+            return Main.SCRIPT_ERROR;
+        }
+        dev.descent.engine.Engine engine = engineOptions.engine(err);
+        PointEval.Result r = PointEval.evaluate(s, base, t.columns(), t.points(), grad, engine);
+        if (verbose && !r.batched()) {
+            err.println("descent: note: evaluating the " + t.points() + " point" + (t.points() == 1 ? "" : "s") + " one by one: " + r.fallback());
+            err.flush();
+        }
+        List<String> theta = Points.thetaNames(s);
+        StringBuilder sb = new StringBuilder(t.header()).append(",value");
+        if (grad) for (String name : theta) sb.append(',').append(PointsCsv.quote("d/d" + name));
+        out.println(sb);
+        for (int p = 0; p < t.points(); p++) {
+            sb.setLength(0);
+            sb.append(t.rows().get(p)).append(',').append(Text.number(r.values()[p]));
+            if (grad) for (double g : r.gradients()[p]) sb.append(',').append(Text.number(g));
+            out.println(sb);
         }
         out.flush();
         return Main.OK;

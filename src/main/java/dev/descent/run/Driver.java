@@ -87,13 +87,14 @@ public final class Driver {
         inputs.put(step.f(), fv);
         Env env = leaf -> leafValue(leaf, inputs, theta);
 
-        // states start from their declared values, with t = 1
+        // states start from their declared values, with t = 1; the driver owns their arrays
         double[][] init = prog.init.run(env);
         double[][] states = new double[step.stateInputs().size()][];
         for (int i = 0; i < states.length; i++) {
             states[i] = init[i];
             inputs.put(step.stateInputs().get(i), states[i]);
         }
+        inputs.put(step.p(), theta);
         long total = step.unit() == dev.descent.syntax.Ast.Unit.EPOCHS ? step.count() * batches.perEpoch() : step.count();
         long t = 0;
         String stopped = "steps", message = null;
@@ -108,7 +109,7 @@ public final class Driver {
             if (sign < 0 && g != null) for (int i = 0; i < g.length; i++) g[i] = -g[i];
             double lr = Double.NaN;
             if (trace != null) {
-                if (t > 0 && prog.lr != null) { tv[0] = t; lr = prog.lr.run(env)[0][0]; }
+                if (t > 0 && prog.lr != null) { tv[0] = t; prog.lr.execute(env); lr = prog.lr.output(0)[0]; }
                 trace.row(index, t, r.value(), g == null ? Double.NaN : norm(g), lr, theta);
             }
             if (!Double.isFinite(r.value())) {
@@ -133,7 +134,6 @@ public final class Driver {
             tv[0] = t + 1;
             fv[0] = f;
             inputs.put(step.g(), g);
-            inputs.put(step.p(), theta.clone());
             if (usesH) {
                 double[][] h = r.hessian();
                 double[] flat = new double[theta.length * theta.length];
@@ -141,7 +141,7 @@ public final class Driver {
                     for (int j = 0; j < h.length; j++) flat[i * h.length + j] = sign * h[i][j];
                 inputs.put(step.hessian(), flat);
             }
-            if (prog.until != null && prog.until.run(env)[0][0] != 0) {
+            if (prog.until != null && untilHolds(prog.until, env)) {
                 stopped = "until";
                 break;
             }
@@ -151,12 +151,10 @@ public final class Driver {
                 final long tt = t;
                 inputs.put(ls.result(), new double[] {search(v[0], v[1], v[2][0], v[3][0], v[4][0], v[5][0], f, x -> batches.value(tt, x))});
             }
-            double[][] out = prog.main.run(env);
-            System.arraycopy(out[0], 0, theta, 0, theta.length);
-            for (int i = 0; i < states.length; i++) {
-                states[i] = out[i + 1];
-                inputs.put(step.stateInputs().get(i), states[i]);
-            }
+            prog.main.execute(env);
+            // copy out: the engine's buffers are rewritten by its next run, which reads these arrays
+            System.arraycopy(prog.main.output(0), 0, theta, 0, theta.length);
+            for (int i = 0; i < states.length; i++) System.arraycopy(prog.main.output(i + 1), 0, states[i], 0, states[i].length);
             t++;
             if (!finite(theta)) {
                 stopped = "diverged";
@@ -183,6 +181,11 @@ public final class Driver {
             finalEval = new Objective(eval, false, engine);
         }
         return finalEval;
+    }
+
+    private static boolean untilHolds(Program until, Env env) {
+        until.execute(env);
+        return until.output(0)[0] != 0;
     }
 
     /** Armijo backtracking: the first a = a0·shrinkᵏ with f(from + a·d) ≤ f + c·a·slope, or 0 when none of 50 tries is. */

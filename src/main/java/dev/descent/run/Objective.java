@@ -23,6 +23,8 @@ public final class Objective {
     private final List<List<Node>> hessian;
     private final Program program;
     private final int n;
+    /** One buffer per parameter, θ's slice for it, reused from call to call. */
+    private final double[][] slices;
     private java.util.SplittableRandom rng;
 
     public Objective(Script script, boolean withHessian) { this(script, withHessian, Engine.SCALAR); }
@@ -31,6 +33,7 @@ public final class Objective {
         if (script.objective == null) throw new IllegalArgumentException("the script has no objective");
         this.script = script;
         this.n = script.dimension();
+        this.slices = new double[script.params.size()][];
         List<Node> params = new ArrayList<>();
         for (Script.Param p : script.params) params.add(p.node());
         this.gradient = Derivatives.gradient(script.dag, script.objective, params);
@@ -70,27 +73,29 @@ public final class Objective {
     /** Evaluates at θ with data columns from {@code rows} (null: the script's own tables). */
     public Result evaluate(double[] theta, Rows rows) {
         if (theta.length != n) throw new IllegalArgumentException("θ has " + theta.length + " elements, not " + n);
-        double[][] out = program.run(env(theta, rows));
+        program.execute(env(theta, rows));
         double[] g = new double[n];
         int k = 1;
         for (Script.Param p : script.params) {
-            System.arraycopy(out[k++], 0, g, p.offset(), p.shape().size());
+            System.arraycopy(program.output(k++), 0, g, p.offset(), p.shape().size());
         }
         double[][] h = null;
         if (hessian != null) {
             h = new double[n][n];
             for (int row = 0; row < n; row++) {
-                for (Script.Param p : script.params) System.arraycopy(out[k++], 0, h[row], p.offset(), p.shape().size());
+                for (Script.Param p : script.params) System.arraycopy(program.output(k++), 0, h[row], p.offset(), p.shape().size());
             }
         }
-        return new Result(out[0][0], g, h);
+        return new Result(program.output(0)[0], g, h);
     }
 
     private Env env(double[] theta, Rows rows) {
         return leaf -> {
             if (leaf.op == Op.PARAM) {
                 Attr.Param p = (Attr.Param) leaf.attr;
-                double[] v = new double[p.shape().size()];
+                if (p.offset() == 0 && p.shape().size() == n) return theta; // the only parameter: θ itself
+                double[] v = slices[p.index()];
+                if (v == null) v = slices[p.index()] = new double[p.shape().size()];
                 System.arraycopy(theta, p.offset(), v, 0, v.length);
                 return v;
             }

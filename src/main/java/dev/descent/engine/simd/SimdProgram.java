@@ -222,6 +222,25 @@ public final class SimdProgram implements dev.descent.engine.Program {
         return results;
     }
 
+    private double[][] executed;
+
+    @Override public void execute(Env env) {
+        if (f32) {
+            executed = run(env);
+            return;
+        }
+        if (executed == null) {
+            executed = new double[outputs.size()][];
+            for (int i = 0; i < executed.length; i++) executed[i] = new double[outputs.get(i).shape.size()];
+        }
+        List<Node> leaves = plan.leaves;
+        for (int i = 0; i < leafD.length; i++) leafD[i] = leafValue(leaves.get(i), env);
+        runF64(leafD, executed);
+        Arrays.fill(leafD, null);
+    }
+
+    @Override public double[] output(int i) { return executed[i]; }
+
     private static double[] leafValue(Node leaf, Env env) {
         double[] v = env.value(leaf);
         if (v == null || v.length != leaf.shape.size())

@@ -1,0 +1,218 @@
+package dev.descent.cli;
+
+import dev.descent.check.BenchStep;
+import dev.descent.check.Step;
+import dev.descent.check.UnknownSetting;
+import dev.descent.engine.Engine;
+import dev.descent.engine.Precision;
+import dev.descent.engine.simd.Triad;
+import dev.descent.run.StepBench;
+import dev.descent.syntax.CompileError;
+import dev.descent.syntax.SourceFile;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code descent bench FILE}: the script's optimizer step (its first {@code optimize}
+ * statement) timed over θ of N elements, beside the scalar engine on the same step and
+ * beside a triad (this machine's streaming bandwidth, measured in the same run).
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Time the script's optimizer step for N parameters: ns per step, ns per element, GB/s, beside the scalar engine and a triad (the memory roof).")
+final class BenchCommand implements Callable<Integer> {
+    /** Seconds each measurement aims for (after a warm-up as long): the chosen engine, then the scalar engine and the triad. */
+    static final double ENGINE_SECONDS = 1.0, OTHER_SECONDS = 0.5;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "The script.") String file;
+
+    @Option(names = "--n", paramLabel = "N", description = "Elements of the parameter vector (default 1e6).") String n = "1e6";
+
+    @Option(names = "--steps", paramLabel = "K",
+            description = "Steps to time, after as many to warm up (default: as many as take about 1 s; the scalar engine at most as many as take 0.5 s).")
+    Long steps;
+
+    @Option(names = "--set", paramLabel = "NAME=VALUE", description = "Override a top-level let.") List<String> sets;
+
+    @Option(names = "--json", description = "Print one JSON object instead of the table.") boolean json;
+
+    @picocli.CommandLine.Mixin EngineOptions engineOptions = new EngineOptions();
+
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        int size = size(n);
+        if (steps != null && steps < 1) throw new Main.UsageError("--steps " + steps + ": needs at least 1");
+        Engine engine = engineOptions.engine(err);
+        BenchStep bench;
+        try {
+            bench = BenchStep.check(SourceFile.read(Path.of(file), file), Common.settings(sets));
+        } catch (CompileError e) {
+            Common.print(e.diagnostics(), err);
+            return Main.SCRIPT_ERROR;
+        } catch (UnknownSetting e) {
+            throw new Main.UsageError(e.getMessage());
+        }
+        if (bench.script.steps.isEmpty()) {
+            err.println(file + ": error: there is nothing to bench: the script has no 'optimize with … for N steps'");
+            return Main.SCRIPT_ERROR;
+        }
+        Step own = bench.script.steps.get(0);
+        if (StepBench.needsObjective(own)) {
+            err.println(file + ":" + own.pos().line() + ":" + own.pos().column() + ": error: bench measures an optimizer's update; newton and cg need the objective's Hessian or line search ("
+                    + own.call() + (own.searches().isEmpty() ? " uses H)" : " calls linesearch)"));
+            return Main.SCRIPT_ERROR;
+        }
+        StepBench sb;
+        try {
+            sb = new StepBench(bench.script, bench.step(0, size), size, 42);
+        } catch (IllegalArgumentException e) {
+            err.println(file + ":" + own.pos().line() + ":" + own.pos().column() + ": error: " + e.getMessage());
+            return Main.SCRIPT_ERROR;
+        }
+
+        Precision precision = engine.precision();
+        StepBench.Plan main = steps != null ? StepBench.Plan.exactly(steps) : StepBench.Plan.forSeconds(ENGINE_SECONDS);
+        StepBench.Plan other = steps != null ? StepBench.Plan.exactly(steps) : StepBench.Plan.forSeconds(OTHER_SECONDS);
+        StepBench.Plan slow = steps != null ? StepBench.Plan.atMost(steps, OTHER_SECONDS) : other;
+
+        List<StepBench.Timing> rows = new ArrayList<>();
+        double[] p0 = sb.initialP();
+        double pChange;
+        if (engine.kind() == Engine.Kind.SIMD) {
+            rows.add(sb.simd(precision, engine.threads(), main));
+            pChange = change(p0, sb.finalP());
+            rows.add(sb.scalar(slow));
+        } else {
+            rows.add(sb.scalar(main));
+            pChange = change(p0, sb.finalP());
+        }
+        StepBench.Timing triad;
+        int triadBytes, triadLength;
+        {
+            Triad t = new Triad(precision, engine.threads());
+            triadBytes = t.bytesPerElement();
+            triadLength = t.length();
+            triad = StepBench.triad(t, precision, other);
+        }
+        double roof = (double) triadBytes * triadLength / triad.nsPerStep(); // GB/s = bytes per ns
+
+        if (json) json(out, sb, rows, triad, triadBytes, triadLength, roof, pChange, own);
+        else table(out, sb, rows, triad, triadBytes, triadLength, roof, own);
+        return Main.OK;
+    }
+
+    /** --n: a whole number from 1 (written as 1000000 or 1e6). */
+    private static int size(String text) {
+        double v = Common.number(text, "--n");
+        if (v != Math.rint(v) || v < 1 || v > Integer.MAX_VALUE - 64)
+            throw new Main.UsageError("--n " + text + ": needs a whole number from 1 to " + (Integer.MAX_VALUE - 64));
+        return (int) v;
+    }
+
+    private static double change(double[] a, double[] b) {
+        double m = 0;
+        for (int i = 0; i < a.length; i++) {
+            double d = Math.abs(a[i] - b[i]);
+            if (!(d <= m)) m = d; // NaN sticks
+        }
+        return m;
+    }
+
+    private static int elementBytes(Precision p) { return p == Precision.F32 ? 4 : 8; }
+
+    private static double gbPerS(StepBench sb, StepBench.Timing t) {
+        return sb.bytesPerStep(elementBytes(t.precision())) / t.nsPerStep();
+    }
+
+    private void table(PrintWriter out, StepBench sb, List<StepBench.Timing> rows, StepBench.Timing triad, int triadBytes, int triadLength,
+                       double roof, Step own) {
+        int size = sb.n();
+        Precision p = rows.get(0).precision();
+        out.printf(Locale.ROOT, "%s: %s, n = %d: a step reads %d arrays and writes %d, %d bytes per element in %s%s%n", file, own.call(), size,
+                sb.arraysRead(), sb.arraysWritten(), sb.bytesPerStep(elementBytes(p)) / size, name(p),
+                p == Precision.F32 ? " (" + sb.bytesPerStep(8) / size + " in f64)" : "");
+        out.printf(Locale.ROOT, "%-7s %-9s %7s %9s %12s %11s %7s %5s%n", "engine", "precision", "threads", "steps", "ns/step", "ns/element", "GB/s", "roof");
+        for (StepBench.Timing t : rows) {
+            double gb = gbPerS(sb, t);
+            out.printf(Locale.ROOT, "%-7s %-9s %7d %9d %12s %11s %7s %5s%n", t.engine(), name(t.precision()), t.threads(),
+                    t.steps(), num(t.nsPerStep()), num(t.nsPerStep() / size), num(gb), String.format(Locale.ROOT, "%.2f", gb / roof));
+        }
+        out.printf(Locale.ROOT, "%-7s %-9s %7d %9d %12s %11s %7s %5s%n", "triad", name(triad.precision()), triad.threads(),
+                triad.steps(), num(triad.nsPerStep()), num(triad.nsPerStep() / triadLength), num(roof), "1.00");
+        out.printf(Locale.ROOT, "roof: the triad a = b + s*c over %d elements (3 arrays of %d MiB, %d bytes per element), this machine's streaming bandwidth%n",
+                triadLength, Triad.BYTES_PER_ARRAY >> 20, triadBytes);
+    }
+
+    private static String name(Precision p) { return p.name().toLowerCase(Locale.ROOT); }
+
+    /** A figure with 3 significant digits or more. */
+    private static String num(double v) {
+        if (!Double.isFinite(v)) return Double.toString(v);
+        if (v >= 100) return String.format(Locale.ROOT, "%.0f", v);
+        if (v >= 10) return String.format(Locale.ROOT, "%.1f", v);
+        if (v >= 1) return String.format(Locale.ROOT, "%.2f", v);
+        return String.format(Locale.ROOT, "%.3g", v);
+    }
+
+    private void json(PrintWriter out, StepBench sb, List<StepBench.Timing> rows, StepBench.Timing triad, int triadBytes, int triadLength,
+                      double roof, double pChange, Step own) throws IOException {
+        try (Json j = new Json()) {
+            j.g.writeStartObject();
+            j.g.writeStringField("optimizer", own.call());
+            j.g.writeNumberField("n", sb.n());
+            j.g.writeNumberField("arrays_read", sb.arraysRead());
+            j.g.writeNumberField("arrays_written", sb.arraysWritten());
+            j.g.writeFieldName("engines");
+            j.g.writeStartArray();
+            for (StepBench.Timing t : rows) {
+                double gb = gbPerS(sb, t);
+                j.g.writeStartObject();
+                j.g.writeStringField("engine", t.engine());
+                j.g.writeStringField("precision", t.precision().name().toLowerCase(Locale.ROOT));
+                j.g.writeNumberField("threads", t.threads());
+                j.g.writeNumberField("steps", t.steps());
+                j.g.writeFieldName("bytes_per_element");
+                j.number((double) sb.bytesPerStep(elementBytes(t.precision())) / sb.n());
+                j.g.writeFieldName("ns_per_step");
+                j.number(t.nsPerStep());
+                j.g.writeFieldName("ns_per_element");
+                j.number(t.nsPerStep() / sb.n());
+                j.g.writeFieldName("gb_per_s");
+                j.number(gb);
+                j.g.writeFieldName("roof_fraction");
+                j.number(gb / roof);
+                j.g.writeEndObject();
+            }
+            j.g.writeEndArray();
+            j.g.writeFieldName("triad");
+            j.g.writeStartObject();
+            j.g.writeStringField("precision", triad.precision().name().toLowerCase(Locale.ROOT));
+            j.g.writeNumberField("threads", triad.threads());
+            j.g.writeNumberField("n", triadLength);
+            j.g.writeNumberField("steps", triad.steps());
+            j.g.writeNumberField("bytes_per_element", triadBytes);
+            j.g.writeFieldName("ns_per_step");
+            j.number(triad.nsPerStep());
+            j.g.writeFieldName("ns_per_element");
+            j.number(triad.nsPerStep() / triadLength);
+            j.g.writeFieldName("gb_per_s");
+            j.number(roof);
+            j.g.writeEndObject();
+            j.g.writeFieldName("p_change");
+            j.number(pChange);
+            j.g.writeEndObject();
+            j.g.flush();
+            out.println(j.text());
+        }
+    }
+}

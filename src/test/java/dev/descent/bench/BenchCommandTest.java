@@ -1,0 +1,185 @@
+package dev.descent.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.descent.cli.Main;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code descent bench}: runs, reports every figure, counts the bytes a step moves, and
+ * really steps. No assertion is about a time: only that the times are positive and finite.
+ */
+class BenchCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    record Result(int code, String out, String err) {
+        @Override public String toString() { return "exit " + code + "\n--- stdout\n" + out + "--- stderr\n" + err; }
+    }
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        int code = Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    static JsonNode json(String... args) throws IOException {
+        Result r = run(args);
+        assertEquals(0, r.code(), r::toString);
+        assertEquals("", r.err(), r::toString);
+        return JSON.readTree(r.out());
+    }
+
+    static void positive(JsonNode o, String field) {
+        assertTrue(o.has(field), () -> "no field " + field + " in " + o);
+        assertTrue(o.get(field).isNumber(), () -> field + " is not a number in " + o);
+        double v = o.get(field).asDouble();
+        assertTrue(Double.isFinite(v) && v > 0, () -> field + " = " + v + " is not a positive finite number in " + o);
+    }
+
+    static void figures(JsonNode row) {
+        for (String f : new String[] {"steps", "threads", "bytes_per_element", "ns_per_step", "ns_per_element", "gb_per_s", "roof_fraction"}) positive(row, f);
+    }
+
+    static void triad(JsonNode t, int elementBytes) {
+        for (String f : new String[] {"threads", "n", "steps", "ns_per_step", "ns_per_element", "gb_per_s"}) positive(t, f);
+        assertEquals(3 * elementBytes, t.get("bytes_per_element").asInt(), "the triad reads b and c and writes a");
+        assertTrue(t.get("n").asLong() * elementBytes >= 64L << 20, "the triad's arrays are larger than the caches");
+    }
+
+    /**
+     * Adam reads p, g, m, v and v_max and writes p', m', v' and v_max' (std.dsc tracks v_max
+     * even with amsgrad off): 9 arrays per element, 72 bytes in f64, 36 in f32.
+     */
+    @Test void adamOnQuickstartInF64() throws IOException {
+        JsonNode o = json("bench", "examples/quickstart.dsc", "--n", "1000", "--steps", "5", "--json");
+        assertEquals("adam(lr = 0.05)", o.get("optimizer").asText());
+        assertEquals(1000, o.get("n").asInt());
+        assertEquals(5, o.get("arrays_read").asInt());
+        assertEquals(4, o.get("arrays_written").asInt());
+        JsonNode engines = o.get("engines");
+        assertEquals(2, engines.size(), "the chosen engine, then the scalar engine");
+        JsonNode simd = engines.get(0), scalar = engines.get(1);
+        assertEquals("simd", simd.get("engine").asText());
+        assertEquals("f64", simd.get("precision").asText());
+        assertEquals("scalar", scalar.get("engine").asText());
+        figures(simd);
+        figures(scalar);
+        assertEquals(5, simd.get("steps").asInt());
+        assertEquals(72.0, simd.get("bytes_per_element").asDouble());
+        assertEquals(72.0, scalar.get("bytes_per_element").asDouble());
+        assertEquals(1000 * 72.0 / simd.get("ns_per_step").asDouble(), simd.get("gb_per_s").asDouble(), 1e-9 * simd.get("gb_per_s").asDouble(),
+                "GB/s is the bytes of a step over its time");
+        triad(o.get("triad"), 8);
+        // With a fixed g, Adam's bias-corrected m/sqrt(v) is g/|g|: each step moves every element by
+        // lr·|g|/(|g| + eps), so 10 steps (5 to warm up, 5 timed) move the largest by 10·0.05 = 0.5.
+        // That only holds if every step's p and states were fed to the next and t advanced.
+        assertEquals(0.5, o.get("p_change").asDouble(), 1e-6);
+    }
+
+    @Test void adamInF32CountsFourBytesAnElement() throws IOException {
+        JsonNode o = json("bench", "examples/quickstart.dsc", "--n", "1000", "--steps", "5", "--precision", "f32", "--threads", "1", "--json");
+        JsonNode simd = o.get("engines").get(0), scalar = o.get("engines").get(1);
+        assertEquals("f32", simd.get("precision").asText());
+        assertEquals(36.0, simd.get("bytes_per_element").asDouble());
+        assertEquals("f64", scalar.get("precision").asText(), "the scalar engine is float64 only");
+        assertEquals(72.0, scalar.get("bytes_per_element").asDouble());
+        figures(simd);
+        figures(scalar);
+        triad(o.get("triad"), 4);
+        assertEquals(0.5, o.get("p_change").asDouble(), 1e-4);
+    }
+
+    /** sgd with momentum reads p, g and buf, writes p' and buf': 40 bytes per element in f64. */
+    @Test void momentum() throws IOException {
+        JsonNode o = json("bench", "examples/illconditioned_momentum.dsc", "--n", "1000", "--steps", "5", "--json");
+        assertEquals("sgd(lr = 0.6, momentum = 0.5)", o.get("optimizer").asText());
+        assertEquals(3, o.get("arrays_read").asInt());
+        assertEquals(2, o.get("arrays_written").asInt());
+        assertEquals(40.0, o.get("engines").get(0).get("bytes_per_element").asDouble());
+        for (JsonNode e : o.get("engines")) figures(e);
+        double change = o.get("p_change").asDouble();
+        assertTrue(Double.isFinite(change) && change > 0, "the steps moved p: " + change);
+    }
+
+    /** rmsprop: p and three states written; what it reads is 8 bytes an array. */
+    @Test void rmsprop() throws IOException {
+        JsonNode o = json("bench", "examples/illconditioned_rmsprop.dsc", "--n", "1000", "--steps", "5", "--json");
+        assertEquals(4, o.get("arrays_written").asInt());
+        int arrays = o.get("arrays_read").asInt() + o.get("arrays_written").asInt();
+        for (JsonNode e : o.get("engines")) {
+            figures(e);
+            assertEquals(8.0 * arrays, e.get("bytes_per_element").asDouble());
+        }
+        double change = o.get("p_change").asDouble();
+        assertTrue(Double.isFinite(change) && change > 0, "the steps moved p: " + change);
+    }
+
+    @Test void theScalarEngineAlone() throws IOException {
+        JsonNode o = json("bench", "examples/quickstart.dsc", "--n", "500", "--steps", "3", "--engine", "scalar", "--json");
+        assertEquals(1, o.get("engines").size());
+        assertEquals("scalar", o.get("engines").get(0).get("engine").asText());
+        figures(o.get("engines").get(0));
+        assertEquals(0.3, o.get("p_change").asDouble(), 1e-6, "3 + 3 steps of 0.05");
+    }
+
+    @Test void theTable() {
+        Result r = run("bench", "examples/quickstart.dsc", "--n", "2000", "--steps", "3");
+        assertEquals(0, r.code(), r::toString);
+        String[] lines = r.out().split("\n");
+        assertTrue(lines[0].contains("adam(lr = 0.05), n = 2000: a step reads 5 arrays and writes 4, 72 bytes per element in f64"), r::toString);
+        assertTrue(lines[1].matches("engine +precision +threads +steps +ns/step +ns/element +GB/s +roof"), r::toString);
+        assertTrue(lines[2].startsWith("simd ") && lines[3].startsWith("scalar ") && lines[4].startsWith("triad "), r::toString);
+        assertTrue(lines[4].endsWith(" 1.00"), "the triad is the roof");
+    }
+
+    @Test void aScriptWithoutOptimize(@TempDir Path dir) throws IOException {
+        Path f = Files.writeString(dir.resolve("f.dsc"), "param x = 1\nminimize x^2\n");
+        Result r = run("bench", f.toString());
+        assertEquals(Main.SCRIPT_ERROR, r.code(), r::toString);
+        assertEquals("", r.out());
+        assertTrue(r.err().contains("error: there is nothing to bench: the script has no 'optimize with"), r::toString);
+    }
+
+    @Test void newtonNeedsTheHessian() {
+        Result r = run("bench", "examples/newton_cosh.dsc", "--n", "100");
+        assertEquals(Main.SCRIPT_ERROR, r.code(), r::toString);
+        assertTrue(r.err().contains("newton_cosh.dsc:6:1: error: bench measures an optimizer's update; newton and cg need the objective's Hessian or line search"),
+                r::toString);
+        assertEquals("", r.out());
+    }
+
+    @Test void cgNeedsALineSearch() {
+        Result r = run("bench", "examples/rosenbrock/cg.dsc", "--n", "100");
+        assertEquals(Main.SCRIPT_ERROR, r.code(), r::toString);
+        assertTrue(r.err().contains("bench measures an optimizer's update; newton and cg need the objective's Hessian or line search (cg() calls linesearch)"),
+                r::toString);
+    }
+
+    @Test void scriptErrorsAndUsage(@TempDir Path dir) throws IOException {
+        Path bad = Files.writeString(dir.resolve("bad.dsc"), "param x = 1\nminimize y^2\noptimize with adam() for 3 steps\n");
+        Result r = run("bench", bad.toString());
+        assertEquals(Main.SCRIPT_ERROR, r.code(), r::toString);
+        assertTrue(r.err().contains("error:"), r::toString);
+        for (String[] args : new String[][] {{"--n", "0"}, {"--n", "1.5"}, {"--n", "many"}, {"--steps", "0"}, {"--threads", "0"}, {"--engine", "scalar", "--precision", "f32"}}) {
+            String[] all = new String[args.length + 2];
+            all[0] = "bench";
+            all[1] = "examples/quickstart.dsc";
+            System.arraycopy(args, 0, all, 2, args.length);
+            Result u = run(all);
+            assertEquals(Main.USAGE, u.code(), u::toString);
+            assertFalse(u.err().contains("\tat "), u::toString);
+        }
+        Result missing = run("bench", dir.resolve("missing.dsc").toString());
+        assertEquals(Main.SCRIPT_ERROR, missing.code(), missing::toString);
+    }
+}

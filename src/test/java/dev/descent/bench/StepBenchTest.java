@@ -1,0 +1,73 @@
+package dev.descent.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.descent.check.BenchStep;
+import dev.descent.check.Step;
+import dev.descent.engine.Precision;
+import dev.descent.ir.Shape;
+import dev.descent.run.StepBench;
+import dev.descent.syntax.SourceFile;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The step elaborated for another n, and the bench's steps fed into each other the same way on both engines. */
+class StepBenchTest {
+    static BenchStep script(String text) {
+        return BenchStep.check(SourceFile.ofString("t.dsc", text), Map.of());
+    }
+
+    @Test void theStepIsElaboratedForAnyN() {
+        BenchStep b = script("param x = [1, 2]\nminimize sum(x^2)\noptimize with adam(lr = 0.1) for 3 steps\n");
+        assertSame(b.script.steps.get(0), b.step(0, 2), "at the script's own size, its own step");
+        Step s = b.step(0, 12345);
+        assertEquals(Shape.vector(12345), s.p().shape);
+        assertEquals(Shape.vector(12345), s.pOutput().shape);
+        assertEquals(3, s.stateOutputs().size());
+        for (var o : s.stateOutputs()) assertEquals(Shape.vector(12345), o.shape);
+        assertEquals("adam(lr = 0.1)", s.call());
+    }
+
+    @Test void aBodyWrittenForItsOwnSizeIsRefused() {
+        BenchStep b = script("""
+                optimizer fixed(lr) {
+                  state w = [1, 2]
+                  p -= lr * w * g
+                }
+                param x = [1, 2]
+                minimize sum(x^2)
+                optimize with fixed(lr = 0.1) for 3 steps
+                """);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.step(0, 10));
+        assertTrue(e.getMessage().contains("cannot be elaborated for 10 parameters"), e.getMessage());
+    }
+
+    /** Float64 SIMD (arrays swapped step to step) and the scalar engine (outputs copied back) walk the same path. */
+    @Test void bothEnginesTakeTheSameSteps() {
+        for (String opt : new String[] {"adam(lr = 0.01)", "sgd(lr = 0.1, momentum = 0.9, nesterov = 1)", "rmsprop(centered = 1, momentum = 0.5)", "nadam()", "adadelta()"}) {
+            BenchStep b = script("param x = [1, 2]\nminimize sum(x^2)\noptimize with " + opt + " for 3 steps\n");
+            int n = 1037;
+            StepBench sb = new StepBench(b.script, b.step(0, n), n, 7);
+            double[] p0 = sb.initialP();
+            sb.simd(Precision.F64, 2, StepBench.Plan.exactly(6));
+            double[] simd = sb.finalP();
+            sb.scalar(StepBench.Plan.exactly(6));
+            double[] scalar = sb.finalP();
+            double moved = 0;
+            for (int i = 0; i < n; i++) {
+                assertEquals(scalar[i], simd[i], 1e-12 * Math.max(1, Math.abs(scalar[i])), opt + " element " + i);
+                moved = Math.max(moved, Math.abs(simd[i] - p0[i]));
+            }
+            assertTrue(moved > 0, opt + " moved p");
+        }
+    }
+
+    @Test void newtonIsRefused() {
+        BenchStep b = script("param x = 3\nminimize cosh(x)\noptimize with newton() for 3 steps\n");
+        assertTrue(StepBench.needsObjective(b.script.steps.get(0)));
+        assertThrows(IllegalArgumentException.class, () -> new StepBench(b.script, b.script.steps.get(0), 1, 1));
+    }
+}
