@@ -1,0 +1,452 @@
+package dev.descent.api;
+
+import dev.descent.check.BenchStep;
+import dev.descent.check.Step;
+import dev.descent.check.UnknownSetting;
+import dev.descent.engine.Env;
+import dev.descent.engine.Precision;
+import dev.descent.engine.scalar.ScalarProgram;
+import dev.descent.engine.simd.SimdProgram;
+import dev.descent.ir.Node;
+import dev.descent.syntax.CompileError;
+import dev.descent.syntax.SourceFile;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * An optimizer of the standard library, or one written in Descent, that your own training
+ * loop drives: compute the gradient into your array, call {@link #step(double[], double[])},
+ * and the parameters are updated in place, on the SIMD engine, with the optimizer's state
+ * (moments, buffers) kept inside. The step number t starts at 1 and advances by one per call.
+ *
+ * <pre>{@code
+ * Optimizer adam = Optimizer.standard("adam", Map.of("lr", 0.01));
+ * for (int i = 0; i < 1000; i++) {
+ *     gradient(w, g);          // your code: g = ∇loss(w)
+ *     adam.step(w, g);         // w updated in place
+ * }
+ * }</pre>
+ *
+ * <p>The first call fixes the layout: the number of elements (several arrays count as one flat
+ * vector, in order) and the precision ({@code double[]} steps in float64, {@code float[]} in
+ * float32). The step program for that length is built once, and each later call runs it over
+ * the same buffers without allocating. A hyperparameter given as a number is that constant;
+ * given as a string it is an expression of the language, which may use {@code t} and the
+ * standard schedules: {@code Map.of("lr", "cosine(0.1, 0.001, 100)")}.
+ *
+ * <p>Optimizers whose update needs the objective itself (its value, Hessian or a line search:
+ * {@code newton}, {@code cg}) cannot be driven by gradients alone and are refused; run them on
+ * a script with {@link Descent}. Not thread-safe: one optimizer, one training loop.
+ */
+public final class Optimizer {
+    private static final Pattern NAME = Pattern.compile("[\\p{L}_][\\p{L}\\p{Nd}_]*");
+    private static final String THETA = "descent_api_theta";
+
+    private final String name, call;
+    private final BenchStep checked;
+    private int threads = Runtime.getRuntime().availableProcessors();
+    private long t;
+    private Layout layout;
+
+    private Optimizer(String name, SourceFile source) {
+        this.name = name;
+        try {
+            this.checked = BenchStep.check(source, Map.of());
+        } catch (CompileError e) {
+            throw new DescentException(e);
+        } catch (UnknownSetting e) {
+            throw new DescentException(e.getMessage());
+        }
+        if (checked.script.params.size() != 1 || checked.script.steps.size() != 1)
+            throw new DescentException(source.name() + ": error: the text should only define optimizers (and functions or lets), "
+                    + "with no 'param', 'minimize' or 'optimize' of its own");
+        Step own = checked.script.steps.get(0);
+        this.call = own.call();
+        refuseIfNeedsObjective(own);
+    }
+
+    /**
+     * An optimizer of the standard library by name ({@code "adam"}, {@code "sgd"}, {@code "rmsprop"},
+     * …), with these arguments; hyperparameters not given keep their defaults.
+     *
+     * @param args values as {@link Number}s, or as {@link String}s holding an expression (a schedule of t)
+     * @throws DescentException for an unknown optimizer or argument, or one that needs the objective
+     */
+    public static Optimizer standard(String name, Map<String, ?> args) {
+        return new Optimizer(name, SourceFile.ofString("<optimizer " + name + ">", program("", name, args)));
+    }
+
+    /** A standard optimizer with its default hyperparameters. */
+    public static Optimizer standard(String name) { return standard(name, Map.of()); }
+
+    /**
+     * An optimizer written in Descent: {@code text} declares it ({@code optimizer lion(lr = 1e-4) { … }},
+     * with any functions it uses), {@code name} says which to use, {@code args} its arguments
+     * (numbers, or expression strings). Diagnostics name the text {@code <optimizer script>}
+     * and count its lines from 1.
+     *
+     * @throws DescentException with the diagnostics when the text has errors
+     */
+    public static Optimizer script(String text, String name, Map<String, ?> args) {
+        String prefix = text.endsWith("\n") ? text : text + "\n";
+        return new Optimizer(name, SourceFile.ofString("<optimizer script>", program(prefix, name, args)));
+    }
+
+    private static String program(String prefix, String name, Map<String, ?> args) {
+        if (!NAME.matcher(name).matches()) throw new DescentException("'" + name + "' is not an optimizer's name");
+        StringBuilder sb = new StringBuilder(prefix);
+        sb.append("optimize with ").append(name);
+        if (!args.isEmpty()) {
+            sb.append('(');
+            boolean first = true;
+            for (Map.Entry<String, ?> e : args.entrySet()) {
+                if (!NAME.matcher(e.getKey()).matches()) throw new DescentException("'" + e.getKey() + "' is not a hyperparameter's name");
+                if (!first) sb.append(", ");
+                first = false;
+                sb.append(e.getKey()).append(" = ").append(literal(e.getKey(), e.getValue()));
+            }
+            sb.append(')');
+        }
+        sb.append(" for 1 step\n");
+        // a placeholder problem: the step is elaborated again for the caller's number of elements
+        sb.append("param ").append(THETA).append(" = 0\n");
+        sb.append("minimize ").append(THETA).append(" * ").append(THETA).append('\n');
+        return sb.toString();
+    }
+
+    private static String literal(String key, Object v) {
+        if (v instanceof Number x) {
+            double d = x.doubleValue();
+            if (!Double.isFinite(d)) throw new DescentException("hyperparameter " + key + " = " + d + ": must be a finite number");
+            String s = Double.toString(Math.abs(d));
+            return d < 0 || (d == 0 && 1 / d < 0) ? "(-" + s + ")" : s;
+        }
+        if (v instanceof Boolean b) return b ? "1" : "0";
+        if (v instanceof String s) {
+            if (s.isBlank() || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0 || s.indexOf('#') >= 0)
+                throw new DescentException("hyperparameter " + key + " = \"" + s + "\": expected one expression on one line");
+            return "(" + s + ")";
+        }
+        throw new DescentException("hyperparameter " + key + ": expected a number or an expression string, not "
+                + (v == null ? "null" : v.getClass().getSimpleName()));
+    }
+
+    private static void refuseIfNeedsObjective(Step s) {
+        if (!s.searches().isEmpty() || reaches(s, s.hessian()))
+            throw new DescentException(s.optimizer() + " needs the objective itself (its "
+                    + (s.searches().isEmpty() ? "Hessian" : "line search") + "), not only gradients;"
+                    + " write the objective in a script and run it with Descent.load(…).run()");
+        if (reaches(s, s.f()))
+            throw new DescentException(s.optimizer() + " reads the objective's value f, which step(params, grads) does not have;"
+                    + " run it on a script with Descent.load(…).run()");
+    }
+
+    private static boolean reaches(Step s, Node leaf) {
+        List<Node> outs = new ArrayList<>();
+        outs.add(s.pOutput());
+        outs.addAll(s.stateOutputs());
+        IdentityHashMap<Node, Boolean> seen = new IdentityHashMap<>();
+        java.util.ArrayDeque<Node> stack = new java.util.ArrayDeque<>(outs);
+        while (!stack.isEmpty()) {
+            Node x = stack.pop();
+            if (x == leaf) return true;
+            if (seen.put(x, Boolean.TRUE) != null) continue;
+            for (int i = 0; i < x.arity(); i++) stack.push(x.in(i));
+        }
+        return false;
+    }
+
+    /** The optimizer's name, e.g. {@code "adam"}. */
+    public String name() { return name; }
+
+    /** The call as checked, e.g. {@code "adam(lr = 0.01)"}. */
+    @Override public String toString() { return call; }
+
+    /** Steps taken so far: the next step runs with t = {@code steps() + 1}. */
+    public long steps() { return t; }
+
+    /**
+     * Threads the SIMD engine may use for large arrays (default: all cores); results do not
+     * depend on it. Takes effect before the first step only.
+     */
+    public Optimizer threads(int n) {
+        if (n < 1) throw new IllegalArgumentException("threads must be at least 1, not " + n);
+        if (layout != null) throw new IllegalStateException("threads must be set before the first step");
+        this.threads = n;
+        return this;
+    }
+
+    /** Forgets the state and the layout: the next step is step 1 again, of any size. */
+    public void reset() {
+        t = 0;
+        layout = null;
+    }
+
+    // ------------------------------------------------------------------ steps
+
+    /** One step in float64: {@code params} updated in place from {@code grads} (same length). */
+    public void step(double[] params, double[] grads) {
+        requireSame(params.length, grads.length, "params", "grads");
+        F64 l = f64(List.of(params.length));
+        l.feed(params, grads);
+        l.run(t + 1);
+        System.arraycopy(l.out[0], 0, params, 0, params.length);
+        t++;
+    }
+
+    /** One step in float32 on the SIMD engine: {@code params} updated in place from {@code grads}. */
+    public void step(float[] params, float[] grads) {
+        requireSame(params.length, grads.length, "params", "grads");
+        F32 l = f32(List.of(params.length));
+        l.feed(params, grads);
+        l.run(t + 1);
+        System.arraycopy(l.out[0], 0, params, 0, params.length);
+        t++;
+    }
+
+    /**
+     * One step in float64 over several arrays taken as one flat vector, in order:
+     * {@code params[k]} and {@code grads[k]} must have the same length, and the same lengths
+     * from call to call.
+     */
+    public void step(double[][] params, double[][] grads) {
+        F64 l = f64(sizes(params.length, grads.length, k -> params[k].length, k -> grads[k].length));
+        int o = 0;
+        for (int k = 0; k < params.length; k++) {
+            System.arraycopy(params[k], 0, l.flatP, o, params[k].length);
+            System.arraycopy(grads[k], 0, l.flatG, o, grads[k].length);
+            o += params[k].length;
+        }
+        l.feed(l.flatP, l.flatG);
+        l.run(t + 1);
+        o = 0;
+        for (double[] p : params) {
+            System.arraycopy(l.out[0], o, p, 0, p.length);
+            o += p.length;
+        }
+        t++;
+    }
+
+    /** One step in float32 over several arrays taken as one flat vector, in order (see {@link #step(double[][], double[][])}). */
+    public void step(float[][] params, float[][] grads) {
+        F32 l = f32(sizes(params.length, grads.length, k -> params[k].length, k -> grads[k].length));
+        int o = 0;
+        for (int k = 0; k < params.length; k++) {
+            System.arraycopy(params[k], 0, l.flatP, o, params[k].length);
+            System.arraycopy(grads[k], 0, l.flatG, o, grads[k].length);
+            o += params[k].length;
+        }
+        l.feed(l.flatP, l.flatG);
+        l.run(t + 1);
+        o = 0;
+        for (float[] p : params) {
+            System.arraycopy(l.out[0], o, p, 0, p.length);
+            o += p.length;
+        }
+        t++;
+    }
+
+    private static void requireSame(int a, int b, String an, String bn) {
+        if (a != b) throw new IllegalArgumentException(an + " has " + a + " elements but " + bn + " has " + b + "; they must have the same length");
+    }
+
+    private static List<Integer> sizes(int np, int ng, java.util.function.IntUnaryOperator p, java.util.function.IntUnaryOperator g) {
+        if (np != ng) throw new IllegalArgumentException(np + " parameter arrays but " + ng + " gradient arrays; give one gradient array per parameter array");
+        if (np == 0) throw new IllegalArgumentException("no parameter arrays");
+        List<Integer> out = new ArrayList<>(np);
+        for (int k = 0; k < np; k++) {
+            int a = p.applyAsInt(k), b = g.applyAsInt(k);
+            if (a != b) throw new IllegalArgumentException("params[" + k + "] has " + a + " elements but grads[" + k + "] has " + b + "; they must have the same length");
+            out.add(a);
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ layouts
+
+    /** What the first step fixed: the arrays' lengths, the precision, and the program and buffers for them. */
+    private abstract class Layout {
+        final List<Integer> sizes;
+        final int n;
+        final Step step;
+        final SimdProgram prog;
+        /** Indices into the program's leaves: p, g, t (−1 when not read), and each state's. */
+        final int p, g, tIndex;
+        final int[] stateLeaf;
+        final double[][] inits;
+
+        Layout(List<Integer> sizes, Precision precision) {
+            this.sizes = List.copyOf(sizes);
+            int total = 0;
+            for (int s : sizes) total += s;
+            if (total < 1) throw new IllegalArgumentException("the parameters have no elements");
+            this.n = total;
+            try {
+                this.step = checked.step(0, n);
+            } catch (CompileError e) {
+                throw new DescentException(e);
+            }
+            refuseIfNeedsObjective(step);
+            List<Node> outs = new ArrayList<>();
+            outs.add(step.pOutput());
+            outs.addAll(step.stateOutputs());
+            prog = new SimdProgram(outs, precision, threads);
+            List<Node> lv = prog.leaves();
+            for (Node l : lv)
+                if (l != step.p() && l != step.g() && l != step.t() && !step.stateInputs().contains(l))
+                    throw new DescentException(call + ": the step reads " + l.op + " " + l.attr + ", which an optimizer driven by gradients cannot give it");
+            p = lv.indexOf(step.p());
+            g = lv.indexOf(step.g());
+            tIndex = lv.indexOf(step.t());
+            stateLeaf = new int[step.stateInputs().size()];
+            for (int i = 0; i < stateLeaf.length; i++) stateLeaf[i] = lv.indexOf(step.stateInputs().get(i));
+            inits = new double[stateLeaf.length][];
+        }
+
+        /** The states' starting values (t = 1), from the parameters as they are before the first step. */
+        void starts(double[] p0, double[] g0) {
+            if (step.stateInits().isEmpty()) return;
+            Map<Node, double[]> v = new IdentityHashMap<>();
+            v.put(step.p(), p0);
+            v.put(step.g(), g0);
+            v.put(step.t(), new double[] {1});
+            v.put(step.f(), new double[] {0});
+            double[][] r = new ScalarProgram(step.stateInits()).run(Env.of(v));
+            for (int i = 0; i < r.length; i++) {
+                int size = step.stateInputs().get(i).shape.size();
+                double[] s = r[i];
+                if (s.length != size) {
+                    double[] full = new double[size];
+                    java.util.Arrays.fill(full, s[0]);
+                    s = full;
+                }
+                inits[i] = s;
+            }
+        }
+    }
+
+    private final class F64 extends Layout {
+        final double[][] in, out;
+        final double[] flatP, flatG, tv;
+
+        F64(List<Integer> sizes) {
+            super(sizes, Precision.F64);
+            in = new double[prog.leaves().size()][];
+            out = new double[prog.outputs().size()][];
+            for (int i = 0; i < out.length; i++) out[i] = new double[prog.outputs().get(i).shape.size()];
+            flatP = sizes.size() > 1 ? new double[n] : null;
+            flatG = sizes.size() > 1 ? new double[n] : null;
+            tv = new double[1];
+            if (tIndex >= 0) in[tIndex] = tv;
+        }
+
+        private double[] p0, g0;
+
+        void feed(double[] params, double[] grads) {
+            p0 = params;
+            g0 = grads;
+            if (p >= 0) in[p] = params;
+            if (g >= 0) in[g] = grads;
+        }
+
+        void first() {
+            starts(p0, g0);
+            for (int i = 0; i < stateLeaf.length; i++) if (stateLeaf[i] >= 0) in[stateLeaf[i]] = inits[i].clone();
+        }
+
+        void run(long step) {
+            if (step == 1) first();
+            tv[0] = step;
+            prog.runF64(in, out);
+            for (int i = 0; i < stateLeaf.length; i++) { // the new states become the next step's; the old arrays its buffers
+                int s = stateLeaf[i];
+                if (s < 0) continue;
+                double[] x = in[s];
+                in[s] = out[i + 1];
+                out[i + 1] = x;
+            }
+        }
+    }
+
+    private final class F32 extends Layout {
+        final float[][] in, out;
+        final float[] flatP, flatG, tv;
+
+        F32(List<Integer> sizes) {
+            super(sizes, Precision.F32);
+            in = new float[prog.leaves().size()][];
+            out = new float[prog.outputs().size()][];
+            for (int i = 0; i < out.length; i++) out[i] = new float[prog.outputs().get(i).shape.size()];
+            flatP = sizes.size() > 1 ? new float[n] : null;
+            flatG = sizes.size() > 1 ? new float[n] : null;
+            tv = new float[1];
+            if (tIndex >= 0) in[tIndex] = tv;
+        }
+
+        private float[] p0, g0;
+
+        void feed(float[] params, float[] grads) {
+            p0 = params;
+            g0 = grads;
+            if (p >= 0) in[p] = params;
+            if (g >= 0) in[g] = grads;
+        }
+
+        void first() {
+            starts(doubles(p0, n), doubles(g0, n));
+            for (int i = 0; i < stateLeaf.length; i++) {
+                if (stateLeaf[i] < 0) continue;
+                float[] s = new float[inits[i].length];
+                for (int k = 0; k < s.length; k++) s[k] = (float) inits[i][k];
+                in[stateLeaf[i]] = s;
+            }
+        }
+
+        private static double[] doubles(float[] f, int n) {
+            double[] d = new double[n];
+            if (f != null) for (int i = 0; i < n; i++) d[i] = f[i];
+            return d;
+        }
+
+        void run(long step) {
+            if (step == 1) first();
+            tv[0] = step;
+            prog.runF32(in, out);
+            for (int i = 0; i < stateLeaf.length; i++) {
+                int s = stateLeaf[i];
+                if (s < 0) continue;
+                float[] x = in[s];
+                in[s] = out[i + 1];
+                out[i + 1] = x;
+            }
+        }
+    }
+
+    private F64 f64(List<Integer> sizes) {
+        if (layout == null) return (F64) (layout = new F64(sizes));
+        if (!(layout instanceof F64 l)) throw new IllegalStateException("this optimizer steps float[] arrays (its first step did); use another Optimizer for double[]");
+        checkSizes(l.sizes, sizes);
+        return l;
+    }
+
+    private F32 f32(List<Integer> sizes) {
+        if (layout == null) return (F32) (layout = new F32(sizes));
+        if (!(layout instanceof F32 l)) throw new IllegalStateException("this optimizer steps double[] arrays (its first step did); use another Optimizer for float[]");
+        checkSizes(l.sizes, sizes);
+        return l;
+    }
+
+    private static void checkSizes(List<Integer> first, List<Integer> now) {
+        if (first.equals(now)) return;
+        throw new IllegalArgumentException("the arrays have " + describe(now) + " elements, but the first step had " + describe(first)
+                + "; an optimizer keeps state for the arrays of its first step (reset() to start over)");
+    }
+
+    private static String describe(List<Integer> sizes) {
+        if (sizes.size() == 1) return String.valueOf(sizes.get(0));
+        return sizes.toString() + " (" + sizes.stream().mapToInt(Integer::intValue).sum() + " in all)";
+    }
+}
