@@ -3,6 +3,8 @@ package dev.descent.cli;
 import dev.descent.check.Checker;
 import dev.descent.check.Script;
 import dev.descent.check.UnknownSetting;
+import dev.descent.plot.Plots;
+import dev.descent.plot.Recording;
 import dev.descent.run.Driver;
 import dev.descent.syntax.CompileError;
 import dev.descent.syntax.SourceFile;
@@ -30,6 +32,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--trace", paramLabel = "FILE.csv",
             description = "Write one row per point visited: run, step, loss, gradient norm, learning rate, and the parameters when there are at most 10.")
     Path trace;
+
+    @Option(names = "--plot", paramLabel = "FILE.svg",
+            description = "Draw the run: contours and trajectory (2 parameters), the curve and the iterates (1), else the loss against the step. A PNG when FILE ends in .png.")
+    Path plot;
 
     @Option(names = "--seed", paramLabel = "N", description = "Seed for random starts and dropout (overrides the script's seed).") Long seed;
 
@@ -59,18 +65,22 @@ final class RunCommand implements Callable<Integer> {
         long sd = seed != null ? seed : s.seed != null ? s.seed : 0L;
         double[] start = s.initialTheta(sd);
         dev.descent.engine.Engine engine = engineOptions.engine(err);
+        if (plot != null && plot.getParent() != null && !Files.isDirectory(plot.getParent()))
+            throw new Main.UsageError("--plot " + plot + ": the folder " + plot.getParent() + " does not exist");
+        Recording rec = plot == null ? null : new Recording(Plots.keep(s));
         Driver.Result r;
         try {
-            r = drive(s, sd, start, engine);
+            r = drive(s, sd, start, engine, rec);
         } catch (CompileError e) {
             Common.print(e.diagnostics(), err);
             return Main.SCRIPT_ERROR;
         }
         report(s, r, out, err);
+        if (plot != null) Plots.write(Plots.figure(s, Path.of(file).getFileName().toString(), r.runs(), rec, engine), plot);
         return r.diverged() ? Main.DIVERGED : Main.OK;
     }
 
-    private Driver.Result drive(Script s, long sd, double[] start, dev.descent.engine.Engine engine) throws IOException {
+    private Driver.Result drive(Script s, long sd, double[] start, dev.descent.engine.Engine engine, Recording rec) throws IOException {
         Driver.Result r;
         if (trace != null) {
             if (trace.getParent() != null && !Files.isDirectory(trace.getParent()))
@@ -78,13 +88,13 @@ final class RunCommand implements Callable<Integer> {
             try (BufferedWriter w = Files.newBufferedWriter(trace, StandardCharsets.UTF_8)) {
                 TraceCsv csv = new TraceCsv(s, w);
                 try {
-                    r = new Driver(s, sd, engine).run(start, csv);
+                    r = new Driver(s, sd, engine).run(start, Recording.both(csv, rec));
                 } finally {
                     csv.finish();
                 }
             }
         } else {
-            r = new Driver(s, sd, engine).run(start, null);
+            r = new Driver(s, sd, engine).run(start, rec);
         }
         return r;
     }

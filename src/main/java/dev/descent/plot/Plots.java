@@ -1,0 +1,263 @@
+package dev.descent.plot;
+
+import dev.descent.check.Script;
+import dev.descent.engine.Engine;
+import dev.descent.ir.Node;
+import dev.descent.ir.Op;
+import dev.descent.run.Driver;
+import dev.descent.run.PointEval;
+import java.awt.Color;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The plot of a run: for two scalar parameters (or one 2-vector), contour lines of the objective
+ * with each run's trajectory; for one parameter, the objective's curve with the iterates on it;
+ * otherwise the loss against the step (log scale when positive), one line per run, and the
+ * validation loss where there is one. The objective is evaluated on the grid or curve by
+ * {@link PointEval}, batched over the points on the given engine.
+ */
+public final class Plots {
+    private Plots() {}
+
+    /** Grid points per axis for the contours. */
+    public static final int GRID = 100;
+    /** Above this many points a run's trajectory is thinned to every k-th point (the legend says so). */
+    public static final int MAX_POINTS = 2001;
+    static final int LEVELS = 12;
+    /** A PNG is this many times the SVG's size. */
+    public static final double PNG_SCALE = 1;
+    static final Color[] ON_CONTOURS = {new Color(0xD62728), new Color(0xFF7F0E), Color.BLACK, new Color(0xE377C2), new Color(0x8C564B), new Color(0x17BECF)};
+    static final Color[] LINES = {new Color(0x1F77B4), new Color(0xD62728), new Color(0x2CA02C), new Color(0xFF7F0E), new Color(0x9467BD), new Color(0x8C564B)};
+
+    /** How many elements of θ the plot needs recorded: 2 (contours), 1 (a curve) or 0 (the loss). */
+    public static int keep(Script s) {
+        if (s.dimension() == 2 && s.params.stream().allMatch(p -> p.shape().isScalar() || p.shape().isVector())) return 2;
+        if (s.dimension() == 1) return 1;
+        return 0;
+    }
+
+    /** The names of θ's first elements: x, or v[0]. */
+    static List<String> names(Script s) {
+        List<String> out = new ArrayList<>();
+        for (Script.Param p : s.params) {
+            if (p.shape().size() == 1 && p.shape().isScalar()) out.add(p.name());
+            else for (int i = 0; i < p.shape().size(); i++) out.add(p.name() + "[" + i + "]");
+        }
+        return out;
+    }
+
+    /** The figure for a script's runs, recorded by {@code rec} (made with {@code new Recording(keep(s))}). */
+    public static Figure figure(Script s, String name, List<Driver.RunResult> results, Recording rec, Engine engine) {
+        LinkedHashSet<String> calls = new LinkedHashSet<>();
+        for (Driver.RunResult r : results) calls.add(r.call());
+        String title = name + ": " + String.join(", then ", calls);
+        return switch (keep(s)) {
+            case 2 -> contours(s, title, results, rec, engine);
+            case 1 -> curve(s, title, results, rec, engine);
+            default -> loss(s, title, results, rec);
+        };
+    }
+
+    /** Writes the figure: a PNG when the file's name ends in .png (any case), else an SVG. */
+    public static void write(Figure f, Path file) throws IOException {
+        if (file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".png")) {
+            try (OutputStream o = Files.newOutputStream(file)) {
+                javax.imageio.ImageIO.write(f.image(PNG_SCALE), "png", o);
+            }
+        } else {
+            Files.writeString(file, f.svg(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static String label(Driver.RunResult r, int points, int every) {
+        return r.call() + (every > 1 ? " (every " + ordinal(every) + " of " + points + " points)" : "");
+    }
+
+    private static String ordinal(int k) {
+        String suffix = (k % 100 >= 11 && k % 100 <= 13) ? "th" : switch (k % 10) { case 1 -> "st"; case 2 -> "nd"; case 3 -> "rd"; default -> "th"; };
+        return k + suffix;
+    }
+
+    /** The indices kept when thinning n points: every k-th, and the last. */
+    static int[] kept(int n) {
+        int every = n > MAX_POINTS ? (int) Math.ceil(n / (double) (MAX_POINTS - 1)) : 1;
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < n; i += every) out.add(i);
+        if (n > 0 && out.get(out.size() - 1) != n - 1) out.add(n - 1);
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static double[] pick(double[] v, int[] idx) {
+        double[] out = new double[idx.length];
+        for (int i = 0; i < idx.length; i++) out[i] = v[idx[i]];
+        return out;
+    }
+
+    private static Figure contours(Script s, String title, List<Driver.RunResult> results, Recording rec, Engine engine) {
+        List<String> names = names(s);
+        double x0 = Double.POSITIVE_INFINITY, x1 = Double.NEGATIVE_INFINITY, y0 = x0, y1 = x1;
+        for (Recording.Run r : rec.runs())
+            for (int i = 0; i < r.size(); i++) {
+                double a = r.x.get(i), b = r.y.get(i);
+                if (!Double.isFinite(a) || !Double.isFinite(b)) continue;
+                x0 = Math.min(x0, a); x1 = Math.max(x1, a); y0 = Math.min(y0, b); y1 = Math.max(y1, b);
+            }
+        if (x0 > x1) { x0 = -1; x1 = 1; y0 = -1; y1 = 1; }
+        Axis ax = Axis.around(x0, x1, 0.12, false), ay = Axis.around(y0, y1, 0.12, false);
+        Figure f = new Figure(title, names.get(0), names.get(1), ax, ay);
+
+        double[] xs = new double[GRID], ys = new double[GRID];
+        for (int i = 0; i < GRID; i++) {
+            xs[i] = ax.lo() + (ax.hi() - ax.lo()) * i / (GRID - 1);
+            ys[i] = ay.lo() + (ay.hi() - ay.lo()) * i / (GRID - 1);
+        }
+        double[] cx = new double[GRID * GRID], cy = new double[GRID * GRID];
+        for (int j = 0; j < GRID; j++)
+            for (int i = 0; i < GRID; i++) { cx[j * GRID + i] = xs[i]; cy[j * GRID + i] = ys[j]; }
+        double[] values = evaluate(s, new double[][] {cx, cy}, GRID * GRID, engine);
+        double[][] z = new double[GRID][GRID];
+        double sign = s.maximize ? -1 : 1; // levels are chosen on what is minimized
+        double[] minimized = new double[values.length];
+        for (int j = 0; j < GRID; j++)
+            for (int i = 0; i < GRID; i++) { z[j][i] = values[j * GRID + i]; minimized[j * GRID + i] = sign * z[j][i]; }
+        double[] levels = Contours.levels(minimized, LEVELS);
+        for (int k = 0; k < levels.length; k++) {
+            double level = sign * levels[k];
+            f.levels.add(new Figure.Level(level, Contours.lines(xs, ys, z, level), Figure.viridis(levels.length == 1 ? 0 : k / (levels.length - 1.0))));
+        }
+        f.grid = GRID;
+        if (levels.length > 0)
+            f.levelsLabel = "f = " + Axis.number(sign * levels[0]) + " … " + Axis.number(sign * levels[levels.length - 1])
+                    + (logSpaced(levels) ? " (log-spaced)" : "");
+        trajectories(f, results, rec, ON_CONTOURS, true);
+        return f;
+    }
+
+    private static boolean logSpaced(double[] levels) {
+        if (levels.length < 3) return false;
+        double a = levels[1] - levels[0], b = levels[levels.length - 1] - levels[levels.length - 2];
+        return b > 3 * a;
+    }
+
+    /** Each run as a line with a marker per point; the first point of all marked "start", the last "end". */
+    private static void trajectories(Figure f, List<Driver.RunResult> results, Recording rec, Color[] colors, boolean twoD) {
+        for (int k = 0; k < rec.runs().size(); k++) {
+            Recording.Run r = rec.runs().get(k);
+            double[] x = r.x.toArray(), y = twoD ? r.y.toArray() : r.loss.toArray();
+            int[] idx = kept(r.size());
+            int every = idx.length > 1 ? idx[1] - idx[0] : 1;
+            Driver.RunResult res = r.index - 1 < results.size() ? results.get(r.index - 1) : null;
+            String label = res == null ? "run " + r.index : label(res, r.size(), every);
+            f.series.add(new Figure.Series("trajectory", r.index, label, colors[k % colors.length], pick(x, idx), pick(y, idx), true, false));
+        }
+        markStartEnd(f);
+    }
+
+    private static Figure curve(Script s, String title, List<Driver.RunResult> results, Recording rec, Engine engine) {
+        double x0 = Double.POSITIVE_INFINITY, x1 = Double.NEGATIVE_INFINITY;
+        for (Recording.Run r : rec.runs())
+            for (int i = 0; i < r.size(); i++) if (Double.isFinite(r.x.get(i))) { x0 = Math.min(x0, r.x.get(i)); x1 = Math.max(x1, r.x.get(i)); }
+        if (x0 > x1) { x0 = -1; x1 = 1; }
+        Axis ax = Axis.around(x0, x1, 0.15, false);
+        int n = 400;
+        double[] xs = new double[n];
+        for (int i = 0; i < n; i++) xs[i] = ax.lo() + (ax.hi() - ax.lo()) * i / (n - 1);
+        double[] fs = evaluate(s, new double[][] {xs}, n, engine);
+        // the iterates, on the curve: f as written at each of them (not the batch loss the optimizer saw)
+        List<double[]> iterY = new ArrayList<>();
+        double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+        for (double v : fs) if (Double.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+        for (Recording.Run r : rec.runs()) {
+            double[] at = evaluate(s, new double[][] {r.x.toArray()}, r.size(), engine);
+            iterY.add(at);
+            for (double v : at) if (Double.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+        }
+        if (lo > hi) { lo = -1; hi = 1; }
+        Axis ay = Axis.around(lo, hi, 0.06, false);
+        String name = names(s).get(0);
+        Figure f = new Figure(title, name, "f(" + name + ")", ax, ay);
+        f.series.add(new Figure.Series("curve", 0, "f", new Color(0x3B528B), xs, fs, false, false));
+        for (int k = 0; k < rec.runs().size(); k++) {
+            Recording.Run r = rec.runs().get(k);
+            int[] idx = kept(r.size());
+            int every = idx.length > 1 ? idx[1] - idx[0] : 1;
+            Driver.RunResult res = r.index - 1 < results.size() ? results.get(r.index - 1) : null;
+            f.series.add(new Figure.Series("trajectory", r.index, res == null ? "run " + r.index : label(res, r.size(), every),
+                    ON_CONTOURS[k % ON_CONTOURS.length], pick(r.x.toArray(), idx), pick(iterY.get(k), idx), true, false));
+        }
+        markStartEnd(f);
+        return f;
+    }
+
+    private static void markStartEnd(Figure f) {
+        List<Figure.Series> ts = f.series.stream().filter(t -> t.kind().equals("trajectory")).toList();
+        outer:
+        for (Figure.Series t : ts)
+            for (int i = 0; i < t.x().length; i++)
+                if (Double.isFinite(t.x()[i]) && Double.isFinite(t.y()[i])) { f.start = new double[] {t.x()[i], t.y()[i]}; break outer; }
+        outer:
+        for (int k = ts.size() - 1; k >= 0; k--) {
+            Figure.Series t = ts.get(k);
+            for (int i = t.x().length - 1; i >= 0; i--)
+                if (Double.isFinite(t.x()[i]) && Double.isFinite(t.y()[i])) { f.end = new double[] {t.x()[i], t.y()[i]}; break outer; }
+        }
+    }
+
+    private static Figure loss(Script s, String title, List<Driver.RunResult> results, Recording rec) {
+        // runs follow each other: each run's steps are counted on from where the one before ended
+        List<double[]> xs = new ArrayList<>(), ys = new ArrayList<>(), vx = new ArrayList<>(), vy = new ArrayList<>();
+        double offset = 0, xmax = 0;
+        boolean positive = true;
+        double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+        for (Recording.Run r : rec.runs()) {
+            double[] x = r.step.toArray(), y = r.loss.toArray(), a = r.validationStep.toArray(), b = r.validation.toArray();
+            for (int i = 0; i < x.length; i++) x[i] += offset;
+            for (int i = 0; i < a.length; i++) a[i] += offset;
+            for (double[] arr : new double[][] {y, b})
+                for (double v : arr) if (Double.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); positive &= v > 0; }
+            xs.add(x); ys.add(y); vx.add(a); vy.add(b);
+            if (x.length > 0) { offset = x[x.length - 1]; xmax = Math.max(xmax, offset); }
+        }
+        if (lo > hi) { lo = 0; hi = 1; }
+        Axis ax = Axis.around(0, Math.max(xmax, 1), 0.02, false);
+        Axis ay = Axis.around(lo, hi, 0.05, positive);
+        Figure f = new Figure(title, "step", positive ? "loss (log scale)" : "loss", ax, ay);
+        for (int k = 0; k < xs.size(); k++) {
+            Recording.Run r = rec.runs().get(k);
+            Driver.RunResult res = r.index - 1 < results.size() ? results.get(r.index - 1) : null;
+            Color c = LINES[k % LINES.length];
+            String call = res == null ? "run " + r.index : res.call();
+            f.series.add(new Figure.Series("loss", r.index, call, c, xs.get(k), ys.get(k), xs.get(k).length <= 60, false));
+            if (vx.get(k).length > 0)
+                f.series.add(new Figure.Series("validation", r.index, "validation loss, " + call, c, vx.get(k), vy.get(k), vx.get(k).length <= 60, true));
+        }
+        return f;
+    }
+
+    /** The objective as written at the points (θ element k at point p is columns[k][p]). */
+    static double[] evaluate(Script s, double[][] columns, int points, Engine engine) {
+        Script eval = s.options.training() && hasRandom(s.objective) ? s.instance(false, Map.of()) : s;
+        return PointEval.evaluate(eval, new double[eval.dimension()], columns, points, false, engine).values();
+    }
+
+    private static boolean hasRandom(Node root) {
+        java.util.ArrayDeque<Node> stack = new java.util.ArrayDeque<>();
+        java.util.Set<Node> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        stack.push(root);
+        while (!stack.isEmpty()) {
+            Node n = stack.pop();
+            if (!seen.add(n)) continue;
+            if (n.op == Op.RANDOM) return true;
+            for (int i = 0; i < n.arity(); i++) stack.push(n.in(i));
+        }
+        return false;
+    }
+}

@@ -1,0 +1,235 @@
+package dev.descent.plot;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.descent.cli.Main;
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+/** `descent run --plot`: the SVG parsed as XML, its points checked against the trace and the function. */
+class PlotTest {
+    @TempDir Path dir;
+
+    record Result(int code, String out, String err) {}
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        int code = Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    Path script(String name, String text) throws Exception {
+        Path p = dir.resolve(name);
+        Files.writeString(p, text);
+        return p;
+    }
+
+    static Document parse(Path svg) throws Exception {
+        var f = DocumentBuilderFactory.newInstance();
+        f.setNamespaceAware(false);
+        f.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false); // no network for the DOCTYPE
+        return f.newDocumentBuilder().parse(new ByteArrayInputStream(Files.readAllBytes(svg))); // throws unless well-formed
+    }
+
+    static List<Element> groups(Document d, String cls) {
+        List<Element> out = new ArrayList<>();
+        NodeList gs = d.getElementsByTagName("g");
+        for (int i = 0; i < gs.getLength(); i++) {
+            Element g = (Element) gs.item(i);
+            if (cls.equals(g.getAttribute("class"))) out.add(g);
+        }
+        return out;
+    }
+
+    static Element first(Element parent, String tag) { return (Element) parent.getElementsByTagName(tag).item(0); }
+
+    /** The points of a path's d attribute (M and L only), in pixels. */
+    static List<double[]> points(Element path) {
+        List<double[]> out = new ArrayList<>();
+        for (String part : path.getAttribute("d").split("(?=[ML])")) {
+            if (part.isBlank()) continue;
+            String[] xy = part.substring(1).split(",");
+            out.add(new double[] {Double.parseDouble(xy[0]), Double.parseDouble(xy[1])});
+        }
+        return out;
+    }
+
+    /** The plot area's mapping between data and pixels, read from the SVG. */
+    record Frame(double x0, double x1, double y0, double y1, double left, double right, double top, double bottom, boolean ylog) {
+        static Frame of(Document d) {
+            Element g = d.getElementById("plot-area");
+            if (g == null) {
+                NodeList gs = d.getElementsByTagName("g");
+                for (int i = 0; i < gs.getLength(); i++) if ("plot-area".equals(((Element) gs.item(i)).getAttribute("id"))) g = (Element) gs.item(i);
+            }
+            Element e = g;
+            java.util.function.Function<String, Double> a = k -> Double.parseDouble(e.getAttribute(k));
+            return new Frame(a.apply("data-x0"), a.apply("data-x1"), a.apply("data-y0"), a.apply("data-y1"), a.apply("data-left"),
+                    a.apply("data-right"), a.apply("data-top"), a.apply("data-bottom"), Boolean.parseBoolean(e.getAttribute("data-ylog")));
+        }
+
+        double px(double x) { return left + (x - x0) / (x1 - x0) * (right - left); }
+
+        double py(double y) { return bottom - (y - y0) / (y1 - y0) * (bottom - top); }
+
+        double[] data(double[] p) {
+            return new double[] {x0 + (p[0] - left) / (right - left) * (x1 - x0), y0 + (bottom - p[1]) / (bottom - top) * (y1 - y0)};
+        }
+
+        /** Data units per pixel, the larger of the two axes. */
+        double perPixel() { return Math.max((x1 - x0) / (right - left), (y1 - y0) / (bottom - top)); }
+    }
+
+    static final String BOWL = "param x1 = -5\nparam x2 = -2\nminimize x1^2 + 2*x2^2\noptimize with gd(lr = 0.1) for 20 steps\n";
+
+    static double bowl(double a, double b) { return a * a + 2 * b * b; }
+
+    @Test void theTrajectoryHasOnePointPerStepWhereTheTraceSaysAndIsMarkedAtBothEnds() throws Exception {
+        Path s = script("bowl.dsc", BOWL), svg = dir.resolve("bowl.svg"), csv = dir.resolve("bowl.csv");
+        Result r = run("run", s.toString(), "--plot", svg.toString(), "--trace", csv.toString());
+        assertEquals(0, r.code(), r::err);
+        Document d = parse(svg);
+        Frame f = Frame.of(d);
+        List<Element> t = groups(d, "trajectory");
+        assertEquals(1, t.size());
+        List<double[]> pts = points(first(t.get(0), "path"));
+        List<String> rows = Files.readAllLines(csv);
+        assertEquals("run,step,loss,grad_norm,lr,x1,x2", rows.get(0));
+        assertEquals(21, rows.size() - 1, "the trace: the start and 20 steps");
+        assertEquals(21, pts.size(), "one point per step and the start");
+        assertEquals("21", t.get(0).getAttribute("data-points"));
+        for (int i = 0; i < 21; i++) {
+            String[] c = rows.get(i + 1).split(",");
+            double x = Double.parseDouble(c[5]), y = Double.parseDouble(c[6]);
+            assertEquals(f.px(x), pts.get(i)[0], 0.006, "point " + i);
+            assertEquals(f.py(y), pts.get(i)[1], 0.006, "point " + i);
+        }
+        // one marker per point
+        assertEquals(21, first(groups(d, "markers").get(0), "ellipse").getParentNode().getChildNodes().getLength());
+        // the start: a circle on the first point; the end: a square on the last
+        Element start = first(groups(d, "start").get(0), "ellipse");
+        assertEquals(pts.get(0)[0], Double.parseDouble(start.getAttribute("cx")), 0.01);
+        assertEquals(pts.get(0)[1], Double.parseDouble(start.getAttribute("cy")), 0.01);
+        Element end = first(groups(d, "end").get(0), "rect");
+        double ex = Double.parseDouble(end.getAttribute("x")) + Double.parseDouble(end.getAttribute("width")) / 2;
+        double ey = Double.parseDouble(end.getAttribute("y")) + Double.parseDouble(end.getAttribute("height")) / 2;
+        assertEquals(pts.get(20)[0], ex, 0.01);
+        assertEquals(pts.get(20)[1], ey, 0.01);
+        // the grid covers the trajectory with a margin
+        for (double[] p : pts) {
+            assertTrue(p[0] > f.left() + 10 && p[0] < f.right() - 10 && p[1] > f.top() + 10 && p[1] < f.bottom() - 10, "inside the plot area");
+        }
+        String text = Files.readString(svg);
+        assertTrue(text.contains(">x1</text>") && text.contains(">x2</text>"), "axis titles are the parameters' names");
+        assertTrue(text.contains("bowl.dsc: gd(lr = 0.1)"), "the title names the script and the optimizer");
+    }
+
+    /**
+     * Every vertex of a contour path lies on an edge of the 100×100 grid, placed by linear
+     * interpolation between the edge's ends; along an edge of length h, f = x1² + 2·x2² differs from
+     * its linear interpolant by at most max|f''|·h²/8 (f'' is 2 along x1, 4 along x2). The SVG's
+     * coordinates are rounded to 0.01 pixel, which moves f by at most |∇f|·0.005·(data per pixel)·√2.
+     */
+    @Test void theContourLevelsAreWhereTheFunctionSays() throws Exception {
+        Path s = script("bowl.dsc", BOWL), svg = dir.resolve("bowl.svg");
+        assertEquals(0, run("run", s.toString(), "--plot", svg.toString()).code());
+        Document d = parse(svg);
+        Frame f = Frame.of(d);
+        List<Element> levels = groups(d, "contour");
+        assertTrue(levels.size() >= 6, "enough levels: " + levels.size());
+        assertEquals("100x100", groups(d, "contours").get(0).getAttribute("data-grid"));
+        double hx = (f.x1() - f.x0()) / 99, hy = (f.y1() - f.y0()) / 99;
+        double interpolation = Math.max(2 * hx * hx, 4 * hy * hy) / 8;
+        int checked = 0;
+        double previous = Double.NEGATIVE_INFINITY;
+        for (Element g : levels) {
+            double level = Double.parseDouble(g.getAttribute("data-level"));
+            assertTrue(level > previous, "levels increase");
+            previous = level;
+            assertTrue(first(g, "title") != null && first(g, "title").getTextContent().startsWith("f = "), "a title names the level");
+            NodeList paths = g.getElementsByTagName("path");
+            assertTrue(paths.getLength() > 0, "level " + level + " has a line");
+            for (int k = 0; k < paths.getLength(); k++) {
+                for (double[] p : points((Element) paths.item(k))) {
+                    double[] x = f.data(p);
+                    double grad = Math.hypot(2 * x[0], 4 * x[1]);
+                    double bound = interpolation + grad * 0.005 * Math.sqrt(2) * f.perPixel() + 1e-9 * level;
+                    assertEquals(level, bowl(x[0], x[1]), bound, "level " + level + " at " + x[0] + ", " + x[1]);
+                    checked++;
+                }
+            }
+        }
+        assertTrue(checked > 500, "checked " + checked + " points");
+    }
+
+    @Test void oneParameterDrawsTheCurveWithTheIteratesOnIt() throws Exception {
+        Path s = script("halving.dsc", "param x = 3\nminimize x^2\noptimize with gd(lr = 0.25) for 3 steps\n"), svg = dir.resolve("h.svg");
+        assertEquals(0, run("run", s.toString(), "--plot", svg.toString()).code());
+        Document d = parse(svg);
+        Frame f = Frame.of(d);
+        List<double[]> curve = points(first(groups(d, "curve").get(0), "path"));
+        assertEquals(400, curve.size());
+        List<double[]> it = points(first(groups(d, "trajectory").get(0), "path"));
+        assertEquals(4, it.size(), "the start and 3 steps");
+        double[] xs = {3, 1.5, 0.75, 0.375};
+        for (int i = 0; i < 4; i++) {
+            double[] p = f.data(it.get(i));
+            assertEquals(xs[i], p[0], 0.01 * f.perPixel() + 1e-12);
+            assertEquals(xs[i] * xs[i], p[1], 0.01 * f.perPixel() + 1e-12, "on the curve");
+        }
+        // the curve covers the iterates with a margin
+        double[] a = f.data(curve.get(0)), b = f.data(curve.get(399));
+        assertTrue(a[0] < 0.375 && b[0] > 3);
+    }
+
+    @Test void manyParametersDrawTheLossAgainstTheStepOneLinePerRun() throws Exception {
+        Path s = script("quad.dsc", "param v = [1, 2, 3]\nminimize sum(v^2) + 1\noptimize with gd(lr = 0.1) for 5 steps\noptimize with adam(lr = 0.1) for 7 steps\n");
+        Path svg = dir.resolve("q.svg");
+        assertEquals(0, run("run", s.toString(), "--plot", svg.toString()).code());
+        Document d = parse(svg);
+        List<Element> lines = groups(d, "loss");
+        assertEquals(2, lines.size());
+        assertEquals(6, points(first(lines.get(0), "path")).size());
+        assertEquals(8, points(first(lines.get(1), "path")).size());
+        Frame f = Frame.of(d);
+        assertTrue(f.ylog(), "the loss is positive: a log scale");
+        String text = Files.readString(svg);
+        assertTrue(text.contains(">step</text>") && text.contains("loss (log scale)</text>"));
+        assertTrue(text.contains("gd(lr = 0.1)") && text.contains("adam(lr = 0.1)"), "a legend entry per run");
+    }
+
+    @Test void aPngWhenTheNameEndsInPng() throws Exception {
+        Path s = script("bowl.dsc", BOWL), png = dir.resolve("bowl.png");
+        Files.writeString(png, "old");
+        assertEquals(0, run("run", s.toString(), "--plot", png.toString()).code());
+        var img = javax.imageio.ImageIO.read(png.toFile());
+        assertEquals(Math.round(Figure.WIDTH * Plots.PNG_SCALE), img.getWidth());
+        assertEquals(Math.round(Figure.HEIGHT * Plots.PNG_SCALE), img.getHeight());
+    }
+
+    @Test void aMissingFolderIsAUsageError() throws Exception {
+        Path s = script("bowl.dsc", BOWL);
+        Result r = run("run", s.toString(), "--plot", dir.resolve("no/such/p.svg").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("does not exist"), r.err());
+    }
+
+    @Test void svgTextIsUtf8() throws Exception {
+        Path s = script("bowl.dsc", BOWL), svg = dir.resolve("b.svg");
+        assertEquals(0, run("run", s.toString(), "--plot", svg.toString()).code());
+        assertTrue(new String(Files.readAllBytes(svg), StandardCharsets.UTF_8).startsWith("<svg") || Files.readString(svg).startsWith("<?xml"));
+    }
+}
