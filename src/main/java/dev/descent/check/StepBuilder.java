@@ -228,6 +228,9 @@ final class StepBuilder {
     private static String text(Ast.Call call) {
         String line = call.pos().source().line(call.pos().line());
         int from = line.offsetByCodePoints(0, Math.min(call.pos().column() - 1, line.codePointCount(0, line.length())));
+        int after = from + call.name().length();
+        while (after < line.length() && Character.isWhitespace(line.charAt(after))) after++;
+        if (call.args().isEmpty() && (after >= line.length() || line.charAt(after) != '(')) return call.name(); // written without ( )
         int depth = 0;
         for (int i = from; i < line.length(); i++) {
             char ch = line.charAt(i);

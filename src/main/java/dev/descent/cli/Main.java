@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "descent", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Optimization scripts: symbolic derivatives, optimizers as text, SIMD.",
-        subcommands = {RunCommand.class, CheckCommand.class, EvalCommand.class, GradCommand.class, ShowCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, CompareCommand.class, CheckCommand.class, EvalCommand.class, GradCommand.class, ShowCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int OK = 0, SCRIPT_ERROR = 1, USAGE = 2, DIVERGED = 3;
 

@@ -39,6 +39,10 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--seed", paramLabel = "N", description = "Seed for random starts and dropout (overrides the script's seed).") Long seed;
 
+    @Option(names = {"-q", "--quiet"},
+            description = "No progress bar and no notes on stderr; errors (and a diverged run) are still reported.")
+    boolean quiet;
+
     @picocli.CommandLine.Mixin EngineOptions engineOptions = new EngineOptions();
 
     @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -64,13 +68,13 @@ final class RunCommand implements Callable<Integer> {
         }
         long sd = seed != null ? seed : s.seed != null ? s.seed : 0L;
         double[] start = s.initialTheta(sd);
-        dev.descent.engine.Engine engine = engineOptions.engine(err);
+        dev.descent.engine.Engine engine = engineOptions.engine(quiet ? new PrintWriter(java.io.Writer.nullWriter()) : err);
         if (plot != null && plot.getParent() != null && !Files.isDirectory(plot.getParent()))
             throw new Main.UsageError("--plot " + plot + ": the folder " + plot.getParent() + " does not exist");
         Recording rec = plot == null ? null : new Recording(Plots.keep(s));
         Driver.Result r;
         try {
-            r = drive(s, sd, start, engine, rec);
+            r = drive(s, sd, start, engine, rec, err);
         } catch (CompileError e) {
             Common.print(e.diagnostics(), err);
             return Main.SCRIPT_ERROR;
@@ -80,7 +84,18 @@ final class RunCommand implements Callable<Integer> {
         return r.diverged() ? Main.DIVERGED : Main.OK;
     }
 
-    private Driver.Result drive(Script s, long sd, double[] start, dev.descent.engine.Engine engine, Recording rec) throws IOException {
+    private Driver.Result drive(Script s, long sd, double[] start, dev.descent.engine.Engine engine, Recording rec, PrintWriter err) throws IOException {
+        // the progress bar is one more consumer of the trace, beside --trace and --plot
+        PrintWriter tty = ProgressBar.target(quiet, err);
+        ProgressBar bar = tty == null ? null : ProgressBar.of(s, sd, engine, tty);
+        try {
+            return drive(s, sd, start, engine, Recording.both(rec, bar));
+        } finally {
+            if (bar != null) bar.finish();
+        }
+    }
+
+    private Driver.Result drive(Script s, long sd, double[] start, dev.descent.engine.Engine engine, Driver.Trace rec) throws IOException {
         Driver.Result r;
         if (trace != null) {
             if (trace.getParent() != null && !Files.isDirectory(trace.getParent()))

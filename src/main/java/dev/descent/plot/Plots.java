@@ -62,7 +62,19 @@ public final class Plots {
         return switch (keep(s)) {
             case 2 -> contours(s, title, results, rec, engine);
             case 1 -> curve(s, title, results, rec, engine);
-            default -> loss(s, title, results, rec);
+            default -> loss(s, title, results, rec, true);
+        };
+    }
+
+    /**
+     * The figure of separate runs from the same start ({@code descent compare}): run k of
+     * {@code rec} is {@code results.get(k - 1)}; on the loss plot each starts at step 0.
+     */
+    public static Figure comparison(Script s, String title, List<Driver.RunResult> results, Recording rec, Engine engine) {
+        return switch (keep(s)) {
+            case 2 -> contours(s, title, results, rec, engine);
+            case 1 -> curve(s, title, results, rec, engine);
+            default -> loss(s, title, results, rec, false);
         };
     }
 
@@ -211,7 +223,7 @@ public final class Plots {
         }
     }
 
-    private static Figure loss(Script s, String title, List<Driver.RunResult> results, Recording rec) {
+    private static Figure loss(Script s, String title, List<Driver.RunResult> results, Recording rec, boolean sequential) {
         // runs follow each other: each run's steps are counted on from where the one before ended
         List<double[]> xs = new ArrayList<>(), ys = new ArrayList<>(), vx = new ArrayList<>(), vy = new ArrayList<>();
         double offset = 0, xmax = 0;
@@ -224,7 +236,7 @@ public final class Plots {
             for (double[] arr : new double[][] {y, b})
                 for (double v : arr) if (Double.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); positive &= v > 0; }
             xs.add(x); ys.add(y); vx.add(a); vy.add(b);
-            if (x.length > 0) { offset = x[x.length - 1]; xmax = Math.max(xmax, offset); }
+            if (x.length > 0) { xmax = Math.max(xmax, x[x.length - 1]); if (sequential) offset = x[x.length - 1]; }
         }
         if (lo > hi) { lo = 0; hi = 1; }
         Axis ax = Axis.around(0, Math.max(xmax, 1), 0.02, false);

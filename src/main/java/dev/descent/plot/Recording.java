@@ -68,6 +68,27 @@ public final class Recording implements Driver.Trace {
         r.validation.add(loss);
     }
 
+    /**
+     * One recording per separate run (each of one optimize statement), as one recording whose
+     * runs are numbered 1, 2, … in that order: several scripts' runs drawn on one plot.
+     */
+    public static Recording merge(int keep, List<Recording> parts) {
+        Recording out = new Recording(keep);
+        int index = 0;
+        for (Recording part : parts)
+            for (Run r : part.runs) {
+                Run m = new Run(++index);
+                copy(r.step, m.step); copy(r.loss, m.loss); copy(r.x, m.x); copy(r.y, m.y);
+                copy(r.validationStep, m.validationStep); copy(r.validation, m.validation);
+                out.runs.add(m);
+            }
+        return out;
+    }
+
+    private static void copy(Doubles from, Doubles to) {
+        for (int i = 0; i < from.size(); i++) to.add(from.get(i));
+    }
+
     /** Sends each row to both traces (a --trace file and a plot). */
     public static Driver.Trace both(Driver.Trace a, Driver.Trace b) {
         if (a == null) return b;

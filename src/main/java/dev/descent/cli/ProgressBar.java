@@ -1,0 +1,150 @@
+package dev.descent.cli;
+
+import dev.descent.check.Script;
+import dev.descent.check.Step;
+import dev.descent.engine.Engine;
+import dev.descent.run.Driver;
+import dev.descent.run.StepCounts;
+import java.io.Console;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * The progress bar of {@code descent run} on stderr: a {@link Driver.Trace} that draws
+ * {@link Progress#render} with {@code \r} once the run has taken a second, at most
+ * ten times a second, and clears its line at the end ({@link #finish}). Whether to
+ * use one at all (stderr a terminal, no {@code --quiet}) is {@link #wanted}'s call.
+ */
+public final class ProgressBar implements Driver.Trace {
+    static final long DELAY_NS = 1_000_000_000L, INTERVAL_NS = 100_000_000L;
+
+    private final PrintWriter err;
+    private final List<String> calls;
+    private final long[] totals, perEpoch;
+    private final int width;
+    private final LongSupplier clock;
+    private final long start;
+    private long lastDraw = Long.MIN_VALUE;
+    private int run = -1;
+    private long runStart, drawn;
+    private int shown; // characters on the line now
+
+    /**
+     * @param calls each optimize statement's call as written
+     * @param totals each one's most updates (below 1: unknown)
+     * @param perEpoch each one's steps per epoch when it counts epochs, else 0
+     * @param clock nanoseconds (System::nanoTime)
+     */
+    public ProgressBar(PrintWriter err, List<String> calls, long[] totals, long[] perEpoch, int width, LongSupplier clock) {
+        this.err = err;
+        this.calls = calls;
+        this.totals = totals;
+        this.perEpoch = perEpoch;
+        this.width = width;
+        this.clock = clock;
+        this.start = clock.getAsLong();
+    }
+
+    /** A bar for this script's optimize statements. */
+    static ProgressBar of(Script s, long seed, Engine engine, PrintWriter err) {
+        int n = s.steps.size();
+        long[] totals = new long[n], per = new long[n];
+        String[] calls = new String[n];
+        for (int i = 0; i < n; i++) {
+            Step st = s.steps.get(i);
+            calls[i] = st.call();
+            totals[i] = StepCounts.total(s, st, seed, engine);
+            per[i] = StepCounts.countsEpochs(st) ? StepCounts.perEpoch(s, st, seed, engine) : 0;
+        }
+        return new ProgressBar(err, List.of(calls), totals, per, terminalWidth(), System::nanoTime);
+    }
+
+    /**
+     * Where a run draws its bar: {@code err} when stderr is a terminal; the terminal the launcher
+     * handed over as file descriptor {@code $DESCENT_TTY_FD} when it is (bin/descent filters the
+     * JVM's stderr through a pipe, so stderr itself is never a terminal there); else null: no bar
+     * when stderr is piped or redirected, and never with --quiet.
+     */
+    static PrintWriter target(boolean quiet, PrintWriter err) {
+        if (quiet || !consoleIsTerminal()) return null;
+        if (isTty(2)) return err;
+        String fd = System.getenv("DESCENT_TTY_FD");
+        if (fd == null || !fd.matches("[0-9]{1,3}") || fd.equals("0") || fd.equals("1") || !isTty(Integer.parseInt(fd))) return null;
+        try {
+            return new PrintWriter(new java.io.OutputStreamWriter(new java.io.FileOutputStream("/proc/self/fd/" + fd, true),
+                    java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.io.IOException | SecurityException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Whether stderr is a terminal. {@code System.console()} is not null on JDK 22+ even when
+     * the streams are redirected, and its {@code isTerminal()} looks at stdin and stdout only
+     * ({@code descent run x 2>log} passes it); so stderr itself must be a tty too.
+     */
+    public static boolean stderrIsTerminal() { return consoleIsTerminal() && isTty(2); }
+
+    private static boolean consoleIsTerminal() {
+        Console c = System.console();
+        return c != null && c.isTerminal();
+    }
+
+    /** Whether file descriptor {@code fd} is a terminal, where the system shows it (/proc/self/fd on Linux). */
+    private static boolean isTty(int fd) {
+        Path link = Path.of("/proc/self/fd/" + fd);
+        try {
+            if (!Files.isSymbolicLink(link)) return fd == 2 && !Files.isDirectory(Path.of("/proc/self/fd")); // no /proc: trust the console
+            String target = Files.readSymbolicLink(link).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** $COLUMNS when the shell exports it, else 80. */
+    static int terminalWidth() {
+        try {
+            String c = System.getenv("COLUMNS");
+            if (c != null) return Math.max(Progress.MIN_WIDTH, Math.min(500, Integer.parseInt(c.trim())));
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        return 80;
+    }
+
+    @Override public void row(int run, long step, double loss, double gradNorm, double lr, double[] theta) {
+        // one nanoTime a step: tens of nanoseconds beside a step's evaluation of f and g
+        long now = clock.getAsLong();
+        if (run != this.run) {
+            this.run = run;
+            runStart = now;
+            drawn = step;
+        }
+        if (now - start < DELAY_NS || (lastDraw != Long.MIN_VALUE && now - lastDraw < INTERVAL_NS)) return;
+        lastDraw = now;
+        double seconds = (now - runStart) / 1e9;
+        double rate = seconds > 0 && step > drawn ? (step - drawn) / seconds : Double.NaN;
+        int k = Math.max(0, Math.min(calls.size() - 1, run - 1));
+        String line = Progress.render(run, calls.size(), calls.get(k), step, totals[k], perEpoch[k], loss, rate, width);
+        StringBuilder sb = new StringBuilder("\r").append(line);
+        if (line.length() < shown) sb.append(" ".repeat(shown - line.length())).append('\r').append(line);
+        shown = line.length();
+        err.print(sb);
+        err.flush();
+    }
+
+    /** Clears the bar's line, if it drew one. */
+    public void finish() {
+        if (shown == 0) return;
+        err.print("\r" + " ".repeat(shown) + "\r");
+        err.flush();
+        shown = 0;
+    }
+
+    /** Whether it has drawn anything (for tests). */
+    public boolean drewAnything() { return lastDraw != Long.MIN_VALUE; }
+}
