@@ -94,11 +94,15 @@ public final class Csv {
         return Double.parseDouble(s);
     }
 
-    /** Splits one CSV row (RFC 4180 quotes allowed within the line). */
-    static List<String> split(String line) {
-        List<String> out = new ArrayList<>();
+    /** A cell of a CSV row: its text (quotes removed) and where it starts in the line (0-based). */
+    public record Cell(String text, int start) {}
+
+    /** Splits one CSV row into cells (RFC 4180 quotes allowed within the line). */
+    public static List<Cell> cells(String line) {
+        List<Cell> out = new ArrayList<>();
         StringBuilder cur = new StringBuilder();
         boolean quoted = false;
+        int start = 0;
         for (int i = 0; i < line.length(); i++) {
             char ch = line.charAt(i);
             if (quoted) {
@@ -106,20 +110,25 @@ public final class Csv {
                     if (i + 1 < line.length() && line.charAt(i + 1) == '"') { cur.append('"'); i++; } else quoted = false;
                 } else cur.append(ch);
             } else if (ch == '"') quoted = true;
-            else if (ch == ',') { out.add(cur.toString()); cur.setLength(0); }
-            else cur.append(ch);
+            else if (ch == ',') {
+                out.add(new Cell(cur.toString(), start));
+                cur.setLength(0);
+                start = i + 1;
+            } else cur.append(ch);
         }
-        out.add(cur.toString());
+        out.add(new Cell(cur.toString(), start));
+        return out;
+    }
+
+    static List<String> split(String line) {
+        List<String> out = new ArrayList<>();
+        for (Cell c : cells(line)) out.add(c.text());
         return out;
     }
 
     private static CompileError error(String file, Path path, int line, String text, int cell, String message) {
-        int col = 1;
-        int c = 0;
-        for (int i = 0; i < text.length() && c < cell; i++) {
-            if (text.charAt(i) == ',') c++;
-            col++;
-        }
+        List<Cell> cells = cells(text);
+        int col = cell >= 0 && cell < cells.size() ? text.codePointCount(0, cells.get(cell).start()) + 1 : 1;
         return new CompileError(new Diagnostic(SourceFile.excerpt(file, path, line, text), line, col, 1, message, null));
     }
 }

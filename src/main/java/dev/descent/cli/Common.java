@@ -17,11 +17,14 @@ final class Common {
     private Common() {}
 
     /** Reads and checks a script, or prints its diagnostics and returns null. */
-    static Script load(String file, List<String> sets, PrintWriter err) {
+    static Script load(String file, List<String> sets, PrintWriter err) { return load(file, sets, err, false); }
+
+    /** As {@link #load}; for training, dropout draws masks (run, compare). */
+    static Script load(String file, List<String> sets, PrintWriter err, boolean training) {
         Map<String, Double> settings = settings(sets);
         try {
             SourceFile src = SourceFile.read(Path.of(file), file);
-            return Checker.check(src, settings);
+            return training ? Checker.checkForTraining(src, settings) : Checker.check(src, settings);
         } catch (CompileError e) {
             print(e.diagnostics(), err);
             return null;

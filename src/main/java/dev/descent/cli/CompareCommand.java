@@ -1,13 +1,14 @@
 package dev.descent.cli;
 
-import dev.descent.check.Checker;
 import dev.descent.check.Script;
-import dev.descent.check.UnknownSetting;
 import dev.descent.plot.Plots;
 import dev.descent.plot.Recording;
 import dev.descent.run.Driver;
 import dev.descent.syntax.CompileError;
-import dev.descent.syntax.SourceFile;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -15,10 +16,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code descent compare FILE --with CALL...}: each optimizer from the script's start on its
@@ -58,16 +55,9 @@ final class CompareCommand implements Callable<Integer> {
         if (steps != null && steps < 1) throw new Main.UsageError("--steps " + steps + ": needs at least 1");
         if (plot != null && plot.getParent() != null && !Files.isDirectory(plot.getParent()))
             throw new Main.UsageError("--plot " + plot + ": the folder " + plot.getParent() + " does not exist");
-        Script s;
         java.util.Map<String, Double> settings = Common.settings(sets);
-        try {
-            s = Checker.checkForTraining(SourceFile.read(Path.of(file), file), settings);
-        } catch (CompileError e) {
-            Common.print(e.diagnostics(), err);
-            return Main.SCRIPT_ERROR;
-        } catch (UnknownSetting e) {
-            throw new Main.UsageError(e.getMessage());
-        }
+        Script s = Common.load(file, sets, err, true);
+        if (s == null) return Main.SCRIPT_ERROR;
         if (s.objective == null) {
             err.println(file + ": error: there is nothing to compare: the script has no 'minimize' or 'maximize'");
             return Main.SCRIPT_ERROR;

@@ -1,5 +1,8 @@
 package dev.descent.cli;
 
+import dev.descent.check.Csv;
+import dev.descent.check.Csv.Cell;
+
 import dev.descent.check.Script;
 import dev.descent.syntax.CompileError;
 import dev.descent.syntax.Diagnostic;
@@ -54,13 +57,13 @@ final class PointsCsv {
             Map<String, Integer> index = new LinkedHashMap<>();
             for (int k = 0; k < n; k++) index.put(normalize(theta.get(k)), k);
 
-            List<Cell> names = joinBrackets(split(header), index.keySet());
+            List<Cell> names = joinBrackets(Csv.cells(header), index.keySet());
             int width = names.size();
             int[] target = new int[width];
             int[] seenAt = new int[n];
             Arrays.fill(seenAt, -1);
             for (int c = 0; c < width; c++) {
-                String name = names.get(c).text.trim();
+                String name = names.get(c).text().trim();
                 if (name.isEmpty()) throw error(file, path, headerLine, header, names.get(c), "column " + (c + 1) + " has no name in the header row", null);
                 Integer k = index.get(normalize(name));
                 if (k == null) throw new Main.UsageError("--points " + file + ": column '" + name + "' names no element of θ" + hint(s, name, theta));
@@ -77,7 +80,7 @@ final class PointsCsv {
             while ((line = in.readLine()) != null) {
                 lineNo++;
                 if (line.isBlank()) continue;
-                List<Cell> cells = split(line);
+                List<Cell> cells = Csv.cells(line);
                 if (cells.size() != width) {
                     Cell at = cells.get(Math.min(cells.size(), width) - (cells.size() < width ? 1 : 0));
                     throw error(file, path, lineNo, line, at, "row has " + cells.size() + " cell" + (cells.size() == 1 ? "" : "s")
@@ -86,11 +89,11 @@ final class PointsCsv {
                 int p = rows.size();
                 if (p == cols[0].length) for (int c = 0; c < width; c++) cols[c] = Arrays.copyOf(cols[c], p * 2);
                 for (int c = 0; c < width; c++) {
-                    String cell = cells.get(c).text.trim();
+                    String cell = cells.get(c).text().trim();
                     Double v = number(cell);
                     if (v == null)
-                        throw error(file, path, lineNo, line, cells.get(c), cell.isEmpty() ? "empty cell in column '" + names.get(c).text.trim() + "'"
-                                : "'" + cell + "' in column '" + names.get(c).text.trim() + "' is not a number", null);
+                        throw error(file, path, lineNo, line, cells.get(c), cell.isEmpty() ? "empty cell in column '" + names.get(c).text().trim() + "'"
+                                : "'" + cell + "' in column '" + names.get(c).text().trim() + "' is not a number", null);
                     cols[c][p] = v;
                 }
                 rows.add(line);
@@ -115,14 +118,14 @@ final class PointsCsv {
         List<Cell> out = new ArrayList<>();
         for (int c = 0; c < cells.size(); c++) {
             Cell cell = cells.get(c);
-            String t = cell.text;
+            String t = cell.text();
             if (t.indexOf('[') >= 0 && t.indexOf(']') < 0 && c + 1 < cells.size()) {
                 String joined = t;
                 for (int d = c + 1; d < cells.size(); d++) {
-                    joined = joined + "," + cells.get(d).text;
-                    if (cells.get(d).text.indexOf(']') >= 0) {
+                    joined = joined + "," + cells.get(d).text();
+                    if (cells.get(d).text().indexOf(']') >= 0) {
                         if (theta.contains(normalize(joined))) {
-                            cell = new Cell(joined, cell.start);
+                            cell = new Cell(joined, cell.start());
                             c = d;
                         }
                         break;
@@ -177,35 +180,10 @@ final class PointsCsv {
     private static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
 
     /** A cell's text (quotes removed) and where it starts in its line. */
-    private record Cell(String text, int start) {}
-
-    /** Splits one row; RFC 4180 quotes are allowed within the line. */
-    private static List<Cell> split(String line) {
-        List<Cell> out = new ArrayList<>();
-        StringBuilder cur = new StringBuilder();
-        boolean quoted = false;
-        int start = 0;
-        for (int i = 0; i < line.length(); i++) {
-            char ch = line.charAt(i);
-            if (quoted) {
-                if (ch == '"') {
-                    if (i + 1 < line.length() && line.charAt(i + 1) == '"') { cur.append('"'); i++; } else quoted = false;
-                } else cur.append(ch);
-            } else if (ch == '"') quoted = true;
-            else if (ch == ',') {
-                out.add(new Cell(cur.toString(), start));
-                cur.setLength(0);
-                start = i + 1;
-            } else cur.append(ch);
-        }
-        out.add(new Cell(cur.toString(), start));
-        return out;
-    }
-
     private static CompileError error(String file, Path path, int line, String text, Cell cell, String message, String hint) {
-        int start = cell.start;
+        int start = cell.start();
         while (start < text.length() && text.charAt(start) == ' ') start++; // at the cell's text, not its padding
-        if (start >= text.length()) start = cell.start;
+        if (start >= text.length()) start = cell.start();
         int col = text.codePointCount(0, Math.min(start, text.length())) + 1;
         return new CompileError(new Diagnostic(SourceFile.excerpt(file, path, line, text), line, col, 1, message, hint));
     }

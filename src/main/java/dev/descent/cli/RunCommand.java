@@ -1,13 +1,14 @@
 package dev.descent.cli;
 
-import dev.descent.check.Checker;
 import dev.descent.check.Script;
-import dev.descent.check.UnknownSetting;
 import dev.descent.plot.Plots;
 import dev.descent.plot.Recording;
 import dev.descent.run.Driver;
 import dev.descent.syntax.CompileError;
-import dev.descent.syntax.SourceFile;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -16,10 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the script's optimize statements and report the result.")
 final class RunCommand implements Callable<Integer> {
@@ -49,15 +46,8 @@ final class RunCommand implements Callable<Integer> {
 
     @Override public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
-        Script s;
-        try {
-            s = Checker.checkForTraining(SourceFile.read(Path.of(file), file), Common.settings(sets));
-        } catch (CompileError e) {
-            Common.print(e.diagnostics(), err);
-            return Main.SCRIPT_ERROR;
-        } catch (UnknownSetting e) {
-            throw new Main.UsageError(e.getMessage());
-        }
+        Script s = Common.load(file, sets, err, true);
+        if (s == null) return Main.SCRIPT_ERROR;
         if (s.objective == null) {
             err.println(file + ": error: there is nothing to run: the script has no 'minimize' or 'maximize'");
             return Main.SCRIPT_ERROR;

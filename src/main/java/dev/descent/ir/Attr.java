@@ -6,7 +6,10 @@ import java.util.Arrays;
 public sealed interface Attr {
 
     /** A parameter of the script: its name, its position among the parameters, its shape, and its offset in the flat θ. */
-    record Param(String name, int index, Shape shape, int offset) implements Attr {}
+    record Param(String name, int index, Shape shape, int offset) implements Attr {
+        /** This parameter's elements of the flat θ, copied. */
+        public double[] slice(double[] theta) { return java.util.Arrays.copyOfRange(theta, offset, offset + shape.size()); }
+    }
 
     /** A column of a data set: {@code d.price}. */
     record Column(String data, String column) implements Attr {}

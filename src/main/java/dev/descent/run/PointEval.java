@@ -157,9 +157,7 @@ public final class PointEval {
             if (v != null) return v;
             if (leaf.op == Op.PARAM) {
                 Attr.Param p = (Attr.Param) leaf.attr;
-                double[] x = new double[p.shape().size()];
-                System.arraycopy(base, p.offset(), x, 0, x.length);
-                return x;
+                return p.slice(base);
             }
             if (leaf.op == Op.DATA) {
                 Attr.Column c = (Attr.Column) leaf.attr;

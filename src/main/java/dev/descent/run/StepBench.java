@@ -299,9 +299,7 @@ public final class StepBench {
         if (leaf.op == Op.PARAM) {
             Attr.Param p = (Attr.Param) leaf.attr;
             double[] theta = script.initialTheta(script.seed != null ? script.seed : 0L);
-            double[] v = new double[p.shape().size()];
-            System.arraycopy(theta, p.offset(), v, 0, v.length);
-            return v;
+            return p.slice(theta);
         }
         if (leaf.op == Op.DATA) {
             Attr.Column c = (Attr.Column) leaf.attr;
