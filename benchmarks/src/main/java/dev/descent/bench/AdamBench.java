@@ -19,7 +19,7 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * One Adam step (amsgrad off, so v_max is still tracked, as the standard library's adam does)
  * with the loss sum(g*g) fused in, out of place: reads p, g, m, v, v_max; writes p', m', v',
- * v_max'; returns the loss. Five ways: the SIMD engine, the scalar engine (float64 always), a
+ * v_max'; returns the loss. Six ways: the SIMD engine's interpreter and its compiled tier, the scalar engine (float64 always), a
  * hand-written fused Vector API loop, a plain Java loop, and a NumPy-like array-at-a-time
  * evaluation (one full pass per operation into preallocated temporaries).
  */
@@ -36,7 +36,7 @@ public class AdamBench {
     @Param({"F32", "F64"})
     Precision precision;
 
-    SimdProgram simd;
+    SimdProgram simd, compiled;
     ScalarProgram scalar;
     Env env;
     float[][] leavesF, resultsF;
@@ -52,6 +52,8 @@ public class AdamBench {
     public void setup() {
         List<Node> outs = Programs.adamWithLoss(n);
         simd = new SimdProgram(outs, precision, 1);
+        compiled = new SimdProgram(outs, precision, 1, SimdProgram.Tier.COMPILED);
+        if (!compiled.compiled()) throw new IllegalStateException("not compiled: " + compiled.notes());
         List<Node> leaves = simd.leaves();
         leavesD = Programs.adamLeaves(leaves, n);
         resultsD = new double[outs.size()][];
@@ -81,6 +83,17 @@ public class AdamBench {
             bh.consume(resultsF[4][0]);
         } else {
             simd.runF64(leavesD, resultsD);
+            bh.consume(resultsD[4][0]);
+        }
+    }
+
+    @Benchmark
+    public void compiled(Blackhole bh) {
+        if (precision == Precision.F32) {
+            compiled.runF32(leavesF, resultsF);
+            bh.consume(resultsF[4][0]);
+        } else {
+            compiled.runF64(leavesD, resultsD);
             bh.consume(resultsD[4][0]);
         }
     }

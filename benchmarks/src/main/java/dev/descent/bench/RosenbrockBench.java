@@ -31,7 +31,7 @@ public class RosenbrockBench {
     static final String SRC = "param x = [-1.5, 2]\nminimize (1 - x[0])^2 + 100*(x[1] - x[0]^2)^2\noptimize with adam(lr = 0.05) for " + STEPS + " steps\n";
 
     Script script;
-    SimdProgram objective, step;
+    SimdProgram objective, step, objectiveC, stepC;
     double[][] objLeaves, objOut, stepLeaves, stepOut;
     int sp, sg, st, sf;
     int[] states;
@@ -49,6 +49,8 @@ public class RosenbrockBench {
         stepOuts.add(s.pOutput());
         stepOuts.addAll(s.stateOutputs());
         step = new SimdProgram(stepOuts, Precision.F64, 1);
+        objectiveC = new SimdProgram(objOuts, Precision.F64, 1, SimdProgram.Tier.COMPILED);
+        stepC = new SimdProgram(stepOuts, Precision.F64, 1, SimdProgram.Tier.COMPILED);
         objLeaves = new double[][] {{-1.5, 2}};
         objOut = new double[][] {new double[1], new double[2]};
         List<Node> leaves = step.leaves();
@@ -74,6 +76,16 @@ public class RosenbrockBench {
     @Benchmark
     @OperationsPerInvocation(STEPS)
     public void simdLoop(Blackhole bh) {
+        loop(objective, step, bh);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(STEPS)
+    public void compiledLoop(Blackhole bh) {
+        loop(objectiveC, stepC, bh);
+    }
+
+    private void loop(SimdProgram objective, SimdProgram step, Blackhole bh) {
         double[] theta = objLeaves[0];
         theta[0] = -1.5;
         theta[1] = 2;

@@ -25,7 +25,7 @@ public class SinExpBench {
     @Param({"1000000"})
     int n;
 
-    SimdProgram simd;
+    SimdProgram simd, compiled;
     float[][] leaves, results;
     float[] x, y;
 
@@ -35,6 +35,8 @@ public class SinExpBench {
         Node xs = d.param(new Attr.Param("x", 0, Shape.vector(n), 0));
         Node e = d.mul(d.unary(Op.SIN, xs), d.unary(Op.EXP, d.div(d.neg(d.pow(xs, d.constant(2))), d.constant(2))));
         simd = new SimdProgram(List.of(e), Precision.F32, 1);
+        compiled = new SimdProgram(List.of(e), Precision.F32, 1, SimdProgram.Tier.COMPILED);
+        if (!compiled.compiled()) throw new IllegalStateException("not compiled: " + compiled.notes());
         x = new float[n];
         for (int i = 0; i < n; i++) x[i] = -4 + 8f * i / n;
         y = new float[n];
@@ -45,6 +47,12 @@ public class SinExpBench {
     @Benchmark
     public void simd(Blackhole bh) {
         simd.runF32(leaves, results);
+        bh.consume(y[n / 2]);
+    }
+
+    @Benchmark
+    public void compiled(Blackhole bh) {
+        compiled.runF32(leaves, results);
         bh.consume(y[n / 2]);
     }
 

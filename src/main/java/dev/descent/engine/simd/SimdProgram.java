@@ -2,6 +2,9 @@ package dev.descent.engine.simd;
 
 import dev.descent.engine.Env;
 import dev.descent.engine.Precision;
+import dev.descent.engine.compiled.KernelF32;
+import dev.descent.engine.compiled.KernelF64;
+import dev.descent.engine.compiled.PassCompiler;
 import dev.descent.ir.Node;
 import dev.descent.ir.Op;
 import dev.descent.lower.KernelPlan;
@@ -10,6 +13,7 @@ import dev.descent.lower.Opcode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,9 +36,37 @@ import java.util.concurrent.Future;
  * computes in float (leaves converted on the way in, results out); scalars and the fallback
  * stay float64, and reductions add their block partials in float64.
  *
+ * <p>Tiers ({@link Tier}): a pass runs on the interpreter, or on a fused loop compiled by
+ * {@link PassCompiler} into a hidden class, which computes the same operations in the same
+ * order over the same blocks and so gives the same bits. {@link Tier#AUTO} interprets first
+ * and compiles in the background once the work done passes {@link #AUTO_THRESHOLD}
+ * elements, switching at the start of a run (a step boundary); a pass the compiler rejects
+ * stays on the interpreter, with a note ({@link #notes}).
+ *
  * <p>Not thread-safe: one program, one run at a time.
  */
 public final class SimdProgram implements dev.descent.engine.Program {
+    /** Which tier runs the passes. */
+    public enum Tier {
+        /** The block interpreter only ({@code --engine simd}). */
+        INTERPRET,
+        /** Every pass compiled before the first run ({@code --engine compiled}). */
+        COMPILED,
+        /** Interpret, compile in the background when the work makes it pay ({@code --engine auto}). */
+        AUTO
+    }
+
+    /**
+     * Elements processed (loop size × passes × runs) after which {@link Tier#AUTO} compiles.
+     * The system property {@code descent.compile.threshold} overrides it (0: at once).
+     */
+    public static final long AUTO_THRESHOLD = Long.getLong("descent.compile.threshold", 1L << 22);
+
+    private static final ExecutorService COMPILER = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "descent-compiler");
+        t.setDaemon(true);
+        return t;
+    });
     /** The smallest run of elements a thread takes. */
     public static final int MIN_CHUNK = 1 << 16;
     /**
@@ -93,13 +125,32 @@ public final class SimdProgram implements dev.descent.engine.Program {
     private final float[][] resultF;
     private final double[][] leafD;
 
-    /** Plans once: lowers the outputs' DAG into a kernel program for this precision and thread count. */
+    private final Tier tier;
+    /** Per phase, its pass's compiled kernel ({@link KernelF64} or {@link KernelF32}) or null; null until compiled. */
+    private volatile Object[] kernels;
+    private CompletableFuture<Object[]> pending;
+    private long work;
+    /** Per phase, the streams its pass uses (a compiled pass runs only when they are distinct arrays). */
+    private final int[][] passStreams;
+    private final List<String> notes = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    /** Plans once: lowers the outputs' DAG into a kernel program for this precision and thread count (interpreter only). */
     public SimdProgram(List<Node> outputs, Precision precision, int threads) {
-        this(outputs, precision, threads, 0);
+        this(outputs, precision, threads, 0, Tier.INTERPRET);
+    }
+
+    /** As above, on a tier. */
+    public SimdProgram(List<Node> outputs, Precision precision, int threads, Tier tier) {
+        this(outputs, precision, threads, 0, tier);
     }
 
     /** As above, with a block size in elements (0: {@link #BLOCK_BYTES} worth), for measurements. */
     SimdProgram(List<Node> outputs, Precision precision, int threads, int blockElements) {
+        this(outputs, precision, threads, blockElements, Tier.INTERPRET);
+    }
+
+    SimdProgram(List<Node> outputs, Precision precision, int threads, int blockElements, Tier tier) {
+        this.tier = tier;
         this.outputs = List.copyOf(outputs);
         this.precision = precision;
         this.f32 = precision == Precision.F32;
@@ -177,6 +228,64 @@ public final class SimdProgram implements dev.descent.engine.Program {
             for (int i = 0; i < leafF.length; i++) leafF[i] = new float[plan.leaves.get(i).shape.size()];
             resultF = new float[outputs.size()][];
             for (int i = 0; i < resultF.length; i++) resultF[i] = new float[outputs.get(i).shape.size()];
+        }
+        passStreams = new int[plan.phases.size()][];
+        for (KernelPlan.Phase ph : plan.phases) if (ph.pass != null) passStreams[ph.pass.index] = PassCompiler.streams(ph.pass);
+        if (tier == Tier.COMPILED || tier == Tier.AUTO && AUTO_THRESHOLD == 0) kernels = compileAll();
+    }
+
+    // ------------------------------------------------------------------ tiers
+
+    /** The tier this program was made for. */
+    public Tier tier() { return tier; }
+
+    /** Whether every pass now runs compiled (false while interpreting, or when one was rejected). */
+    public boolean compiled() {
+        Object[] ks = kernels;
+        if (ks == null) return false;
+        for (KernelPlan.Phase ph : plan.phases) if (ph.pass != null && ks[ph.pass.index] == null) return false;
+        return true;
+    }
+
+    /** Notes on tiering: what was compiled, in how long, and what stayed on the interpreter and why. */
+    public List<String> notes() {
+        synchronized (notes) {
+            return List.copyOf(notes);
+        }
+    }
+
+    /** Blocks until a background compilation has finished and switches to it (for tests and benchmarks). */
+    public void awaitCompiled() {
+        if (pending != null) {
+            kernels = pending.join();
+            pending = null;
+        }
+    }
+
+    private Object[] compileAll() {
+        Object[] ks = new Object[plan.phases.size()];
+        for (KernelPlan.Phase ph : plan.phases) {
+            if (ph.pass == null) continue;
+            PassCompiler.Outcome o = PassCompiler.compile(ph.pass, f32);
+            ks[ph.pass.index] = o.kernel();
+            if (o.ok()) notes.add(String.format("pass %d compiled: %d bytes of bytecode in %.1f ms", ph.pass.index,
+                    o.bytecodeBytes(), o.nanos() / 1e6));
+            else notes.add("pass " + ph.pass.index + " stays on the interpreter: " + o.rejected());
+        }
+        return ks;
+    }
+
+    /** At a run's start (a step boundary): counts work, starts compiling, or switches to what was compiled. */
+    private void tierUp() {
+        if (tier != Tier.AUTO || kernels != null) return;
+        if (pending == null) {
+            int passes = plan.passCount();
+            if (passes == 0) return;
+            work += (long) Math.max(n, 1) * passes;
+            if (work >= AUTO_THRESHOLD) pending = CompletableFuture.supplyAsync(this::compileAll, COMPILER);
+        } else if (pending.isDone()) {
+            kernels = pending.join();
+            pending = null;
         }
     }
 
@@ -273,6 +382,7 @@ public final class SimdProgram implements dev.descent.engine.Program {
     public void runF64(double[][] leafValues, double[][] results) {
         if (f32) throw new IllegalStateException("this program was planned for " + precision);
         checkShapes(leafValues.length, results.length);
+        tierUp();
         for (int i = 0; i < leafValues.length; i++) {
             int s = plan.leafSlots[i];
             double[] v = leafValues[i];
@@ -317,6 +427,7 @@ public final class SimdProgram implements dev.descent.engine.Program {
     public void runF32(float[][] leafValues, float[][] results) {
         if (!f32) throw new IllegalStateException("this program was planned for " + precision);
         checkShapes(leafValues.length, results.length);
+        tierUp();
         for (int i = 0; i < leafValues.length; i++) {
             int s = plan.leafSlots[i];
             float[] v = leafValues[i];
@@ -432,6 +543,13 @@ public final class SimdProgram implements dev.descent.engine.Program {
     }
 
     private void chunk(KernelPlan.Pass p, Worker w, int from, int to) {
+        Object[] ks = kernels;
+        Object kernel = ks == null ? null : ks[p.index];
+        if (kernel != null && distinct(f32 ? streamsF : streamsD, passStreams[p.index])) {
+            if (f32) ((KernelF32) kernel).run(streamsF, scalF, part, blocks, n, block, from, to);
+            else ((KernelF64) kernel).run(streamsD, scalD, part, blocks, n, block, from, to);
+            return;
+        }
         if (f32) {
             for (int k = 0; k < p.constRegister.length; k++) Arrays.fill(w.regsF[p.constRegister[k]], scalF[p.constScalar[k]]);
             KernelsF32.run(p.code, p.count, w.regsF, streamsF, scalF, part, blocks, n, block, from, to, w.lanesF);
@@ -439,6 +557,14 @@ public final class SimdProgram implements dev.descent.engine.Program {
             for (int k = 0; k < p.constRegister.length; k++) Arrays.fill(w.regsD[p.constRegister[k]], scalD[p.constScalar[k]]);
             KernelsF64.run(p.code, p.count, w.regsD, streamsD, scalD, part, blocks, n, block, from, to, w.lanesD);
         }
+    }
+
+    /** Whether the given streams are distinct arrays (a caller may pass one array as a leaf and a result). */
+    private static boolean distinct(Object[] streams, int[] used) {
+        for (int i = 0; i < used.length; i++)
+            for (int j = i + 1; j < used.length; j++)
+                if (streams[used[i]] == streams[used[j]]) return false;
+        return true;
     }
 
     /** Each reduction's partials, in block order. */
@@ -479,7 +605,12 @@ public final class SimdProgram implements dev.descent.engine.Program {
 
     /** A short human description of the lowered program (passes, blocks, instructions, superinstructions). */
     public String describe() {
-        return "simd " + precision.name().toLowerCase() + ", " + lanes() + " lanes, block " + block + ", "
+        String t = switch (tier) {
+            case INTERPRET -> "simd";
+            case COMPILED -> compiled() ? "compiled" : "compiled (partly interpreted)";
+            case AUTO -> "auto (" + (compiled() ? "compiled" : kernels != null ? "partly compiled" : "interpreting") + ")";
+        };
+        return t + " " + precision.name().toLowerCase() + ", " + lanes() + " lanes, block " + block + ", "
                 + blocks + (blocks == 1 ? " block" : " blocks") + ", " + workers.length + (workers.length == 1 ? " thread" : " threads")
                 + "; " + plan.describe();
     }

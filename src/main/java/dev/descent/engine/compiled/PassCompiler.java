@@ -1,0 +1,572 @@
+package dev.descent.engine.compiled;
+
+import static java.lang.constant.ConstantDescs.CD_Object;
+import static java.lang.constant.ConstantDescs.CD_double;
+import static java.lang.constant.ConstantDescs.CD_float;
+import static java.lang.constant.ConstantDescs.CD_int;
+import static java.lang.constant.ConstantDescs.CD_void;
+
+import dev.descent.lower.KernelPlan;
+import dev.descent.lower.Opcode;
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.ClassHierarchyResolver;
+import java.lang.classfile.ClassModel;
+import java.lang.classfile.CodeBuilder;
+import java.lang.classfile.Label;
+import java.lang.classfile.MethodModel;
+import java.lang.classfile.TypeKind;
+import java.lang.classfile.attribute.CodeAttribute;
+import java.lang.constant.ClassDesc;
+import java.lang.constant.MethodTypeDesc;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.AccessFlag;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The compiling tier's code generator: one lowered pass ({@link KernelPlan.Pass}) to one
+ * fused Vector API loop, in bytecode made with the JDK's ClassFile API and loaded as a hidden
+ * class.
+ *
+ * <p>The loop runs block by block over the same partition as the interpreter. Within a block
+ * one vector loop to {@code loopBound} loads each stream once per element, keeps every
+ * register and every value loaded or stored in a local variable, folds the pass's reductions
+ * into vector accumulators, and stores each result once; then one scalar tail does the same
+ * per element. It assumes that no two of the pass's streams are one array ({@link #streams}:
+ * the caller checks, and runs the interpreter when a caller passed one array twice). Each block's reduction partial is its
+ * accumulator's lanes added in lane order, then its tail: the interpreter's order. Every
+ * operation is an {@code invokestatic} of {@link OpsF64}/{@link OpsF32}, generated from the
+ * interpreter's own expressions, so a compiled pass gives the interpreter's results bit for bit.
+ * The species is a {@code static final} field of the generated class; vectors live only in
+ * the method's locals.
+ *
+ * <p>Rejected (the pass stays on the interpreter): a log-sum-exp reduction (its block max is
+ * needed before its sum, a second sweep), and a pass whose method would exceed HotSpot's
+ * huge-method limit (8000 bytes of bytecode, beyond which the JIT never compiles a method).
+ */
+public final class PassCompiler {
+    private PassCompiler() {}
+
+    /** HotSpot's HugeMethodLimit: a method with more bytecode than this is never JIT-compiled. */
+    public static final int HUGE_METHOD_LIMIT = 8000;
+
+    /** What compiling a pass gave: a kernel ({@link KernelF64} or {@link KernelF32}), or why not. */
+    public record Outcome(Object kernel, String rejected, int bytecodeBytes, long nanos) {
+        public boolean ok() { return kernel != null; }
+    }
+
+    private static final AtomicLong COMPILED = new AtomicLong(), REJECTED = new AtomicLong();
+    private static final AtomicInteger SERIAL = new AtomicInteger();
+
+    /** Passes compiled and passes rejected since start-up (for tests and --verbose). */
+    public static long compiledCount() { return COMPILED.get(); }
+
+    public static long rejectedCount() { return REJECTED.get(); }
+
+    private static final ClassDesc CD_DV = ClassDesc.of("jdk.incubator.vector.DoubleVector");
+    private static final ClassDesc CD_FV = ClassDesc.of("jdk.incubator.vector.FloatVector");
+    private static final ClassDesc CD_SPECIES = ClassDesc.of("jdk.incubator.vector.VectorSpecies");
+    private static final ClassDesc CD_OPS64 = ClassDesc.of(OpsF64.class.getName());
+    private static final ClassDesc CD_OPS32 = ClassDesc.of(OpsF32.class.getName());
+    private static final ClassDesc CD_K64 = ClassDesc.of(KernelF64.class.getName());
+    private static final ClassDesc CD_K32 = ClassDesc.of(KernelF32.class.getName());
+    private static final ClassDesc CD_MATH = ClassDesc.of("java.lang.Math");
+
+    /** Compiles one pass for float32 or float64. Never throws for a valid pass: a failure is a rejection. */
+    public static Outcome compile(KernelPlan.Pass pass, boolean f32) {
+        long t0 = System.nanoTime();
+        String why = rejection(pass);
+        if (why != null) {
+            REJECTED.incrementAndGet();
+            return new Outcome(null, why, 0, System.nanoTime() - t0);
+        }
+        try {
+            ClassDesc self = ClassDesc.of(PassCompiler.class.getPackageName() + ".Step" + SERIAL.incrementAndGet());
+            byte[] bytes = new Gen(pass, f32, self).build();
+            int size = codeSize(bytes);
+            if (size > HUGE_METHOD_LIMIT) {
+                REJECTED.incrementAndGet();
+                return new Outcome(null, "its loop would be " + size + " bytes of bytecode, over the JIT's limit of "
+                        + HUGE_METHOD_LIMIT, size, System.nanoTime() - t0);
+            }
+            MethodHandles.Lookup hidden = MethodHandles.lookup().defineHiddenClass(bytes, true);
+            Object kernel = hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class)).invoke();
+            COMPILED.incrementAndGet();
+            return new Outcome(kernel, null, size, System.nanoTime() - t0);
+        } catch (Throwable e) {
+            if (e instanceof Error err && !(err instanceof LinkageError) && !(err instanceof ClassFormatError)) throw err;
+            REJECTED.incrementAndGet();
+            return new Outcome(null, "code generation failed: " + e, 0, System.nanoTime() - t0);
+        }
+    }
+
+    /** The streams a pass reads or writes, ascending (a compiled pass needs them to be distinct arrays). */
+    public static int[] streams(KernelPlan.Pass pass) {
+        java.util.TreeSet<Integer> used = new java.util.TreeSet<>();
+        for (int i = 0; i < pass.count; i++) {
+            int at = i * KernelPlan.STRIDE, op = pass.code[at];
+            Form f = kind(op);
+            int reads = f == null ? 3 : switch (f) {
+                case V, VSS, VS, COPY, RED -> 1;
+                case VV, VVSS, RED2 -> 2;
+                case VVVS -> 3;
+                case FILL -> 0;
+            };
+            for (int j = 0; j < reads; j++) if (pass.code[at + 2 + j] < 0) used.add(-pass.code[at + 2 + j] - 1);
+            if (!Opcode.isReduction(op) && pass.code[at + 1] < 0) used.add(-pass.code[at + 1] - 1);
+        }
+        return used.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Why a pass cannot be compiled, or null. */
+    static String rejection(KernelPlan.Pass pass) {
+        for (int i = 0; i < pass.count; i++) {
+            int op = pass.code[i * KernelPlan.STRIDE];
+            if (op == Opcode.R_LSE) return "it has a log-sum-exp reduction (two sweeps per block)";
+            if (kind(op) == null) return "opcode " + Opcode.name(op) + " has no compiled form";
+        }
+        return null;
+    }
+
+    private static int codeSize(byte[] bytes) {
+        ClassModel cm = ClassFile.of().parse(bytes);
+        for (MethodModel m : cm.methods())
+            if (m.methodName().equalsString("run"))
+                return m.findAttribute(java.lang.classfile.Attributes.code()).map(CodeAttribute::codeLength).orElse(0);
+        return 0;
+    }
+
+    // ------------------------------------------------------------------ opcodes
+
+    /** Operand forms of the Ops methods. */
+    enum Form { V, VV, VSS, VS, VVSS, VVVS, FILL, COPY, RED, RED2 }
+
+    private static Form kind(int op) {
+        if (op == Opcode.COPY) return Form.COPY;
+        if (op == Opcode.FILL) return Form.FILL;
+        if (op >= Opcode.NEG && op <= Opcode.SQUARE) return Form.V;
+        if (op >= Opcode.ADD && op <= Opcode.OR) return Form.VV;
+        if (op == Opcode.POW_VS) return Form.VS;
+        if (op >= Opcode.ADD_VS && op <= Opcode.DIV_SV || op == Opcode.CLIP_VSS || op == Opcode.SQRT_DIV_ADD
+                || op == Opcode.SQRT_ADD || op == Opcode.AFFINE) return Form.VSS;
+        if (op == Opcode.AXPY || op == Opcode.XMSY || op == Opcode.LIN2 || op == Opcode.LIN2SQ || op == Opcode.SMUL_DIV) return Form.VVSS;
+        if (op == Opcode.SELECT || op == Opcode.CLIP || op == Opcode.XM_SMUL_DIV) return Form.VVVS;
+        if (op == Opcode.R_SUM || op == Opcode.R_SUMSQ || op == Opcode.R_MAX || op == Opcode.R_MIN) return Form.RED;
+        if (op == Opcode.R_DOT) return Form.RED2;
+        return null;
+    }
+
+    /** The Ops method name of an opcode (the interpreter's kernel name). */
+    static String method(int op) {
+        return switch (op) {
+            case Opcode.ADD_VS -> "addVS"; case Opcode.SUB_VS -> "subVS"; case Opcode.MUL_VS -> "mulVS";
+            case Opcode.DIV_VS -> "divVS"; case Opcode.POW_VS -> "powVS"; case Opcode.MIN_VS -> "minVS";
+            case Opcode.MAX_VS -> "maxVS"; case Opcode.SUB_SV -> "subSV"; case Opcode.DIV_SV -> "divSV";
+            case Opcode.CLIP_VSS -> "clipVSS"; case Opcode.SQRT_DIV_ADD -> "sqrtDivAdd"; case Opcode.SQRT_ADD -> "sqrtAdd";
+            case Opcode.SMUL_DIV -> "smulDiv"; case Opcode.XM_SMUL_DIV -> "xmSmulDiv";
+            default -> Opcode.name(op);
+        };
+    }
+
+    // ------------------------------------------------------------------ the generator
+
+    private static final class Gen {
+        final KernelPlan.Pass p;
+        final boolean f32;
+        final ClassDesc self, cdV, cdT, cdArr, ops;
+        final TypeKind tk;
+        final int lanes;
+        // slots of run's parameters
+        static final int THIS = 0, STREAMS = 1, SCAL = 2, PART = 3, BLOCKS = 4, N = 5, BLOCK = 6, FROM = 7, TO = 8;
+
+        CodeBuilder cb;
+        int[] streamArr, scalarLocal, vreg, sreg, vcache, scache, acc, partial;
+        boolean[] valid;
+        int blk, start, len, ub, i, idx;
+
+        Gen(KernelPlan.Pass p, boolean f32, ClassDesc self) {
+            this.p = p;
+            this.f32 = f32;
+            this.self = self;
+            this.cdV = f32 ? CD_FV : CD_DV;
+            this.cdT = f32 ? CD_float : CD_double;
+            this.cdArr = cdT.arrayType();
+            this.tk = f32 ? TypeKind.FLOAT : TypeKind.DOUBLE;
+            this.ops = f32 ? CD_OPS32 : CD_OPS64;
+            this.lanes = f32 ? OpsF32.LANES : OpsF64.LANES;
+        }
+
+        byte[] build() {
+            ClassLoader loader = PassCompiler.class.getClassLoader();
+            ClassFile cf = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(
+                    ClassHierarchyResolver.defaultResolver().orElse(ClassHierarchyResolver.ofClassLoading(loader))));
+            MethodTypeDesc run = MethodTypeDesc.of(CD_void, cdArr.arrayType(), cdArr, CD_double.arrayType(), CD_int, CD_int,
+                    CD_int, CD_int, CD_int);
+            return cf.build(self, clb -> {
+                clb.withFlags(AccessFlag.PUBLIC, AccessFlag.FINAL, AccessFlag.SYNTHETIC);
+                clb.withInterfaceSymbols(f32 ? CD_K32 : CD_K64);
+                clb.withField("S", CD_SPECIES, fb -> fb.withFlags(AccessFlag.PRIVATE, AccessFlag.STATIC, AccessFlag.FINAL));
+                clb.withMethodBody("<clinit>", MethodTypeDesc.of(CD_void), ClassFile.ACC_STATIC, c -> c
+                        .getstatic(ops, "S", CD_SPECIES).putstatic(self, "S", CD_SPECIES).return_());
+                clb.withMethodBody("<init>", MethodTypeDesc.of(CD_void), ClassFile.ACC_PUBLIC, c -> c
+                        .aload(0).invokespecial(CD_Object, "<init>", MethodTypeDesc.of(CD_void)).return_());
+                clb.withMethodBody("run", run, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL, c -> {
+                    cb = c;
+                    body();
+                });
+            });
+        }
+
+        // ---- helpers over the current CodeBuilder
+
+        MethodTypeDesc mt(ClassDesc ret, ClassDesc... params) { return MethodTypeDesc.of(ret, params); }
+
+        void loadScalar(int index) {
+            if (index >= 0) cb.loadLocal(tk, scalarLocal[index]);
+            else if (f32) cb.fconst_0();
+            else cb.dconst_0();
+        }
+
+        int vregSlot(int r) {
+            if (vreg[r] < 0) vreg[r] = cb.allocateLocal(TypeKind.REFERENCE);
+            return vreg[r];
+        }
+
+        int sregSlot(int r) {
+            if (sreg[r] < 0) sreg[r] = cb.allocateLocal(tk);
+            return sreg[r];
+        }
+
+        void loadV(int operand) {
+            if (operand >= 0) {
+                cb.aload(vregSlot(operand));
+                return;
+            }
+            int s = -operand - 1;
+            if (vcache[s] < 0) vcache[s] = cb.allocateLocal(TypeKind.REFERENCE);
+            if (!valid[s]) {
+                cb.getstatic(self, "S", CD_SPECIES).aload(streamArr[s]).iload(idx)
+                        .invokestatic(cdV, "fromArray", mt(cdV, CD_SPECIES, cdArr, CD_int))
+                        .astore(vcache[s]);
+                valid[s] = true;
+            }
+            cb.aload(vcache[s]);
+        }
+
+        void storeV(int d) {
+            if (d >= 0) {
+                cb.astore(vregSlot(d));
+                return;
+            }
+            int s = -d - 1;
+            if (vcache[s] < 0) vcache[s] = cb.allocateLocal(TypeKind.REFERENCE);
+            cb.astore(vcache[s]);
+            valid[s] = true;
+            cb.aload(vcache[s]).aload(streamArr[s]).iload(idx).invokevirtual(cdV, "intoArray", mt(CD_void, cdArr, CD_int));
+        }
+
+        void loadS(int operand) {
+            if (operand >= 0) {
+                cb.loadLocal(tk, sregSlot(operand));
+                return;
+            }
+            int s = -operand - 1;
+            if (scache[s] < 0) scache[s] = cb.allocateLocal(tk);
+            if (!valid[s]) {
+                cb.aload(streamArr[s]).iload(idx).arrayLoad(tk).storeLocal(tk, scache[s]);
+                valid[s] = true;
+            }
+            cb.loadLocal(tk, scache[s]);
+        }
+
+        void storeS(int d) {
+            if (d >= 0) {
+                cb.storeLocal(tk, sregSlot(d));
+                return;
+            }
+            int s = -d - 1;
+            if (scache[s] < 0) scache[s] = cb.allocateLocal(tk);
+            cb.storeLocal(tk, scache[s]);
+            valid[s] = true;
+            cb.aload(streamArr[s]).iload(idx).loadLocal(tk, scache[s]).arrayStore(tk);
+        }
+
+        // ---- the method
+
+        void body() {
+            int streams = 0, regs = p.registers;
+            for (int k = 0; k < p.count; k++)
+                for (int j = 1; j <= 4; j++) {
+                    int v = p.code[k * KernelPlan.STRIDE + j];
+                    if (j == 1 && Opcode.isReduction(p.code[k * KernelPlan.STRIDE])) continue;
+                    if (v < 0) streams = Math.max(streams, -v);
+                }
+            streamArr = new int[streams];
+            Arrays.fill(streamArr, -1);
+            vcache = new int[streams];
+            scache = new int[streams];
+            Arrays.fill(vcache, -1);
+            Arrays.fill(scache, -1);
+            valid = new boolean[streams];
+            vreg = new int[regs];
+            sreg = new int[regs];
+            Arrays.fill(vreg, -1);
+            Arrays.fill(sreg, -1);
+            int reductions = p.reductionOp.length;
+            acc = new int[reductions];
+            partial = new int[reductions];
+
+            // streams used by the pass, loaded once
+            for (int k = 0; k < p.count; k++) {
+                int at = k * KernelPlan.STRIDE, op = p.code[at];
+                int[] read = operands(op, at);
+                int[] used = Arrays.copyOf(read, read.length + 1);
+                used[read.length] = Opcode.isReduction(op) ? 0 : p.code[at + 1];
+                for (int v : used) {
+                    if (v >= 0) continue;
+                    int s = -v - 1;
+                    if (streamArr[s] >= 0) continue;
+                    streamArr[s] = cb.allocateLocal(TypeKind.REFERENCE);
+                    cb.aload(STREAMS).loadConstant(s).aaload().astore(streamArr[s]);
+                }
+            }
+            scalarLocal = new int[p.scalarSlots.length];
+            for (int k = 0; k < scalarLocal.length; k++) {
+                scalarLocal[k] = cb.allocateLocal(tk);
+                cb.aload(SCAL).loadConstant(k).arrayLoad(tk).storeLocal(tk, scalarLocal[k]);
+            }
+            // constant registers: a broadcast vector and a scalar
+            for (int k = 0; k < p.constRegister.length; k++) {
+                int r = p.constRegister[k];
+                loadScalar(p.constScalar[k]);
+                cb.invokestatic(ops, "fill", mt(cdV, cdT)).astore(vregSlot(r));
+                loadScalar(p.constScalar[k]);
+                cb.storeLocal(tk, sregSlot(r));
+            }
+            for (int r = 0; r < reductions; r++) {
+                acc[r] = cb.allocateLocal(TypeKind.REFERENCE);
+                partial[r] = cb.allocateLocal(sumLike(p.reductionOp[r]) ? TypeKind.DOUBLE : tk);
+            }
+            blk = cb.allocateLocal(TypeKind.INT);
+            start = cb.allocateLocal(TypeKind.INT);
+            len = cb.allocateLocal(TypeKind.INT);
+            ub = cb.allocateLocal(TypeKind.INT);
+            i = cb.allocateLocal(TypeKind.INT);
+            idx = cb.allocateLocal(TypeKind.INT);
+
+            Label blkLoop = cb.newLabel(), end = cb.newLabel();
+            cb.iload(FROM).istore(blk);
+            cb.labelBinding(blkLoop);
+            cb.iload(blk).iload(TO).if_icmpge(end);
+            cb.iload(blk).iload(BLOCK).imul().istore(start);
+            cb.iload(BLOCK).iload(N).iload(start).isub().invokestatic(CD_MATH, "min", mt(CD_int, CD_int, CD_int)).istore(len);
+            cb.iload(len).loadConstant(-lanes).iand().istore(ub);
+            for (int r = 0; r < reductions; r++) {
+                String init = switch (p.reductionOp[r]) {
+                    case Opcode.R_MAX -> "negInf";
+                    case Opcode.R_MIN -> "posInf";
+                    default -> "zero";
+                };
+                cb.invokestatic(ops, init, mt(cdV)).astore(acc[r]);
+            }
+            // the vector loop
+            Label vLoop = cb.newLabel(), vEnd = cb.newLabel();
+            cb.iconst_0().istore(i);
+            cb.labelBinding(vLoop);
+            cb.iload(i).iload(ub).if_icmpge(vEnd);
+            cb.iload(start).iload(i).iadd().istore(idx);
+            Arrays.fill(valid, false);
+            int red = 0;
+            for (int k = 0; k < p.count; k++) {
+                int at = k * KernelPlan.STRIDE;
+                if (Opcode.isReduction(p.code[at])) vectorReduction(at, red++);
+                else vectorInstruction(at);
+            }
+            cb.iinc(i, lanes).goto_(vLoop);
+            cb.labelBinding(vEnd);
+            for (int r = 0; r < reductions; r++) {
+                int op = p.reductionOp[r];
+                cb.aload(acc[r]);
+                if (sumLike(op)) cb.invokestatic(ops, "sumLanes", mt(CD_double, cdV)).dstore(partial[r]);
+                else cb.invokestatic(ops, op == Opcode.R_MAX ? "maxLanes" : "minLanes", mt(cdT, cdV)).storeLocal(tk, partial[r]);
+            }
+            // the scalar tail
+            Label tLoop = cb.newLabel(), tEnd = cb.newLabel();
+            cb.labelBinding(tLoop);
+            cb.iload(i).iload(len).if_icmpge(tEnd);
+            cb.iload(start).iload(i).iadd().istore(idx);
+            Arrays.fill(valid, false);
+            red = 0;
+            for (int k = 0; k < p.count; k++) {
+                int at = k * KernelPlan.STRIDE;
+                if (Opcode.isReduction(p.code[at])) scalarReduction(at, red++);
+                else scalarInstruction(at);
+            }
+            cb.iinc(i, 1).goto_(tLoop);
+            cb.labelBinding(tEnd);
+            for (int r = 0; r < reductions; r++) {
+                cb.aload(PART).loadConstant(p.reductionPartial[r]).iload(BLOCKS).imul().iload(blk).iadd();
+                if (sumLike(p.reductionOp[r])) cb.dload(partial[r]);
+                else {
+                    cb.loadLocal(tk, partial[r]);
+                    if (f32) cb.f2d();
+                }
+                cb.dastore();
+            }
+            cb.iinc(blk, 1).goto_(blkLoop);
+            cb.labelBinding(end);
+            cb.return_();
+        }
+
+        static boolean sumLike(int op) { return op != Opcode.R_MAX && op != Opcode.R_MIN; }
+
+        /** The vector operands an instruction reads. */
+        int[] operands(int op, int at) {
+            int a = p.code[at + 2], b = p.code[at + 3], c = p.code[at + 4];
+            return switch (kind(op)) {
+                case V, VSS, VS, COPY, RED -> new int[] {a};
+                case VV, VVSS, RED2 -> new int[] {a, b};
+                case VVVS -> new int[] {a, b, c};
+                case FILL -> new int[0];
+            };
+        }
+
+        void vectorInstruction(int at) {
+            int op = p.code[at], d = p.code[at + 1], a = p.code[at + 2], b = p.code[at + 3], c = p.code[at + 4];
+            int s0 = p.code[at + 5], s1 = p.code[at + 6];
+            String name = method(op);
+            switch (kind(op)) {
+                case COPY -> loadV(a);
+                case FILL -> {
+                    loadScalar(s0);
+                    cb.invokestatic(ops, "fill", mt(cdV, cdT));
+                }
+                case V -> {
+                    loadV(a);
+                    cb.invokestatic(ops, name, mt(cdV, cdV));
+                }
+                case VV -> {
+                    loadV(a);
+                    loadV(b);
+                    cb.invokestatic(ops, name, mt(cdV, cdV, cdV));
+                }
+                case VS -> {
+                    loadV(a);
+                    loadScalar(s0);
+                    cb.invokestatic(ops, name, mt(cdV, cdV, cdT));
+                }
+                case VSS -> {
+                    loadV(a);
+                    loadScalar(s0);
+                    loadScalar(s1);
+                    cb.invokestatic(ops, name, mt(cdV, cdV, cdT, cdT));
+                }
+                case VVSS -> {
+                    loadV(a);
+                    loadV(b);
+                    loadScalar(s0);
+                    loadScalar(s1);
+                    cb.invokestatic(ops, name, mt(cdV, cdV, cdV, cdT, cdT));
+                }
+                case VVVS -> {
+                    loadV(a);
+                    loadV(b);
+                    loadV(c);
+                    loadScalar(s0);
+                    cb.invokestatic(ops, name, mt(cdV, cdV, cdV, cdV, cdT));
+                }
+                default -> throw new IllegalStateException("opcode " + op);
+            }
+            storeV(d);
+        }
+
+        void scalarInstruction(int at) {
+            int op = p.code[at], d = p.code[at + 1], a = p.code[at + 2], b = p.code[at + 3], c = p.code[at + 4];
+            int s0 = p.code[at + 5], s1 = p.code[at + 6];
+            String name = method(op);
+            switch (kind(op)) {
+                case COPY -> loadS(a);
+                case FILL -> loadScalar(s0);
+                case V -> {
+                    loadS(a);
+                    cb.invokestatic(ops, name, mt(cdT, cdT));
+                }
+                case VV -> {
+                    loadS(a);
+                    loadS(b);
+                    cb.invokestatic(ops, name, mt(cdT, cdT, cdT));
+                }
+                case VS -> {
+                    loadS(a);
+                    loadScalar(s0);
+                    cb.invokestatic(ops, name, mt(cdT, cdT, cdT));
+                }
+                case VSS -> {
+                    loadS(a);
+                    loadScalar(s0);
+                    loadScalar(s1);
+                    cb.invokestatic(ops, name, mt(cdT, cdT, cdT, cdT));
+                }
+                case VVSS -> {
+                    loadS(a);
+                    loadS(b);
+                    loadScalar(s0);
+                    loadScalar(s1);
+                    cb.invokestatic(ops, name, mt(cdT, cdT, cdT, cdT, cdT));
+                }
+                case VVVS -> {
+                    loadS(a);
+                    loadS(b);
+                    loadS(c);
+                    loadScalar(s0);
+                    cb.invokestatic(ops, name, mt(cdT, cdT, cdT, cdT, cdT));
+                }
+                default -> throw new IllegalStateException("opcode " + op);
+            }
+            storeS(d);
+        }
+
+        void vectorReduction(int at, int r) {
+            int op = p.code[at], a = p.code[at + 2], b = p.code[at + 3];
+            cb.aload(acc[r]);
+            loadV(a);
+            switch (op) {
+                case Opcode.R_SUM -> cb.invokestatic(ops, "accSum", mt(cdV, cdV, cdV));
+                case Opcode.R_SUMSQ -> cb.invokestatic(ops, "accSumsq", mt(cdV, cdV, cdV));
+                case Opcode.R_MAX -> cb.invokestatic(ops, "accMax", mt(cdV, cdV, cdV));
+                case Opcode.R_MIN -> cb.invokestatic(ops, "accMin", mt(cdV, cdV, cdV));
+                case Opcode.R_DOT -> {
+                    loadV(b);
+                    cb.invokestatic(ops, "accDot", mt(cdV, cdV, cdV, cdV));
+                }
+                default -> throw new IllegalStateException("opcode " + op);
+            }
+            cb.astore(acc[r]);
+        }
+
+        void scalarReduction(int at, int r) {
+            int op = p.code[at], a = p.code[at + 2], b = p.code[at + 3];
+            if (sumLike(op)) {
+                cb.dload(partial[r]);
+                loadS(a);
+                switch (op) {
+                    case Opcode.R_SUM -> cb.invokestatic(ops, "tailSum", mt(CD_double, CD_double, cdT));
+                    case Opcode.R_SUMSQ -> cb.invokestatic(ops, "tailSumsq", mt(CD_double, CD_double, cdT));
+                    case Opcode.R_DOT -> {
+                        loadS(b);
+                        cb.invokestatic(ops, "tailDot", mt(CD_double, CD_double, cdT, cdT));
+                    }
+                    default -> throw new IllegalStateException("opcode " + op);
+                }
+                cb.dstore(partial[r]);
+            } else {
+                cb.loadLocal(tk, partial[r]);
+                loadS(a);
+                cb.invokestatic(ops, op == Opcode.R_MAX ? "tailMax" : "tailMin", mt(cdT, cdT, cdT));
+                cb.storeLocal(tk, partial[r]);
+            }
+        }
+    }
+}
