@@ -26,17 +26,21 @@ public final class Options {
         this.settings = settings;
     }
 
-    /** The command line's defaults: the SIMD engine in f64 on every core, the script's own seed (or 0), no settings. */
+    /** The command line's defaults: the auto-tiering SIMD engine in f64 on every core, the script's own seed (or 0), no settings. */
     public static Options defaults() {
-        return new Options("simd", "f64", Runtime.getRuntime().availableProcessors(), null, Map.of());
+        return new Options("auto", "f64", Runtime.getRuntime().availableProcessors(), null, Map.of());
     }
 
-    /** {@code "simd"} (the Vector API interpreter; also {@code "auto"}, {@code "compiled"}) or {@code "scalar"} (the float64 reference). */
+    /**
+     * {@code "auto"} (the Vector API interpreter, compiling hot steps), {@code "compiled"} (compiled
+     * before the first step), {@code "simd"} (the interpreter only) or {@code "scalar"} (the float64
+     * reference).
+     */
     public Options engine(String name) {
         String e = name.toLowerCase(java.util.Locale.ROOT);
         if (!e.equals("simd") && !e.equals("scalar") && !e.equals("auto") && !e.equals("compiled"))
             throw new IllegalArgumentException("engine '" + name + "': expected simd, scalar, auto or compiled");
-        return new Options(e.equals("scalar") ? "scalar" : "simd", precision, threads, seed, settings);
+        return new Options(e, precision, threads, seed, settings);
     }
 
     /** {@code "f64"} or {@code "f32"} (the SIMD engine only). */
@@ -74,7 +78,12 @@ public final class Options {
             if (precision.equals("f32")) throw new IllegalArgumentException("the scalar engine computes in f64 only; use engine(\"simd\") for f32");
             return Engine.SCALAR;
         }
-        return new Engine(Engine.Kind.SIMD, precision.equals("f32") ? Precision.F32 : Precision.F64, threads);
+        Engine.Kind kind = switch (engine) {
+            case "auto" -> Engine.Kind.AUTO;
+            case "compiled" -> Engine.Kind.COMPILED;
+            default -> Engine.Kind.SIMD;
+        };
+        return new Engine(kind, precision.equals("f32") ? Precision.F32 : Precision.F64, threads);
     }
 
     @Override public String toString() {

@@ -88,9 +88,15 @@ final class BenchCommand implements Callable<Integer> {
         List<StepBench.Timing> rows = new ArrayList<>();
         double[] p0 = sb.initialP();
         double pChange;
-        if (engine.kind() == Engine.Kind.SIMD) {
-            rows.add(sb.simd(precision, engine.threads(), main));
-            pChange = change(p0, sb.finalP());
+        if (engine.vectorized()) {
+            if (engine.kind() == Engine.Kind.SIMD) {
+                rows.add(sb.simd(precision, engine.threads(), main));
+                pChange = change(p0, sb.finalP());
+            } else {
+                rows.add(sb.simd(dev.descent.engine.simd.SimdProgram.Tier.COMPILED, precision, engine.threads(), main));
+                pChange = change(p0, sb.finalP());
+                rows.add(sb.simd(precision, engine.threads(), other));
+            }
             rows.add(sb.scalar(slow));
         } else {
             rows.add(sb.scalar(main));
@@ -141,13 +147,13 @@ final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%s: %s, n = %d: a step reads %d arrays and writes %d, %d bytes per element in %s%s%n", file, own.call(), size,
                 sb.arraysRead(), sb.arraysWritten(), sb.bytesPerStep(elementBytes(p)) / size, name(p),
                 p == Precision.F32 ? " (" + sb.bytesPerStep(8) / size + " in f64)" : "");
-        out.printf(Locale.ROOT, "%-7s %-9s %7s %9s %12s %11s %7s %5s%n", "engine", "precision", "threads", "steps", "ns/step", "ns/element", "GB/s", "roof");
+        out.printf(Locale.ROOT, "%-9s %-9s %7s %9s %12s %11s %7s %5s%n", "engine", "precision", "threads", "steps", "ns/step", "ns/element", "GB/s", "roof");
         for (StepBench.Timing t : rows) {
             double gb = gbPerS(sb, t);
-            out.printf(Locale.ROOT, "%-7s %-9s %7d %9d %12s %11s %7s %5s%n", t.engine(), name(t.precision()), t.threads(),
+            out.printf(Locale.ROOT, "%-9s %-9s %7d %9d %12s %11s %7s %5s%n", t.engine(), name(t.precision()), t.threads(),
                     t.steps(), num(t.nsPerStep()), num(t.nsPerStep() / size), num(gb), String.format(Locale.ROOT, "%.2f", gb / roof));
         }
-        out.printf(Locale.ROOT, "%-7s %-9s %7d %9d %12s %11s %7s %5s%n", "triad", name(triad.precision()), triad.threads(),
+        out.printf(Locale.ROOT, "%-9s %-9s %7d %9d %12s %11s %7s %5s%n", "triad", name(triad.precision()), triad.threads(),
                 triad.steps(), num(triad.nsPerStep()), num(triad.nsPerStep() / triadLength), num(roof), "1.00");
         out.printf(Locale.ROOT, "roof: the triad a = b + s*c over %d elements (3 arrays of %d MiB, %d bytes per element), this machine's streaming bandwidth%n",
                 triadLength, Triad.BYTES_PER_ARRAY >> 20, triadBytes);

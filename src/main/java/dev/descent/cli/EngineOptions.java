@@ -5,14 +5,14 @@ import dev.descent.engine.Precision;
 import java.io.PrintWriter;
 import picocli.CommandLine.Option;
 
-/** --engine, --precision, --threads: which engine evaluates the script. */
+/** --engine, --precision, --threads, --verbose: which engine evaluates the script. */
 final class EngineOptions {
     enum EngineName { auto, compiled, simd, scalar }
 
     enum PrecisionName { f64, f32 }
 
     @Option(names = "--engine", paramLabel = "auto|compiled|simd|scalar",
-            description = "simd: the Vector API interpreter; scalar: the plain float64 reference interpreter; compiled and auto (the default) run on the interpreter until the compiling tier lands.")
+            description = "auto (the default): the Vector API interpreter, switching to compiled loops when the work makes compiling pay; compiled: each step compiled to one fused loop before it runs; simd: the interpreter only; scalar: the plain float64 reference interpreter. auto, compiled and simd give the same bits.")
     EngineName engine = EngineName.auto;
 
     @Option(names = "--precision", paramLabel = "f64|f32", description = "Float width of the SIMD engine (default f64).")
@@ -21,6 +21,9 @@ final class EngineOptions {
     @Option(names = "--threads", paramLabel = "N", description = "Threads for large arrays (default: all cores).")
     Integer threads;
 
+    @Option(names = "--verbose", description = "Say on stderr what the engine does: which steps were compiled and in how long, which stay on the interpreter and why; with eval --points, when the points are evaluated one by one.")
+    boolean verbose;
+
     Engine engine(PrintWriter err) {
         int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         if (n < 1) throw new Main.UsageError("--threads " + n + ": needs at least 1");
@@ -28,8 +31,17 @@ final class EngineOptions {
             if (precision == PrecisionName.f32) throw new Main.UsageError("--engine scalar computes in f64 only; use --engine simd for f32");
             return Engine.SCALAR;
         }
-        if (engine == EngineName.compiled)
-            err.println("descent: note: the compiling tier is not built yet; running on the SIMD interpreter");
-        return new Engine(Engine.Kind.SIMD, precision == PrecisionName.f32 ? Precision.F32 : Precision.F64, n);
+        dev.descent.engine.simd.SimdProgram.noteListener(!verbose ? null : note -> {
+            synchronized (err) {
+                err.println("descent: " + note);
+                err.flush();
+            }
+        });
+        Engine.Kind kind = switch (engine) {
+            case auto -> Engine.Kind.AUTO;
+            case compiled -> Engine.Kind.COMPILED;
+            default -> Engine.Kind.SIMD;
+        };
+        return new Engine(kind, precision == PrecisionName.f32 ? Precision.F32 : Precision.F64, n);
     }
 }

@@ -33,8 +33,6 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--grad", description = "With --points, also add one gradient column per element of θ (d/dx, d/dw[0], …).") boolean grad;
 
-    @Option(names = "--verbose", description = "With --points, say on stderr when the points are evaluated one by one rather than batched.")
-    boolean verbose;
 
     @Option(names = "--set", paramLabel = "NAME=VALUE", description = "Override a top-level let.") List<String> sets;
 
@@ -104,7 +102,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         dev.descent.engine.Engine engine = engineOptions.engine(err);
         PointEval.Result r = PointEval.evaluate(s, base, t.columns(), t.points(), grad, engine);
-        if (verbose && !r.batched()) {
+        if (engineOptions.verbose && !r.batched()) {
             err.println("descent: note: evaluating the " + t.points() + " point" + (t.points() == 1 ? "" : "s") + " one by one: " + r.fallback());
             err.flush();
         }

@@ -56,7 +56,12 @@ public final class Main implements Runnable {
             return USAGE;
         });
         try {
-            int code = cl.execute(args);
+            int code;
+            try {
+                code = cl.execute(args);
+            } finally {
+                dev.descent.engine.simd.SimdProgram.noteListener(null);
+            }
             out.flush();
             err.flush();
             return code;

@@ -134,9 +134,18 @@ public final class StepBench {
 
     // ------------------------------------------------------------------ engines
 
-    /** The SIMD engine, float64 or float32, over caller-owned arrays (runF64/runF32), no allocation per step. */
+    /** The SIMD engine's interpreter, float64 or float32, over caller-owned arrays (runF64/runF32), no allocation per step. */
     public Timing simd(Precision precision, int threads, Plan plan) {
-        SimdProgram prog = new SimdProgram(outputs, precision, threads);
+        return simd(SimdProgram.Tier.INTERPRET, precision, threads, plan);
+    }
+
+    /**
+     * The SIMD engine on a tier: the interpreter ("simd") or the step compiled before the first
+     * timed step ("compiled"; the JIT still warms it up during the untimed warm-up).
+     */
+    public Timing simd(SimdProgram.Tier tier, Precision precision, int threads, Plan plan) {
+        SimdProgram prog = new SimdProgram(outputs, precision, threads, tier == SimdProgram.Tier.AUTO ? SimdProgram.Tier.COMPILED : tier);
+        String name = tier == SimdProgram.Tier.INTERPRET ? "simd" : prog.compiled() ? "compiled" : "compiled*";
         List<Node> lv = prog.leaves();
         int[] feed = new int[outputs.size()];
         for (int i = 0; i < feed.length; i++) {
@@ -168,7 +177,7 @@ public final class StepBench {
                 }
                 return System.nanoTime() - t0;
             };
-            Timing timing = measure("simd", precision, used, run, plan);
+            Timing timing = measure(name, precision, used, run, plan);
             finalP = feed[0] >= 0 ? in[feed[0]].clone() : out[0].clone();
             return timing;
         }
@@ -191,7 +200,7 @@ public final class StepBench {
             }
             return System.nanoTime() - t0;
         };
-        Timing timing = measure("simd", precision, used, run, plan);
+        Timing timing = measure(name, precision, used, run, plan);
         float[] last = feed[0] >= 0 ? in[feed[0]] : out[0];
         finalP = new double[last.length];
         for (int i = 0; i < last.length; i++) finalP[i] = last[i];

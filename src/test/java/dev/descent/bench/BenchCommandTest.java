@@ -67,12 +67,14 @@ class BenchCommandTest {
         assertEquals(5, o.get("arrays_read").asInt());
         assertEquals(4, o.get("arrays_written").asInt());
         JsonNode engines = o.get("engines");
-        assertEquals(2, engines.size(), "the chosen engine, then the scalar engine");
-        JsonNode simd = engines.get(0), scalar = engines.get(1);
-        assertEquals("simd", simd.get("engine").asText());
+        assertEquals(3, engines.size(), "auto: the compiled tier, the interpreter, then the scalar engine");
+        JsonNode simd = engines.get(0), interp = engines.get(1), scalar = engines.get(2);
+        assertEquals("compiled", simd.get("engine").asText());
+        assertEquals("simd", interp.get("engine").asText());
         assertEquals("f64", simd.get("precision").asText());
         assertEquals("scalar", scalar.get("engine").asText());
         figures(simd);
+        figures(interp);
         figures(scalar);
         assertEquals(5, simd.get("steps").asInt());
         assertEquals(72.0, simd.get("bytes_per_element").asDouble());
@@ -87,8 +89,10 @@ class BenchCommandTest {
     }
 
     @Test void adamInF32CountsFourBytesAnElement() throws IOException {
-        JsonNode o = json("bench", "examples/quickstart.dsc", "--n", "1000", "--steps", "5", "--precision", "f32", "--threads", "1", "--json");
+        JsonNode o = json("bench", "examples/quickstart.dsc", "--n", "1000", "--steps", "5", "--precision", "f32", "--threads", "1", "--engine", "simd", "--json");
+        assertEquals(2, o.get("engines").size(), "the interpreter, then the scalar engine");
         JsonNode simd = o.get("engines").get(0), scalar = o.get("engines").get(1);
+        assertEquals("simd", simd.get("engine").asText());
         assertEquals("f32", simd.get("precision").asText());
         assertEquals(36.0, simd.get("bytes_per_element").asDouble());
         assertEquals("f64", scalar.get("precision").asText(), "the scalar engine is float64 only");
@@ -138,8 +142,9 @@ class BenchCommandTest {
         String[] lines = r.out().split("\n");
         assertTrue(lines[0].contains("adam(lr = 0.05), n = 2000: a step reads 5 arrays and writes 4, 72 bytes per element in f64"), r::toString);
         assertTrue(lines[1].matches("engine +precision +threads +steps +ns/step +ns/element +GB/s +roof"), r::toString);
-        assertTrue(lines[2].startsWith("simd ") && lines[3].startsWith("scalar ") && lines[4].startsWith("triad "), r::toString);
-        assertTrue(lines[4].endsWith(" 1.00"), "the triad is the roof");
+        assertTrue(lines[2].startsWith("compiled ") && lines[3].startsWith("simd ") && lines[4].startsWith("scalar ")
+                && lines[5].startsWith("triad "), r::toString);
+        assertTrue(lines[5].endsWith(" 1.00"), "the triad is the roof");
     }
 
     @Test void aScriptWithoutOptimize(@TempDir Path dir) throws IOException {

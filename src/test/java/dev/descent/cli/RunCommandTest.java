@@ -129,4 +129,27 @@ class RunCommandTest {
         assertEquals(Main.USAGE, bad.code());
         assertTrue(bad.firstErrLine().contains("did you mean 'adam'"), bad.err());
     }
+
+    /** --engine compiled --verbose says what was compiled; a step the compiler rejects says so, runs, and gives the same numbers. */
+    @Test void compiledTierNotesUnderVerbose(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        Cli.Result r = run("run", "examples/quickstart.dsc", "--engine", "compiled", "--verbose", "--json");
+        assertEquals(0, r.code(), r::toString);
+        assertTrue(r.err().contains("descent: compiled the loop over [2]"), r::toString);
+        Cli.Result quiet = run("run", "examples/quickstart.dsc", "--engine", "compiled", "--json");
+        assertEquals("", quiet.err(), "no notes without --verbose");
+        assertEquals(Cli.ok("run", "examples/quickstart.dsc", "--engine", "simd", "--json").out(), quiet.out(), "the same bits as the interpreter");
+
+        String f = Cli.write(dir, "lse.dsc", """
+                optimizer shifted(lr = 0.1) {
+                  p -= lr * (g - logsumexp(g) + log(len(g)))
+                }
+                param x[40] = 0.5
+                minimize sum(x^2)
+                optimize with shifted() for 20 steps
+                """);
+        Cli.Result lse = run("run", f, "--engine", "compiled", "--verbose", "--json");
+        assertEquals(0, lse.code(), lse::toString);
+        assertTrue(lse.err().contains("stays on the interpreter: it has a log-sum-exp reduction"), lse::toString);
+        assertEquals(Cli.ok("run", f, "--engine", "simd", "--json").out(), lse.out());
+    }
 }

@@ -57,10 +57,17 @@ public final class SimdProgram implements dev.descent.engine.Program {
     }
 
     /**
-     * Elements processed (loop size × passes × runs) after which {@link Tier#AUTO} compiles.
+     * Work after which {@link Tier#AUTO} compiles: elements processed (loop size, at least 64 for
+     * a run's fixed cost, × passes × runs). Compiling a step takes a few ms, but the loop then
+     * needs the JIT: {@link #warm} runs it on scratch arrays on the compiler thread until it is
+     * fast, measured at 0.5–0.8 s of one core for Adam (2 shared cores, AVX-512). The
+     * interpreter runs Adam at about 1.5–3 ns per element, so 2^26 elements (0.1–0.2 s of
+     * interpreting) starts compiling once a run has shown it is not a short one, and the
+     * compiled loop (about 2× faster) repays the warm-up within a comparable time again: the
+     * break-even rule that bounds the cost at about twice the best choice made in hindsight.
      * The system property {@code descent.compile.threshold} overrides it (0: at once).
      */
-    public static final long AUTO_THRESHOLD = Long.getLong("descent.compile.threshold", 1L << 22);
+    public static final long AUTO_THRESHOLD = Long.getLong("descent.compile.threshold", 1L << 26);
 
     private static final ExecutorService COMPILER = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "descent-compiler");
@@ -262,16 +269,71 @@ public final class SimdProgram implements dev.descent.engine.Program {
         }
     }
 
+    private static volatile java.util.function.Consumer<String> listener;
+
+    /** Where tiering notes also go as they happen (the command line's --verbose), or null. */
+    public static void noteListener(java.util.function.Consumer<String> l) { listener = l; }
+
+    private void note(String s) {
+        notes.add(s);
+        java.util.function.Consumer<String> l = listener;
+        if (l != null) l.accept(s);
+    }
+
     private Object[] compileAll() {
         Object[] ks = new Object[plan.phases.size()];
         for (KernelPlan.Phase ph : plan.phases) {
             if (ph.pass == null) continue;
             PassCompiler.Outcome o = PassCompiler.compile(ph.pass, f32);
             ks[ph.pass.index] = o.kernel();
-            if (o.ok()) notes.add(String.format("pass %d compiled: %d bytes of bytecode in %.1f ms", ph.pass.index,
-                    o.bytecodeBytes(), o.nanos() / 1e6));
-            else notes.add("pass " + ph.pass.index + " stays on the interpreter: " + o.rejected());
+            String what = "loop over " + plan.loopShape + (plan.passCount() > 1 ? ", pass " + ph.pass.index : "");
+            if (o.ok()) note(String.format(java.util.Locale.ROOT, "compiled the %s (%d instructions) in %.1f ms, %d bytes of bytecode",
+                    what, ph.pass.count, o.nanos() / 1e6, o.bytecodeBytes()));
+            else note("the " + what + " stays on the interpreter: " + o.rejected());
         }
+        return ks;
+    }
+
+    /** Calls of a kernel on scratch arrays, at most, before an auto switch ({@link #warm}). */
+    static final int WARM_CALLS = 40_000;
+
+    /**
+     * Runs each compiled kernel on scratch arrays (a few short blocks, the run's scalars) until
+     * its calls have become fast and steady (the JIT has compiled it: its first calls run in
+     * the bytecode interpreter, where the Vector API is hundreds of times slower), so that
+     * {@link Tier#AUTO} switches to a compiled loop only once it pays. On the compiler thread,
+     * while the calling thread goes on interpreting.
+     */
+    private Object[] warm(Object[] ks, double[] sd, float[] sf) {
+        long t0 = System.nanoTime();
+        int lanes = lanes(), wblock = 4 * lanes, wn = 2 * wblock + 1, wblocks = 3;
+        for (KernelPlan.Phase ph : plan.phases) {
+            if (ph.pass == null || ks[ph.pass.index] == null) continue;
+            Object k = ks[ph.pass.index];
+            double[] wpart = new double[Math.max(1, ph.pass.partials) * wblocks];
+            int streams = plan.streamSlot.length;
+            double[][] d = f32 ? null : new double[streams][wn];
+            float[][] f = f32 ? new float[streams][wn] : null;
+            for (int i = 0; i < streams; i++) {
+                if (d != null) Arrays.fill(d[i], 0.5);
+                else Arrays.fill(f[i], 0.5f);
+            }
+            double[] scd = sd == null ? null : Arrays.copyOf(sd, Math.max(sd.length, ph.pass.scalarSlots.length));
+            float[] scf = sf == null ? null : Arrays.copyOf(sf, Math.max(sf.length, ph.pass.scalarSlots.length));
+            double last = Double.MAX_VALUE;
+            int steady = 0;
+            for (int calls = 0; calls < WARM_CALLS && steady < 3; ) {
+                long b0 = System.nanoTime();
+                for (int c = 0; c < 1000; c++, calls++) {
+                    if (f32) ((KernelF32) k).run(f, scf, wpart, wblocks, wn, wblock, 0, wblocks);
+                    else ((KernelF64) k).run(d, scd, wpart, wblocks, wn, wblock, 0, wblocks);
+                }
+                double per = (System.nanoTime() - b0) / 1000.0;
+                steady = calls >= 15_000 && per > 0.8 * last ? steady + 1 : 0;
+                last = Math.min(last, per);
+            }
+        }
+        note(String.format(java.util.Locale.ROOT, "warmed the compiled loops in %.0f ms; switching at the next step", (System.nanoTime() - t0) / 1e6));
         return ks;
     }
 
@@ -281,8 +343,12 @@ public final class SimdProgram implements dev.descent.engine.Program {
         if (pending == null) {
             int passes = plan.passCount();
             if (passes == 0) return;
-            work += (long) Math.max(n, 1) * passes;
-            if (work >= AUTO_THRESHOLD) pending = CompletableFuture.supplyAsync(this::compileAll, COMPILER);
+            work += (long) Math.max(n, 64) * passes;
+            if (work >= AUTO_THRESHOLD) {
+                double[] sd = scalD == null ? null : scalD.clone();
+                float[] sf = scalF == null ? null : scalF.clone();
+                pending = CompletableFuture.supplyAsync(() -> warm(compileAll(), sd, sf), COMPILER);
+            }
         } else if (pending.isDone()) {
             kernels = pending.join();
             pending = null;

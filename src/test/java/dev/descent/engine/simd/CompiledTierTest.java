@@ -173,10 +173,11 @@ class CompiledTierTest {
         SimdProgram auto = new SimdProgram(outs, Precision.F64, 2, SimdProgram.Tier.AUTO);
         double[][] want = interp.run(Env.of(v));
         boolean switched = false;
-        for (int run = 0; run < 200 && !switched; run++) {
+        int runs = (int) (SimdProgram.AUTO_THRESHOLD / (2L * 300_000)) + 3;
+        for (int run = 0; run < runs && !switched; run++) {
             Agree.same(want, auto.run(Env.of(v)), "auto run " + run);
-            if (run == 100) auto.awaitCompiled();
             switched = auto.compiled();
+            auto.awaitCompiled(); // the switch itself happens at the start of the next run
         }
         assertTrue(switched, "auto never compiled: " + auto.notes());
         Agree.same(want, auto.run(Env.of(v)), "auto after switching");
