@@ -293,7 +293,7 @@ public final class Optimizer {
             List<Node> outs = new ArrayList<>();
             outs.add(step.pOutput());
             outs.addAll(step.stateOutputs());
-            prog = new SimdProgram(outs, precision, threads);
+            prog = new SimdProgram(outs, precision, threads, SimdProgram.Tier.AUTO);
             List<Node> lv = prog.leaves();
             for (Node l : lv)
                 if (l != step.p() && l != step.g() && l != step.t() && !step.stateInputs().contains(l))

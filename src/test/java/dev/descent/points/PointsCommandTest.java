@@ -76,6 +76,24 @@ class PointsCommandTest {
         assertEquals("x[0],x[1],value\n-1.5,2,12.5\n1,1,0\n0.3,-0.7,62.89999999999999\n", v.out());
     }
 
+    /** The points' loop compiled (values and gradients): the interpreter's bits, on 1 and 3 threads, in f64 and f32. */
+    @Test
+    void compiledPointsGiveTheInterpretersBits() {
+        String f = write("r.dsc", ROSENBROCK);
+        StringBuilder csv = new StringBuilder("x[0],x[1]\n");
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(3);
+        for (int i = 0; i < 2000; i++) csv.append(4 * rng.nextDouble() - 2).append(',').append(4 * rng.nextDouble() - 1).append('\n');
+        String pts = write("many.csv", csv.toString());
+        for (String prec : new String[] {"f64", "f32"})
+            for (String threads : new String[] {"1", "3"}) {
+                Run simd = ok("eval", f, "--points", pts, "--grad", "--engine", "simd", "--precision", prec, "--threads", threads);
+                Run comp = run("eval", f, "--points", pts, "--grad", "--engine", "compiled", "--precision", prec, "--threads", threads, "--verbose");
+                assertEquals(0, comp.code(), comp::toString);
+                assertTrue(comp.err().contains("descent: compiled the loop over [2000]"), comp::toString);
+                assertEquals(simd.out(), comp.out(), prec + " threads " + threads);
+            }
+    }
+
     @Test
     void rowsAreCopiedVerbatimAndColumnsMatchedByName() {
         String f = write("r.dsc", ROSENBROCK);
