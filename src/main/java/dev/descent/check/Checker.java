@@ -54,11 +54,23 @@ public final class Checker {
     /**
      * How a script is instantiated: for training ({@code dropout} draws masks), and with
      * data sets already loaded and seen with another number of rows (a batch, a
-     * validation split), so the objective's shapes fit the rows the driver feeds it.
+     * validation split), so the objective's shapes fit the rows the driver feeds it;
+     * {@code progress} hears how the loading of each data file goes (a progress bar).
      */
-    public record Options(boolean training, Map<String, DataSet> preloaded, Map<String, Integer> rows) {
+    public record Options(boolean training, Map<String, DataSet> preloaded, Map<String, Integer> rows, LoadProgress progress) {
         public static final Options EVAL = new Options(false, Map.of(), Map.of());
         public static final Options TRAINING = new Options(true, Map.of(), Map.of());
+
+        public Options {
+            if (progress == null) progress = LoadProgress.NONE;
+        }
+
+        public Options(boolean training, Map<String, DataSet> preloaded, Map<String, Integer> rows) {
+            this(training, preloaded, rows, LoadProgress.NONE);
+        }
+
+        /** These options, with data files' loading reported to {@code progress}. */
+        public Options withProgress(LoadProgress progress) { return new Options(training, preloaded, rows, progress); }
     }
 
     private final Options options;
@@ -466,10 +478,10 @@ public final class Checker {
             return null;
         }
         try {
-            DataSet ds = Csv.read(d.name(), path.pos(), base.resolve(path.value()), displayPath(m.source, path.value()));
+            DataSet ds = Csv.read(d.name(), path.pos(), base.resolve(path.value()), displayPath(m.source, path.value()), options.progress());
             if (validation == null) return ds;
             if (validation instanceof Ast.Str vf) {
-                DataSet v = Csv.read(d.name(), vf.pos(), base.resolve(vf.value()), displayPath(m.source, vf.value()));
+                DataSet v = Csv.read(d.name(), vf.pos(), base.resolve(vf.value()), displayPath(m.source, vf.value()), options.progress());
                 if (!v.columnNames().equals(ds.columnNames())) {
                     error(vf.pos(), "the validation file's columns (" + String.join(", ", v.columnNames()) + ") differ from the data's ("
                             + String.join(", ", ds.columnNames()) + ")");

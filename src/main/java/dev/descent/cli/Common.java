@@ -20,11 +20,18 @@ final class Common {
     static Script load(String file, List<String> sets, PrintWriter err) { return load(file, sets, err, false); }
 
     /** As {@link #load}; for training, dropout draws masks (run, compare). */
-    static Script load(String file, List<String> sets, PrintWriter err, boolean training) {
+    static Script load(String file, List<String> sets, PrintWriter err, boolean training) { return load(file, sets, err, training, false); }
+
+    /**
+     * As {@link #load}; a data file that takes more than a second to load shows a progress
+     * bar on the terminal ({@link LoadBar}), unless {@code quiet}.
+     */
+    static Script load(String file, List<String> sets, PrintWriter err, boolean training, boolean quiet) {
         Map<String, Double> settings = settings(sets);
         try {
             SourceFile src = SourceFile.read(Path.of(file), file);
-            return training ? Checker.checkForTraining(src, settings) : Checker.check(src, settings);
+            Checker.Options options = (training ? Checker.Options.TRAINING : Checker.Options.EVAL).withProgress(LoadBar.of(quiet, err));
+            return Checker.check(src, settings, options);
         } catch (CompileError e) {
             print(e.diagnostics(), err);
             return null;

@@ -91,7 +91,8 @@ final class Comparison {
             return new Checked(null, List.of(new Diagnostic(callSrc, 1, 1, Math.max(1, t.call().length()),
                     "expected one optimizer call, like adam(lr = 0.1) or gd", "give the call alone: no 'for', ';' or '#'")), true);
         try {
-            return new Checked(Checker.checkForTraining(src, settings), null, false);
+            // the data sets the script loaded serve every call: a large file is read once, not once per --with
+            return new Checked(Checker.check(src, settings, new Checker.Options(true, s.data, Map.of())), null, false);
         } catch (CompileError e) {
             return new Checked(null, remap(e.diagnostics(), src, t, callSrc), false);
         }

@@ -59,6 +59,67 @@ public final class Progress {
         return line.length() <= room ? line : line.substring(0, room - 1) + "…";
     }
 
+    /**
+     * One line of a data file's loading:
+     * {@code loading data/big.csv [######----] 60%  180/300 MB  90 MB/s  0:01 left}.
+     *
+     * @param file the file as the script names it
+     * @param read bytes read so far
+     * @param size the file's size in bytes (below 1: unknown)
+     * @param rate bytes per second so far (NaN or 0 when unknown)
+     * @param width the terminal's columns
+     */
+    public static String renderLoad(String file, long read, long size, double rate, int width) {
+        width = Math.max(MIN_WIDTH, width);
+        int room = width - 1;
+        String head = "loading ";
+        boolean known = size > 0;
+        double fraction = known ? Math.min(1.0, (double) read / size) : 0;
+        String percent = known ? " " + (int) Math.floor(100 * fraction) + "%" : "";
+        String amount = "  " + (known ? bytes(Math.min(read, size), size) : bytes(read));
+        boolean fast = rate > 0 && Double.isFinite(rate);
+        String speed = fast ? "  " + bytes((long) rate) + "/s" : "";
+        String eta = known && fast ? "  " + duration((size - Math.min(read, size)) / rate) + " left" : "";
+        String tail = percent + amount + speed;
+        // as for a run: the bar goes first, then the name is shortened, then the time left goes, then the line is cut
+        int cells = Math.min(30, room - (head.length() + file.length() + 1 + tail.length() + eta.length()) - 2);
+        if (known && cells >= 10) return head + file + " " + bar(cells, fraction) + tail + eta;
+        for (String end : new String[] {tail + eta, tail}) {
+            int nameRoom = room - head.length() - end.length();
+            if (nameRoom >= Math.min(8, file.length())) return head + ellipsis(file, nameRoom) + end;
+        }
+        String line = head + file + tail;
+        return line.length() <= room ? line : line.substring(0, room - 1) + "…";
+    }
+
+    /** Bytes, in powers of 1000: 512 B, 12.5 kB, 300 MB, 1.2 GB. */
+    static String bytes(long n) {
+        int u = unit(n);
+        return inUnit(n, u) + " " + UNITS[u];
+    }
+
+    /** Bytes read of a size, in the size's unit: 180/300 MB. */
+    static String bytes(long read, long size) {
+        int u = unit(size);
+        return inUnit(read, u) + "/" + inUnit(size, u) + " " + UNITS[u];
+    }
+
+    private static final String[] UNITS = {"B", "kB", "MB", "GB", "TB"};
+
+    private static int unit(long n) {
+        int u = 0;
+        for (long scale = 1000; u < UNITS.length - 1 && n >= scale; scale *= 1000) u++;
+        return u;
+    }
+
+    private static String inUnit(long n, int u) {
+        return u == 0 ? Long.toString(n) : number1(n / Math.pow(1000, u));
+    }
+
+    private static String number1(double v) {
+        return v < 10 ? String.format(Locale.ROOT, "%.1f", v) : String.format(Locale.ROOT, "%.0f", v);
+    }
+
     static String bar(int cells, double fraction) {
         int full = (int) Math.floor(Math.max(0, Math.min(1, fraction)) * cells);
         return "[" + "#".repeat(full) + "-".repeat(cells - full) + "]";

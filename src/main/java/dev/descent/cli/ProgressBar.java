@@ -130,19 +130,32 @@ public final class ProgressBar implements Driver.Trace {
         double rate = seconds > 0 && step > drawn ? (step - drawn) / seconds : Double.NaN;
         int k = Math.max(0, Math.min(calls.size() - 1, run - 1));
         String line = Progress.render(run, calls.size(), calls.get(k), step, totals[k], perEpoch[k], loss, rate, width);
-        StringBuilder sb = new StringBuilder("\r").append(line);
-        if (line.length() < shown) sb.append(" ".repeat(shown - line.length())).append('\r').append(line);
-        shown = line.length();
-        err.print(sb);
-        err.flush();
+        shown = draw(err, line, shown);
     }
 
     /** Clears the bar's line, if it drew one. */
     public void finish() {
+        clear(err, shown);
+        shown = 0;
+    }
+
+    /**
+     * Draws {@code line} over the one on the terminal now ({@code shown} characters long):
+     * {@code \r} and the line, blanking what is left of a longer one. Returns its length.
+     */
+    static int draw(PrintWriter err, String line, int shown) {
+        StringBuilder sb = new StringBuilder("\r").append(line);
+        if (line.length() < shown) sb.append(" ".repeat(shown - line.length())).append('\r').append(line);
+        err.print(sb);
+        err.flush();
+        return line.length();
+    }
+
+    /** Blanks a drawn line of {@code shown} characters and returns to its start (nothing when none). */
+    static void clear(PrintWriter err, int shown) {
         if (shown == 0) return;
         err.print("\r" + " ".repeat(shown) + "\r");
         err.flush();
-        shown = 0;
     }
 
     /** Whether it has drawn anything (for tests). */

@@ -46,7 +46,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
-        Script s = Common.load(file, sets, err, true);
+        Script s = Common.load(file, sets, err, true, quiet);
         if (s == null) return Main.SCRIPT_ERROR;
         if (s.objective == null) {
             err.println(file + ": error: there is nothing to run: the script has no 'minimize' or 'maximize'");
