@@ -591,6 +591,21 @@ public final class OpsF64 {
         return m;
     }
 
+    /**
+     * The second sweep of a log-sum-exp partial: the sum of exp(x - m) over a block's values
+     * (m their maximum), 0 when m is not finite, exactly as the interpreter's rsumexp.
+     */
+    public static double lseSum(double[] a, int len, double m) {
+        if (!Double.isFinite(m)) return 0;
+        DoubleVector acc = DoubleVector.zero(S);
+        int i = 0, ub = S.loopBound(len);
+        for (; i < ub; i += LANES) acc = acc.add(DoubleVector.fromArray(S, a, i).sub(m).lanewise(EXP));
+        double s = 0;
+        for (int l = 0; l < LANES; l++) s += acc.lane(l);
+        for (; i < len; i++) s += Math.exp(a[i] - m);
+        return s;
+    }
+
     public static double tailSum(double s, double x) { return s + x; }
 
     public static double tailSumsq(double s, double x) { return s + (double) (x * x); }

@@ -42,8 +42,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * The species is a {@code static final} field of the generated class; vectors live only in
  * the method's locals.
  *
- * <p>Rejected (the pass stays on the interpreter): a log-sum-exp reduction (its block max is
- * needed before its sum, a second sweep), and a pass whose method would exceed HotSpot's
+ * <p>A log-sum-exp reduction needs its block's maximum before its sum: the loop folds the
+ * maximum in and keeps the block's values in a scratch array, and a second sweep over that
+ * array ({@code lseSum}, the interpreter's own loop) adds exp(x - max).
+ *
+ * <p>Rejected (the pass stays on the interpreter): a pass whose method would exceed HotSpot's
  * huge-method limit (8000 bytes of bytecode, beyond which the JIT never compiles a method).
  */
 public final class PassCompiler {
@@ -124,7 +127,6 @@ public final class PassCompiler {
     static String rejection(KernelPlan.Pass pass) {
         for (int i = 0; i < pass.count; i++) {
             int op = pass.code[i * KernelPlan.STRIDE];
-            if (op == Opcode.R_LSE) return "it has a log-sum-exp reduction (two sweeps per block)";
             if (kind(op) == null) return "opcode " + Opcode.name(op) + " has no compiled form";
         }
         return null;
@@ -153,7 +155,7 @@ public final class PassCompiler {
                 || op == Opcode.SQRT_ADD || op == Opcode.AFFINE) return Form.VSS;
         if (op == Opcode.AXPY || op == Opcode.XMSY || op == Opcode.LIN2 || op == Opcode.LIN2SQ || op == Opcode.SMUL_DIV) return Form.VVSS;
         if (op == Opcode.SELECT || op == Opcode.CLIP || op == Opcode.XM_SMUL_DIV) return Form.VVVS;
-        if (op == Opcode.R_SUM || op == Opcode.R_SUMSQ || op == Opcode.R_MAX || op == Opcode.R_MIN) return Form.RED;
+        if (op == Opcode.R_SUM || op == Opcode.R_SUMSQ || op == Opcode.R_MAX || op == Opcode.R_MIN || op == Opcode.R_LSE) return Form.RED;
         if (op == Opcode.R_DOT) return Form.RED2;
         return null;
     }
@@ -182,7 +184,7 @@ public final class PassCompiler {
         static final int THIS = 0, STREAMS = 1, SCAL = 2, PART = 3, BLOCKS = 4, N = 5, BLOCK = 6, FROM = 7, TO = 8;
 
         CodeBuilder cb;
-        int[] streamArr, scalarLocal, vreg, sreg, vcache, scache, acc, partial;
+        int[] streamArr, scalarLocal, vreg, sreg, vcache, scache, acc, partial, scratch;
         boolean[] valid;
         int blk, start, len, ub, i, idx;
 
@@ -317,6 +319,7 @@ public final class PassCompiler {
             int reductions = p.reductionOp.length;
             acc = new int[reductions];
             partial = new int[reductions];
+            scratch = new int[reductions];
 
             // streams used by the pass, loaded once
             for (int k = 0; k < p.count; k++) {
@@ -348,6 +351,10 @@ public final class PassCompiler {
             for (int r = 0; r < reductions; r++) {
                 acc[r] = cb.allocateLocal(TypeKind.REFERENCE);
                 partial[r] = cb.allocateLocal(sumLike(p.reductionOp[r]) ? TypeKind.DOUBLE : tk);
+                if (p.reductionOp[r] == Opcode.R_LSE) { // a block's values, for the second sweep
+                    scratch[r] = cb.allocateLocal(TypeKind.REFERENCE);
+                    cb.iload(BLOCK).newarray(tk).astore(scratch[r]);
+                }
             }
             blk = cb.allocateLocal(TypeKind.INT);
             start = cb.allocateLocal(TypeKind.INT);
@@ -365,7 +372,7 @@ public final class PassCompiler {
             cb.iload(len).loadConstant(-lanes).iand().istore(ub);
             for (int r = 0; r < reductions; r++) {
                 String init = switch (p.reductionOp[r]) {
-                    case Opcode.R_MAX -> "negInf";
+                    case Opcode.R_MAX, Opcode.R_LSE -> "negInf";
                     case Opcode.R_MIN -> "posInf";
                     default -> "zero";
                 };
@@ -390,7 +397,7 @@ public final class PassCompiler {
                 int op = p.reductionOp[r];
                 cb.aload(acc[r]);
                 if (sumLike(op)) cb.invokestatic(ops, "sumLanes", mt(CD_double, cdV)).dstore(partial[r]);
-                else cb.invokestatic(ops, op == Opcode.R_MAX ? "maxLanes" : "minLanes", mt(cdT, cdV)).storeLocal(tk, partial[r]);
+                else cb.invokestatic(ops, op == Opcode.R_MIN ? "minLanes" : "maxLanes", mt(cdT, cdV)).storeLocal(tk, partial[r]);
             }
             // the scalar tail
             Label tLoop = cb.newLabel(), tEnd = cb.newLabel();
@@ -414,13 +421,18 @@ public final class PassCompiler {
                     if (f32) cb.f2d();
                 }
                 cb.dastore();
+                if (p.reductionOp[r] == Opcode.R_LSE) {
+                    cb.aload(PART).loadConstant(p.reductionPartial[r] + 1).iload(BLOCKS).imul().iload(blk).iadd();
+                    cb.aload(scratch[r]).iload(len).loadLocal(tk, partial[r])
+                            .invokestatic(ops, "lseSum", mt(CD_double, cdArr, CD_int, cdT)).dastore();
+                }
             }
             cb.iinc(blk, 1).goto_(blkLoop);
             cb.labelBinding(end);
             cb.return_();
         }
 
-        static boolean sumLike(int op) { return op != Opcode.R_MAX && op != Opcode.R_MIN; }
+        static boolean sumLike(int op) { return op != Opcode.R_MAX && op != Opcode.R_MIN && op != Opcode.R_LSE; }
 
         /** The vector operands an instruction reads. */
         int[] operands(int op, int at) {
@@ -537,6 +549,12 @@ public final class PassCompiler {
                 case Opcode.R_SUMSQ -> cb.invokestatic(ops, "accSumsq", mt(cdV, cdV, cdV));
                 case Opcode.R_MAX -> cb.invokestatic(ops, "accMax", mt(cdV, cdV, cdV));
                 case Opcode.R_MIN -> cb.invokestatic(ops, "accMin", mt(cdV, cdV, cdV));
+                case Opcode.R_LSE -> {
+                    cb.invokestatic(ops, "accMax", mt(cdV, cdV, cdV)).astore(acc[r]);
+                    loadV(a);
+                    cb.aload(scratch[r]).iload(i).invokevirtual(cdV, "intoArray", mt(CD_void, cdArr, CD_int));
+                    return;
+                }
                 case Opcode.R_DOT -> {
                     loadV(b);
                     cb.invokestatic(ops, "accDot", mt(cdV, cdV, cdV, cdV));
@@ -564,8 +582,13 @@ public final class PassCompiler {
             } else {
                 cb.loadLocal(tk, partial[r]);
                 loadS(a);
-                cb.invokestatic(ops, op == Opcode.R_MAX ? "tailMax" : "tailMin", mt(cdT, cdT, cdT));
+                cb.invokestatic(ops, op == Opcode.R_MIN ? "tailMin" : "tailMax", mt(cdT, cdT, cdT));
                 cb.storeLocal(tk, partial[r]);
+                if (op == Opcode.R_LSE) {
+                    cb.aload(scratch[r]).iload(i);
+                    loadS(a);
+                    cb.arrayStore(tk);
+                }
             }
         }
     }
