@@ -41,6 +41,19 @@ final class Batches {
     private long cachedStep = -1;
     private Objective.Rows cachedRows;
     private int cachedCount;
+    /** The training and the validation rows' columns, gathered once. */
+    private Objective.Rows trainingRows, validationRows;
+    /**
+     * The columns the objective reads, row-major (row r's values from r · width), so that a
+     * batch is gathered with one short contiguous read per row rather than one scattered
+     * read per row and column; null when the copy would be large ({@link #TABLE_LIMIT}).
+     */
+    private double[] table;
+    private int width;
+    /** Data set, column: its place in a row of the table. */
+    private final Map<String, Map<String, Integer>> tableIndex = new HashMap<>();
+    /** At most this many numbers are copied into the table (64 MB). */
+    static final long TABLE_LIMIT = 8L << 20;
 
     private final dev.descent.engine.Engine engine;
 
@@ -86,6 +99,31 @@ final class Batches {
         batch = step.batch() > 0 ? (int) Math.min(step.batch(), training.length) : training.length;
         perEpoch = (training.length + batch - 1) / batch;
         order = training.clone();
+        buildTable(n);
+    }
+
+    /** The row-major copy of the columns the objective reads, when it is small enough. */
+    private void buildTable(int n) {
+        java.util.List<double[]> columns = new java.util.ArrayList<>();
+        walk(script.objective, x -> {
+            if (x.op != Op.DATA) return;
+            Attr.Column c = (Attr.Column) x.attr;
+            if (!used.contains(c.data())) return;
+            Map<String, Integer> in = tableIndex.computeIfAbsent(c.data(), k -> new HashMap<>());
+            if (in.containsKey(c.column())) return;
+            in.put(c.column(), columns.size());
+            columns.add(script.data.get(c.data()).columns().get(c.column()));
+        });
+        width = columns.size();
+        if (width == 0 || (long) n * width > TABLE_LIMIT) {
+            tableIndex.clear();
+            return;
+        }
+        table = new double[n * width];
+        for (int c = 0; c < width; c++) {
+            double[] col = columns.get(c);
+            for (int r = 0; r < n; r++) table[r * width + c] = col[r];
+        }
     }
 
     boolean active() { return active; }
@@ -108,18 +146,20 @@ final class Batches {
         return objective(cachedCount, false, true).evaluate(x, rows).value();
     }
 
-    /** The objective on all training rows; {@code eval}: with dropout off. */
+    /** The objective on all training rows; {@code eval}: with dropout off, and its value only (a null gradient). */
     Objective.Result trainingLoss(double[] theta, boolean eval) {
-        return objective(training.length, false, !eval).evaluate(theta, subset(training));
+        if (trainingRows == null) trainingRows = subset(training);
+        return (eval ? valueObjective(training.length) : objective(training.length, false, true)).evaluate(theta, trainingRows);
     }
 
-    /** The objective, for evaluation, on the validation rows. */
+    /** The objective, for evaluation, on the validation rows (its value only: no gradient is computed). */
     double validationLoss(double[] theta) {
         if (validationFile != null) {
-            return objective(validationFile.rows(), false, false).evaluate(theta, (d, c) -> used.contains(d)
+            return valueObjective(validationFile.rows()).evaluate(theta, (d, c) -> used.contains(d)
                     ? validationFile.columns().get(c) : script.data.get(d).columns().get(c)).value();
         }
-        return objective(validation.length, false, false).evaluate(theta, subset(validation)).value();
+        if (validationRows == null) validationRows = subset(validation);
+        return valueObjective(validation.length).evaluate(theta, validationRows).value();
     }
 
     private Objective.Rows batchRows(long t) {
@@ -138,12 +178,16 @@ final class Batches {
         return cachedRows;
     }
 
-    /** The columns of the used data sets at these rows (copied on first use). */
+    /** The columns of the used data sets at these rows (from the table at once, or each copied on first use). */
     private Objective.Rows subset(int[] rows) {
-        Map<String, double[]> cache = new HashMap<>();
+        Map<String, Map<String, double[]>> cache = new HashMap<>();
+        double[][] gathered = table == null ? null : gather(rows);
         return (d, c) -> {
             if (!used.contains(d)) return script.data.get(d).columns().get(c);
-            return cache.computeIfAbsent(d + "\u0000" + c, k -> {
+            Map<String, Integer> in = gathered == null ? null : tableIndex.get(d);
+            Integer k = in == null ? null : in.get(c);
+            if (k != null) return gathered[k];
+            return cache.computeIfAbsent(d, x -> new HashMap<>()).computeIfAbsent(c, x -> {
                 double[] src = script.data.get(d).columns().get(c), out = new double[rows.length];
                 for (int i = 0; i < rows.length; i++) out[i] = src[rows[i]];
                 return out;
@@ -151,23 +195,45 @@ final class Batches {
         };
     }
 
+    /** The table's columns at these rows. */
+    private double[][] gather(int[] rows) {
+        double[][] cols = new double[width][rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            int base = rows[i] * width;
+            for (int c = 0; c < width; c++) cols[c][i] = table[base + c];
+        }
+        return cols;
+    }
+
     /** The objective instantiated for this many rows of the used data (-1: the script as it is). */
     private Objective objective(int rows, boolean hessian, boolean training) {
         String key = rows + ":" + hessian + ":" + training;
         Objective o = objectives.get(key);
         if (o == null) {
-            Script s;
-            if (rows < 0 || (training == script.options.training() && rows == fullRows())) s = script;
-            else {
-                Map<String, Integer> r = new HashMap<>();
-                if (rows >= 0) for (String d : used) r.put(d, rows);
-                s = script.instance(training, r);
-            }
-            o = new Objective(s, hessian, engine);
+            o = new Objective(instance(rows, training), hessian, engine);
             objectives.put(key, o);
         }
         o.random(rng);
         return o;
+    }
+
+    /** The objective's value alone, for evaluation (dropout off), on this many rows. */
+    private Objective valueObjective(int rows) {
+        String key = rows + ":value";
+        Objective o = objectives.get(key);
+        if (o == null) {
+            o = Objective.valueOnly(instance(rows, false), engine);
+            objectives.put(key, o);
+        }
+        return o;
+    }
+
+    /** The script seen with this many rows of the used data (-1: as it is), for training (dropout on) or not. */
+    private Script instance(int rows, boolean training) {
+        if (rows < 0 || (training == script.options.training() && rows == fullRows())) return script;
+        Map<String, Integer> r = new HashMap<>();
+        if (rows >= 0) for (String d : used) r.put(d, rows);
+        return script.instance(training, r);
     }
 
     private int fullRows() {

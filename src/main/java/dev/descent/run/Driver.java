@@ -78,30 +78,86 @@ public final class Driver {
 
     /** Runs one optimize statement, updating theta in place. */
     private RunResult runOne(int index, Step step, double[] theta, Trace trace) {
-        StepPrograms prog = new StepPrograms(step, engine);
-        boolean usesH = prog.uses(step.hessian());
-        Batches batches = new Batches(script, step, rng, seed, engine);
-        Map<Node, double[]> inputs = new IdentityHashMap<>();
-        double[] tv = {1}, fv = {0};
-        inputs.put(step.t(), tv);
-        inputs.put(step.f(), fv);
-        Env env = leaf -> leafValue(leaf, inputs, theta);
+        Run r = new Run(index, step, theta, trace);
+        while (r.advance()) {}
+        return r.finish();
+    }
 
-        // states start from their declared values, with t = 1; the driver owns their arrays
-        double[][] init = prog.init.run(env);
-        double[][] states = new double[step.stateInputs().size()][];
-        for (int i = 0; i < states.length; i++) {
-            states[i] = init[i];
-            inputs.put(step.stateInputs().get(i), states[i]);
+    /**
+     * Starts optimize statement {@code index} (from 1) at {@code theta}, which it updates in
+     * place, to be advanced by the caller: what {@link #run} does for each statement, a step or
+     * an epoch at a time (benchmarks time epochs of training this way, without the run's
+     * setup and final report). Its optimizer state starts fresh, with t = 1.
+     */
+    public Run start(int index, double[] theta, Trace trace) {
+        if (index < 1 || index > script.steps.size())
+            throw new IllegalArgumentException("the script has " + script.steps.size() + " optimize statement(s), not a statement " + index);
+        return new Run(index, script.steps.get(index - 1), theta, trace);
+    }
+
+    /**
+     * One optimize statement in progress. Each {@link #advance} is one pass of the driver's
+     * loop: f and g at θ on the next batch, the validation loss and early stopping when an
+     * epoch has just ended, the until condition and line searches, then the update.
+     */
+    public final class Run {
+        private final int index;
+        private final Step step;
+        private final double[] theta;
+        private final Trace trace;
+        private final StepPrograms prog;
+        private final boolean usesH;
+        private final Batches batches;
+        private final Map<Node, double[]> inputs = new IdentityHashMap<>();
+        private final double[] tv = {1}, fv = {0};
+        private final Env env;
+        private final double[][] states;
+        private final long total;
+        private long t = 0;
+        private String stopped = "steps", message = null;
+        private double bestValidation = Double.POSITIVE_INFINITY;
+        private double[] best = null;
+        private long sinceBest = 0;
+        private boolean ended;
+
+        private Run(int index, Step step, double[] theta, Trace trace) {
+            this.index = index;
+            this.step = step;
+            this.theta = theta;
+            this.trace = trace;
+            prog = new StepPrograms(step, engine);
+            usesH = prog.uses(step.hessian());
+            batches = new Batches(script, step, rng, seed, engine);
+            inputs.put(step.t(), tv);
+            inputs.put(step.f(), fv);
+            env = leaf -> leafValue(leaf, inputs, theta);
+
+            // states start from their declared values, with t = 1; the driver owns their arrays
+            double[][] init = prog.init.run(env);
+            states = new double[step.stateInputs().size()][];
+            for (int i = 0; i < states.length; i++) {
+                states[i] = init[i];
+                inputs.put(step.stateInputs().get(i), states[i]);
+            }
+            inputs.put(step.p(), theta);
+            total = step.unit() == dev.descent.syntax.Ast.Unit.EPOCHS ? step.count() * batches.perEpoch() : step.count();
         }
-        inputs.put(step.p(), theta);
-        long total = step.unit() == dev.descent.syntax.Ast.Unit.EPOCHS ? step.count() * batches.perEpoch() : step.count();
-        long t = 0;
-        String stopped = "steps", message = null;
-        double bestValidation = Double.POSITIVE_INFINITY;
-        double[] best = null;
-        long sinceBest = 0;
-        while (true) {
+
+        /** Updates made so far. */
+        public long steps() { return t; }
+
+        /** Steps per epoch: the batches of the training rows (1 without data batches). */
+        public long stepsPerEpoch() { return batches.perEpoch(); }
+
+        /** Advances {@link #stepsPerEpoch()} passes; false once the statement has ended. */
+        public boolean epoch() {
+            for (long k = batches.perEpoch(); k > 0; k--) if (!advance()) return false;
+            return true;
+        }
+
+        /** One pass of the loop; false once the statement has ended (steps done, until, early stop, divergence). */
+        public boolean advance() {
+            if (ended) return false;
             Objective.Result r = t == total && batches.active() ? batches.trainingLoss(theta, false)
                     : batches.evaluate(t, theta, usesH);
             double f = sign * r.value();
@@ -115,7 +171,7 @@ public final class Driver {
             if (!Double.isFinite(r.value())) {
                 stopped = "diverged";
                 message = "the loss is " + word(r.value()) + " at step " + (t + 1) + (t > 0 ? ", after " + t + " update" + (t == 1 ? "" : "s") : ", at the start");
-                break;
+                return end();
             }
             if (t > 0 && batches.hasValidation() && t % batches.perEpoch() == 0) { // an epoch just ended
                 double v = batches.validationLoss(theta);
@@ -127,10 +183,10 @@ public final class Driver {
                 } else if (step.patience() > 0 && ++sinceBest >= step.patience()) {
                     System.arraycopy(best, 0, theta, 0, theta.length);
                     stopped = "early_stop";
-                    break;
+                    return end();
                 }
             }
-            if (t == total) break;
+            if (t == total) return end();
             tv[0] = t + 1;
             fv[0] = f;
             inputs.put(step.g(), g);
@@ -143,7 +199,7 @@ public final class Driver {
             }
             if (prog.until != null && untilHolds(prog.until, env)) {
                 stopped = "until";
-                break;
+                return end();
             }
             for (int s = 0; s < step.searches().size(); s++) {
                 Step.LineSearch ls = step.searches().get(s);
@@ -160,16 +216,26 @@ public final class Driver {
                 stopped = "diverged";
                 message = "the parameters are not finite after step " + t + " (" + firstNonFinite(theta) + ")";
                 if (trace != null) trace.row(index, t, Double.NaN, Double.NaN, Double.NaN, theta);
-                break;
+                return end();
             }
+            return true;
         }
-        double loss = finite(theta) ? finalObjective().evaluate(theta).value() : Double.NaN;
-        double train = Double.NaN, validation = Double.NaN;
-        if (batches.hasValidation() && finite(theta)) {
-            train = batches.trainingLoss(theta, true).value();
-            validation = batches.validationLoss(theta);
+
+        private boolean end() {
+            ended = true;
+            return false;
         }
-        return new RunResult(step.optimizer(), step.call(), t, loss, stopped, message, t / Math.max(1, batches.perEpoch()), train, validation);
+
+        /** How the statement ended (or stands): the objective on all data at θ, and with a validation split the training and validation losses. */
+        public RunResult finish() {
+            double loss = finite(theta) ? finalObjective().evaluate(theta).value() : Double.NaN;
+            double train = Double.NaN, validation = Double.NaN;
+            if (batches.hasValidation() && finite(theta)) {
+                train = batches.trainingLoss(theta, true).value();
+                validation = batches.validationLoss(theta);
+            }
+            return new RunResult(step.optimizer(), step.call(), t, loss, stopped, message, t / Math.max(1, batches.perEpoch()), train, validation);
+        }
     }
 
     private Objective finalEval;
@@ -178,7 +244,7 @@ public final class Driver {
     private Objective finalObjective() {
         if (finalEval == null) {
             Script eval = script.options.training() && Batches.hasRandom(script.objective) ? script.instance(false, Map.of()) : script;
-            finalEval = new Objective(eval, false, engine);
+            finalEval = Objective.valueOnly(eval, engine);
         }
         return finalEval;
     }

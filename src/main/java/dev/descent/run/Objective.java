@@ -29,18 +29,27 @@ public final class Objective {
 
     public Objective(Script script, boolean withHessian) { this(script, withHessian, Engine.SCALAR); }
 
-    public Objective(Script script, boolean withHessian, Engine engine) {
+    public Objective(Script script, boolean withHessian, Engine engine) { this(script, true, withHessian, engine); }
+
+    /**
+     * The objective's value alone, without its gradient: for losses that are only reported
+     * (validation, the final report), which then cost a forward pass and no backward one.
+     * {@link #evaluate} returns a null gradient.
+     */
+    public static Objective valueOnly(Script script, Engine engine) { return new Objective(script, false, false, engine); }
+
+    private Objective(Script script, boolean withGradient, boolean withHessian, Engine engine) {
         if (script.objective == null) throw new IllegalArgumentException("the script has no objective");
         this.script = script;
         this.n = script.dimension();
         this.slices = new double[script.params.size()][];
         List<Node> params = new ArrayList<>();
         for (Script.Param p : script.params) params.add(p.node());
-        this.gradient = Derivatives.gradient(script.dag, script.objective, params);
+        this.gradient = withGradient ? Derivatives.gradient(script.dag, script.objective, params) : null;
         this.hessian = withHessian ? Derivatives.hessian(script.dag, script.objective, params) : null;
         List<Node> outputs = new ArrayList<>();
         outputs.add(script.objective);
-        outputs.addAll(gradient);
+        if (gradient != null) outputs.addAll(gradient);
         if (hessian != null) for (List<Node> row : hessian) outputs.addAll(row);
         this.program = engine.compile(outputs);
     }
@@ -56,13 +65,13 @@ public final class Objective {
         return m;
     }
 
-    /** The gradient's nodes, one per parameter, shaped like it. */
+    /** The gradient's nodes, one per parameter, shaped like it (null for {@link #valueOnly}). */
     public List<Node> gradientNodes() { return gradient; }
 
     /** The Hessian's nodes ({@code [k][j]}: row k of θ, block of param j), or null. */
     public List<List<Node>> hessianNodes() { return hessian; }
 
-    /** Value, flat gradient, and (if requested) the Hessian as rows. */
+    /** Value, flat gradient (null for {@link #valueOnly}), and (if requested) the Hessian as rows. */
     public record Result(double value, double[] gradient, double[][] hessian) {}
 
     /** Where the values of data columns come from: the script's tables, or the rows of a batch. */
@@ -74,10 +83,11 @@ public final class Objective {
     public Result evaluate(double[] theta, Rows rows) {
         if (theta.length != n) throw new IllegalArgumentException("θ has " + theta.length + " elements, not " + n);
         program.execute(env(theta, rows));
-        double[] g = new double[n];
+        double[] g = null;
         int k = 1;
-        for (Script.Param p : script.params) {
-            System.arraycopy(program.output(k++), 0, g, p.offset(), p.shape().size());
+        if (gradient != null) {
+            g = new double[n];
+            for (Script.Param p : script.params) System.arraycopy(program.output(k++), 0, g, p.offset(), p.shape().size());
         }
         double[][] h = null;
         if (hessian != null) {
