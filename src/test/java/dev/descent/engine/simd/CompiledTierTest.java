@@ -15,7 +15,6 @@ import dev.descent.engine.compiled.PassCompiler;
 import dev.descent.ir.Node;
 import dev.descent.syntax.SourceFile;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -61,21 +60,8 @@ class CompiledTierTest {
         for (JsonNode c : root.get("cases")) tests.add(DynamicTest.dynamicTest(c.get("name").asText(), () -> {
             String name = c.get("name").asText();
             Script s = Checker.check(SourceFile.ofString(name + ".dsc", c.get("script").asText()));
-            List<Node> params = new ArrayList<>();
-            for (Script.Param p : s.params) params.add(p.node());
-            List<Node> outs = new ArrayList<>();
-            outs.add(s.objective);
-            outs.addAll(Derivatives.gradient(s.dag, s.objective, params));
-            for (List<Node> row : Derivatives.hessian(s.dag, s.objective, params)) outs.addAll(row);
-            for (JsonNode pt : c.get("points")) {
-                Map<Node, double[]> values = new IdentityHashMap<>();
-                for (Script.Param p : s.params) {
-                    double[] v = new double[p.shape().size()];
-                    FixtureAgreementTest.flatten(pt.get("at").get(p.name()), v, 0);
-                    values.put(p.node(), v);
-                }
-                bothPrecisions(outs, values, name);
-            }
+            List<Node> outs = FixtureAgreementTest.valueGradientHessian(s);
+            for (JsonNode pt : c.get("points")) bothPrecisions(outs, FixtureAgreementTest.at(s, pt), name);
         }));
         assertTrue(tests.size() >= 50);
         return tests.stream();

@@ -68,29 +68,40 @@ class FixtureAgreementTest {
     private static void sympy(JsonNode c) {
         String name = c.get("name").asText();
         Script s = Checker.check(SourceFile.ofString(name + ".dsc", c.get("script").asText()));
-        List<Node> params = new ArrayList<>();
-        for (Script.Param p : s.params) params.add(p.node());
-        List<Node> outs = new ArrayList<>();
-        outs.add(s.objective);
-        outs.addAll(Derivatives.gradient(s.dag, s.objective, params));
-        for (List<Node> row : Derivatives.hessian(s.dag, s.objective, params)) outs.addAll(row);
+        List<Node> outs = valueGradientHessian(s);
         ScalarProgram scalar = new ScalarProgram(outs);
         SimdProgram f64 = new SimdProgram(outs, Precision.F64, 1);
         SimdProgram f32 = new SimdProgram(outs, Precision.F32, 1);
         for (JsonNode pt : c.get("points")) {
-            Map<Node, double[]> values = new IdentityHashMap<>();
-            for (Script.Param p : s.params) {
-                double[] v = new double[p.shape().size()];
-                flatten(pt.get("at").get(p.name()), v, 0);
-                values.put(p.node(), v);
-            }
-            Env env = Env.of(values);
+            Env env = Env.of(at(s, pt));
             double[][] want = scalar.run(env);
             double[][] got64 = f64.run(env);
             Agree.close(want, got64, F64_TOL, name + " f64");
             double[][] got32 = f32.run(env);
             Agree.close(got64, got32, F32_ILL_CONDITIONED.contains(name) ? 1e-2 : F32_TOL, name + " f32 vs f64");
         }
+    }
+
+    /** The objective, its gradient and its Hessian's rows, as one output list. */
+    static List<Node> valueGradientHessian(Script s) {
+        List<Node> params = new ArrayList<>();
+        for (Script.Param p : s.params) params.add(p.node());
+        List<Node> outs = new ArrayList<>();
+        outs.add(s.objective);
+        outs.addAll(Derivatives.gradient(s.dag, s.objective, params));
+        for (List<Node> row : Derivatives.hessian(s.dag, s.objective, params)) outs.addAll(row);
+        return outs;
+    }
+
+    /** A fixture point's parameter values. */
+    static Map<Node, double[]> at(Script s, JsonNode pt) {
+        Map<Node, double[]> values = new IdentityHashMap<>();
+        for (Script.Param p : s.params) {
+            double[] v = new double[p.shape().size()];
+            flatten(pt.get("at").get(p.name()), v, 0);
+            values.put(p.node(), v);
+        }
+        return values;
     }
 
     static int flatten(JsonNode v, double[] out, int at) {
