@@ -9,13 +9,19 @@ import dev.descent.ir.Op;
 import dev.descent.ir.ScalarMath;
 import dev.descent.ir.Shape;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
 
 /**
  * Whole-array float64 evaluation of one node, exactly as the scalar engine defines it (the
  * same formulas through {@link ScalarMath}, the same orders of summation): what a SIMD
  * program uses for scalars computed once per run (hyperparameters, {@code t}, bias
  * corrections, what reductions feed) and for every node its kernel does not cover
- * (MATMUL, SOLVE, INDEX, PACK, axis reductions, …). Plain Java: no vectors here.
+ * (MATMUL, SOLVE, INDEX, PACK, axis reductions, …). Plain Java, except MATMUL and OUTER,
+ * which are {@link MatMul}'s Vector API kernels: OUTER the same products; MATMUL the same
+ * terms, matrix by matrix in the same order but each product fused with its addition,
+ * matrix by vector summed in lanes as other reductions are (see {@link MatMul}). A TRANSPOSE
+ * whose only readers are products is not copied: {@link #fuseTransposes}.
  */
 final class HostEval {
     private HostEval() {}
@@ -28,9 +34,21 @@ final class HostEval {
         double[] scratch;
         int rows, cols;
         int[] rowStride, colStride;
+        /** MATMUL: the product's kernel. */
+        MatMul matmul;
+        /** MATMUL: the fused TRANSPOSE feeding the left or right operand, whose input the product reads; or null. */
+        Prep transA, transB;
+        /** TRANSPOSE: fused into every product that reads it, so it is not computed; its input at the last evaluation. */
+        boolean fused;
+        double[] source;
+        private final int threads;
 
-        Prep(Node node) {
+        Prep(Node node) { this(node, 1); }
+
+        /** {@code threads}: how many threads a large MATMUL may use. */
+        Prep(Node node, int threads) {
             this.node = node;
+            this.threads = threads;
             Op op = node.op;
             this.out = op == Op.CONST ? (node.shape.isScalar() ? new double[] {node.num} : ((Attr.Array) node.attr).values())
                     : new double[node.shape.size()];
@@ -53,6 +71,7 @@ final class HostEval {
                     Attr.Scatter sc = (Attr.Scatter) node.attr;
                     positions = Dag.flatPositions(sc.index(), sc.shape());
                 }
+                case MATMUL -> matmul = new MatMul(node.in(0).shape, false, node.in(1).shape, false, threads);
                 case SOLVE -> scratch = new double[node.in(0).shape.size()];
                 case LSE_AXIS -> scratch = new double[node.shape.size()];
                 default -> {}
@@ -106,8 +125,12 @@ final class HostEval {
                         for (int k = 0; k < p.positions.length; k++) out[p.positions[k]] = x[k];
                     }
                     case BCAST -> broadcast(x, xs, (Attr.Broadcast) n.attr, out);
-                    case MATMUL -> matmul(x, xs, in[1], n.in(1).shape, out);
+                    case MATMUL -> p.matmul.apply(p.transA != null ? p.transA.source : x, p.transB != null ? p.transB.source : in[1], out);
                     case TRANSPOSE -> {
+                        if (p.fused) {
+                            p.source = x;
+                            return;
+                        }
                         int m = xs.rows(), c = xs.cols();
                         for (int i = 0; i < m; i++) for (int j = 0; j < c; j++) out[j * m + i] = x[i * c + j];
                     }
@@ -117,10 +140,7 @@ final class HostEval {
                         for (int i = 0; i < m; i++) out[i * m + i] = x[i];
                     }
                     case DIAG_EXTRACT -> { for (int i = 0; i < xs.rows(); i++) out[i] = x[i * xs.rows() + i]; }
-                    case OUTER -> {
-                        double[] b = in[1];
-                        for (int i = 0; i < x.length; i++) for (int j = 0; j < b.length; j++) out[i * b.length + j] = x[i] * b[j];
-                    }
+                    case OUTER -> MatMul.outer(x, in[1], out);
                     case SOLVE -> solve(x, xs.rows(), in[1], n.shape.isMatrix() ? n.shape.cols() : 1, out, p.scratch);
                     case STACK -> {
                         int c = in.length, m = xs.rows();
@@ -134,5 +154,42 @@ final class HostEval {
     }
 
     private static int axis(Node n) { return ((Attr.Axis) n.attr).axis(); }
+
+    /**
+     * Fuses each host TRANSPOSE that is read only by host MATMULs, and is not an output, into
+     * those products: they read its input as a transposed operand, and evaluating it only
+     * records that input (no copy). {@code prep[s]} is the Prep of {@code nodes.get(s)} (null
+     * for nodes that are not host nodes); call once, before the first evaluation. Evaluation
+     * order is unchanged: a TRANSPOSE is still evaluated before the products that read it.
+     */
+    static void fuseTransposes(Prep[] prep, List<Node> nodes, List<Node> outputs) {
+        IdentityHashMap<Node, Integer> slot = new IdentityHashMap<>();
+        for (int s = 0; s < nodes.size(); s++) slot.put(nodes.get(s), s);
+        boolean[] fusable = new boolean[nodes.size()];
+        for (int s = 0; s < nodes.size(); s++) fusable[s] = prep[s] != null && nodes.get(s).op == Op.TRANSPOSE;
+        for (Node o : outputs) {
+            Integer s = slot.get(o);
+            if (s != null) fusable[s] = false;
+        }
+        for (int s = 0; s < nodes.size(); s++) {
+            Node x = nodes.get(s);
+            boolean product = x.op == Op.MATMUL && prep[s] != null;
+            for (Node in : x.inputs()) {
+                Integer t = slot.get(in);
+                if (t != null && !product) fusable[t] = false;
+            }
+        }
+        for (int s = 0; s < nodes.size(); s++) {
+            Node x = nodes.get(s);
+            if (x.op != Op.MATMUL || prep[s] == null) continue;
+            Prep p = prep[s];
+            Integer a = slot.get(x.in(0)), b = slot.get(x.in(1));
+            p.transA = a != null && fusable[a] ? prep[a] : null;
+            p.transB = b != null && fusable[b] ? prep[b] : null;
+            if (p.transA != null || p.transB != null)
+                p.matmul = new MatMul(x.in(0).shape, p.transA != null, x.in(1).shape, p.transB != null, p.threads);
+        }
+        for (int s = 0; s < nodes.size(); s++) if (fusable[s]) prep[s].fused = true;
+    }
 
 }

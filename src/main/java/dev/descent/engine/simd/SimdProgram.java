@@ -178,13 +178,14 @@ public final class SimdProgram implements dev.descent.engine.Program {
         for (int s = 0; s < slots; s++) slotOf.put(plan.nodes.get(s), s);
         for (KernelPlan.Phase ph : plan.phases)
             for (int s : ph.hostSlots) {
-                prep[s] = new HostEval.Prep(plan.nodes.get(s));
+                prep[s] = new HostEval.Prep(plan.nodes.get(s), this.threads);
                 hv[s] = prep[s].out;
                 Node x = plan.nodes.get(s);
                 hostIn[s] = new double[x.arity()][];
                 inputSlots[s] = new int[x.arity()];
                 for (int k = 0; k < x.arity(); k++) inputSlots[s][k] = slotOf.get(x.in(k));
             }
+        HostEval.fuseTransposes(prep, plan.nodes, this.outputs);
         for (int s = 0; s < slots; s++) {
             Node x = plan.nodes.get(s);
             if (x.op == Op.CONST) hv[s] = x.constValues();
