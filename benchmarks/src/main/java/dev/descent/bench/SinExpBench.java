@@ -1,6 +1,7 @@
 package dev.descent.bench;
 
 import dev.descent.engine.Precision;
+import dev.descent.engine.compiled.OpsF32;
 import dev.descent.engine.simd.SimdProgram;
 import dev.descent.ir.Attr;
 import dev.descent.ir.Dag;
@@ -75,4 +76,27 @@ public class SinExpBench {
         for (; i < n; i++) y[i] = (float) (Math.sin(x[i]) * Math.exp(-(x[i] * x[i]) / 2));
         bh.consume(y[n / 2]);
     }
+
+    /**
+     * The compiled pass's operations (the same OpsF32 calls, in the same order, the divisor a
+     * run-time value as in the pass's scalar table) in a plain Java loop: a diagnostic for the
+     * gap between the generated loop and the hand-written one (benchmarks/README.md).
+     */
+    @Benchmark
+    public void helperLoop(Blackhole bh) {
+        float d = two;
+        int i = 0, ub = S.loopBound(n);
+        for (; i < ub; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, x, i);
+            FloatVector r0 = OpsF32.sin(v);
+            FloatVector r1 = OpsF32.square(v);
+            r1 = OpsF32.divVS(r1, d, 0f);
+            r1 = OpsF32.neg(r1);
+            r1 = OpsF32.exp(r1);
+            OpsF32.mul(r0, r1).intoArray(y, i);
+        }
+        bh.consume(y[n / 2]);
+    }
+
+    float two = 2f;
 }
