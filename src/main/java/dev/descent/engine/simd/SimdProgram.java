@@ -265,9 +265,25 @@ public final class SimdProgram implements dev.descent.engine.Program {
     /** Blocks until a background compilation has finished and switches to it (for tests and benchmarks). */
     public void awaitCompiled() {
         if (pending != null) {
-            kernels = pending.join();
-            pending = null;
+            try {
+                pending.join();
+            } catch (RuntimeException ignored) {
+                // switchTier notes it and stays on the interpreter
+            }
+            switchTier();
         }
+    }
+
+    /** Installs what the background compilation gave; if it failed, notes why and stays on the interpreter for good. */
+    private void switchTier() {
+        try {
+            kernels = pending.join();
+        } catch (RuntimeException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            note("compiling failed, staying on the interpreter: " + cause);
+            kernels = new Object[plan.phases.size()];
+        }
+        pending = null;
     }
 
     private static volatile java.util.function.Consumer<String> listener;
@@ -323,15 +339,20 @@ public final class SimdProgram implements dev.descent.engine.Program {
             float[] scf = sf == null ? null : Arrays.copyOf(sf, Math.max(sf.length, ph.pass.scalarSlots.length));
             double last = Double.MAX_VALUE;
             int steady = 0;
-            for (int calls = 0; calls < WARM_CALLS && steady < 3; ) {
-                long b0 = System.nanoTime();
-                for (int c = 0; c < 1000; c++, calls++) {
-                    if (f32) ((KernelF32) k).run(f, scf, wpart, wblocks, wn, wblock, 0, wblocks);
-                    else ((KernelF64) k).run(d, scd, wpart, wblocks, wn, wblock, 0, wblocks);
+            try {
+                for (int calls = 0; calls < WARM_CALLS && steady < 3; ) {
+                    long b0 = System.nanoTime();
+                    for (int c = 0; c < 1000; c++, calls++) {
+                        if (f32) ((KernelF32) k).run(f, scf, wpart, wblocks, wn, wblock, 0, wblocks);
+                        else ((KernelF64) k).run(d, scd, wpart, wblocks, wn, wblock, 0, wblocks);
+                    }
+                    double per = (System.nanoTime() - b0) / 1000.0;
+                    steady = calls >= 15_000 && per > 0.8 * last ? steady + 1 : 0;
+                    last = Math.min(last, per);
                 }
-                double per = (System.nanoTime() - b0) / 1000.0;
-                steady = calls >= 15_000 && per > 0.8 * last ? steady + 1 : 0;
-                last = Math.min(last, per);
+            } catch (RuntimeException e) { // a compiled loop that fails on scratch data is not used
+                ks[ph.pass.index] = null;
+                note("pass " + ph.pass.index + " stays on the interpreter: its compiled loop failed warming up: " + e);
             }
         }
         note(String.format(java.util.Locale.ROOT, "warmed the compiled loops in %.0f ms; switching at the next step", (System.nanoTime() - t0) / 1e6));
@@ -351,8 +372,7 @@ public final class SimdProgram implements dev.descent.engine.Program {
                 pending = CompletableFuture.supplyAsync(() -> warm(compileAll(), sd, sf), COMPILER);
             }
         } else if (pending.isDone()) {
-            kernels = pending.join();
-            pending = null;
+            switchTier();
         }
     }
 
