@@ -40,7 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * operation is an {@code invokestatic} of {@link OpsF64}/{@link OpsF32}, generated from the
  * interpreter's own expressions, so a compiled pass gives the interpreter's results bit for bit.
  * The species is a {@code static final} field of the generated class; vectors live only in
- * the method's locals.
+ * the loop method's locals (a static method, which the interface method {@code run} calls).
  *
  * <p>A log-sum-exp reduction needs its block's maximum before its sum: the loop folds the
  * maximum in and keeps the block's values in a scratch array, and a second sweep over that
@@ -135,7 +135,7 @@ public final class PassCompiler {
     private static int codeSize(byte[] bytes) {
         ClassModel cm = ClassFile.of().parse(bytes);
         for (MethodModel m : cm.methods())
-            if (m.methodName().equalsString("run"))
+            if (m.methodName().equalsString("loop"))
                 return m.findAttribute(java.lang.classfile.Attributes.code()).map(CodeAttribute::codeLength).orElse(0);
         return 0;
     }
@@ -180,8 +180,8 @@ public final class PassCompiler {
         final ClassDesc self, cdV, cdT, cdArr, ops;
         final TypeKind tk;
         final int lanes;
-        // slots of run's parameters
-        static final int THIS = 0, STREAMS = 1, SCAL = 2, PART = 3, BLOCKS = 4, N = 5, BLOCK = 6, FROM = 7, TO = 8;
+        // slots of loop's parameters (a static method: no this)
+        static final int STREAMS = 0, SCAL = 1, PART = 2, BLOCKS = 3, N = 4, BLOCK = 5, FROM = 6, TO = 7;
 
         CodeBuilder cb;
         int[] streamArr, scalarLocal, vreg, sreg, vcache, scache, acc, partial, scratch;
@@ -214,10 +214,16 @@ public final class PassCompiler {
                         .getstatic(ops, "S", CD_SPECIES).putstatic(self, "S", CD_SPECIES).return_());
                 clb.withMethodBody("<init>", MethodTypeDesc.of(CD_void), ClassFile.ACC_PUBLIC, c -> c
                         .aload(0).invokespecial(CD_Object, "<init>", MethodTypeDesc.of(CD_void)).return_());
-                clb.withMethodBody("run", run, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL, c -> {
+                // the loop is a static method, and the interface's run only calls it: measured (JMH,
+                // sin·exp over 1e6 floats, two SVML calls per iteration) the same loop ran at 1.5 ms as
+                // the instance method and at 0.95 ms, a hand-written loop's speed, as a static one
+                clb.withMethodBody("loop", run, ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC, c -> {
                     cb = c;
                     body();
                 });
+                clb.withMethodBody("run", run, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL, c -> c
+                        .aload(1).aload(2).aload(3).iload(4).iload(5).iload(6).iload(7).iload(8)
+                        .invokestatic(self, "loop", run).return_());
             });
         }
 
