@@ -26,7 +26,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The compiled tier against the interpreter, bit for bit: every SymPy fixture (value, gradient,
- * Hessian), every torch.optim fixture's objective and step, every standard optimizer, at the
+ * Hessian), every torch.optim fixture's objective and step, every example script's steps and
+ * objective, every standard optimizer, at the
  * sizes that break SIMD code, in float64 and float32, on 1, 2 and 3 threads. Small loops run
  * with short blocks (a few vectors) so that block boundaries, partial sums and tails are all
  * exercised.
@@ -179,5 +180,32 @@ class CompiledTierTest {
             got[k++] = res[0];
         }
         Agree.same(new double[][] {got[0]}, new double[][] {got[1]}, "in place");
+    }
+
+    /**
+     * Every example script: each optimize statement's step, and the objective with its gradient,
+     * on leaf values drawn at random (data leaves included), both tiers, both precisions.
+     */
+    @TestFactory
+    Stream<DynamicTest> everyExample() throws Exception {
+        List<java.nio.file.Path> files;
+        try (Stream<java.nio.file.Path> list = java.nio.file.Files.list(java.nio.file.Path.of("examples"))) {
+            files = list.filter(f -> f.toString().endsWith(".dsc")).sorted().toList();
+        }
+        assertTrue(files.size() >= 15, "examples: " + files);
+        return files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
+            Script s = Checker.checkForTraining(SourceFile.read(f, f.toString()), Map.of());
+            int seed = f.getFileName().toString().hashCode();
+            for (Step st : s.steps) {
+                List<Node> outs = Agree.stepOutputs(st);
+                bothPrecisions(outs, Agree.leafValues(outs, seed++), f + " step " + st.call());
+            }
+            List<Node> params = new ArrayList<>();
+            for (Script.Param p : s.params) params.add(p.node());
+            List<Node> objOuts = new ArrayList<>();
+            objOuts.add(s.objective);
+            objOuts.addAll(Derivatives.gradient(s.dag, s.objective, params));
+            bothPrecisions(objOuts, Agree.leafValues(objOuts, seed), f + " objective");
+        }));
     }
 }
