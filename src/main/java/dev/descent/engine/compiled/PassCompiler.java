@@ -99,7 +99,7 @@ public final class PassCompiler {
             COMPILED.incrementAndGet();
             return new Outcome(kernel, null, size, System.nanoTime() - t0);
         } catch (Throwable e) {
-            if (e instanceof Error err && !(err instanceof LinkageError) && !(err instanceof ClassFormatError)) throw err;
+            if (e instanceof Error err && !(err instanceof LinkageError)) throw err; // a VerifyError or ClassFormatError is a rejection
             REJECTED.incrementAndGet();
             return new Outcome(null, "code generation failed: " + e, 0, System.nanoTime() - t0);
         }
@@ -110,13 +110,7 @@ public final class PassCompiler {
         java.util.TreeSet<Integer> used = new java.util.TreeSet<>();
         for (int i = 0; i < pass.count; i++) {
             int at = i * KernelPlan.STRIDE, op = pass.code[at];
-            Form f = kind(op);
-            int reads = f == null ? 3 : switch (f) {
-                case V, VSS, VS, COPY, RED -> 1;
-                case VV, VVSS, RED2 -> 2;
-                case VVVS -> 3;
-                case FILL -> 0;
-            };
+            int reads = kind(op) == null ? 3 : reads(kind(op));
             for (int j = 0; j < reads; j++) if (pass.code[at + 2 + j] < 0) used.add(-pass.code[at + 2 + j] - 1);
             if (!Opcode.isReduction(op) && pass.code[at + 1] < 0) used.add(-pass.code[at + 1] - 1);
         }
@@ -144,6 +138,16 @@ public final class PassCompiler {
 
     /** Operand forms of the Ops methods. */
     enum Form { V, VV, VSS, VS, VVSS, VVVS, FILL, COPY, RED, RED2 }
+
+    /** Vector operands (a, b, c, in that order) an instruction of this form reads. */
+    private static int reads(Form f) {
+        return switch (f) {
+            case V, VSS, VS, COPY, RED -> 1;
+            case VV, VVSS, RED2 -> 2;
+            case VVVS -> 3;
+            case FILL -> 0;
+        };
+    }
 
     private static Form kind(int op) {
         if (op == Opcode.COPY) return Form.COPY;
@@ -304,13 +308,8 @@ public final class PassCompiler {
         // ---- the method
 
         void body() {
-            int streams = 0, regs = p.registers;
-            for (int k = 0; k < p.count; k++)
-                for (int j = 1; j <= 4; j++) {
-                    int v = p.code[k * KernelPlan.STRIDE + j];
-                    if (j == 1 && Opcode.isReduction(p.code[k * KernelPlan.STRIDE])) continue;
-                    if (v < 0) streams = Math.max(streams, -v);
-                }
+            int[] used = streams(p);
+            int streams = used.length == 0 ? 0 : used[used.length - 1] + 1, regs = p.registers;
             streamArr = new int[streams];
             Arrays.fill(streamArr, -1);
             vcache = new int[streams];
@@ -328,18 +327,9 @@ public final class PassCompiler {
             scratch = new int[reductions];
 
             // streams used by the pass, loaded once
-            for (int k = 0; k < p.count; k++) {
-                int at = k * KernelPlan.STRIDE, op = p.code[at];
-                int[] read = operands(op, at);
-                int[] used = Arrays.copyOf(read, read.length + 1);
-                used[read.length] = Opcode.isReduction(op) ? 0 : p.code[at + 1];
-                for (int v : used) {
-                    if (v >= 0) continue;
-                    int s = -v - 1;
-                    if (streamArr[s] >= 0) continue;
-                    streamArr[s] = cb.allocateLocal(TypeKind.REFERENCE);
-                    cb.aload(STREAMS).loadConstant(s).aaload().astore(streamArr[s]);
-                }
+            for (int st : used) {
+                streamArr[st] = cb.allocateLocal(TypeKind.REFERENCE);
+                cb.aload(STREAMS).loadConstant(st).aaload().astore(streamArr[st]);
             }
             scalarLocal = new int[p.scalarSlots.length];
             for (int k = 0; k < scalarLocal.length; k++) {
@@ -440,16 +430,6 @@ public final class PassCompiler {
 
         static boolean sumLike(int op) { return op != Opcode.R_MAX && op != Opcode.R_MIN && op != Opcode.R_LSE; }
 
-        /** The vector operands an instruction reads. */
-        int[] operands(int op, int at) {
-            int a = p.code[at + 2], b = p.code[at + 3], c = p.code[at + 4];
-            return switch (kind(op)) {
-                case V, VSS, VS, COPY, RED -> new int[] {a};
-                case VV, VVSS, RED2 -> new int[] {a, b};
-                case VVVS -> new int[] {a, b, c};
-                case FILL -> new int[0];
-            };
-        }
 
         void vectorInstruction(int at) {
             int op = p.code[at], d = p.code[at + 1], a = p.code[at + 2], b = p.code[at + 3], c = p.code[at + 4];
