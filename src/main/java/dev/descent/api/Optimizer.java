@@ -3,11 +3,11 @@ package dev.descent.api;
 import dev.descent.check.BenchStep;
 import dev.descent.check.Step;
 import dev.descent.check.UnknownSetting;
-import dev.descent.engine.Env;
+import dev.descent.engine.Buffer;
+import dev.descent.engine.Engine;
 import dev.descent.engine.Precision;
-import dev.descent.engine.scalar.ScalarProgram;
-import dev.descent.engine.simd.SimdProgram;
 import dev.descent.ir.Node;
+import dev.descent.run.GradientStep;
 import dev.descent.syntax.CompileError;
 import dev.descent.syntax.SourceFile;
 import java.util.ArrayList;
@@ -190,61 +190,58 @@ public final class Optimizer {
     /** One step in float64: {@code params} updated in place from {@code grads} (same length). */
     public void step(double[] params, double[] grads) {
         requireSame(params.length, grads.length, "params", "grads");
-        F64 l = f64(List.of(params.length));
-        l.feed(params, grads);
-        l.run(t + 1);
-        System.arraycopy(l.out[0], 0, params, 0, params.length);
+        Layout l = layout(List.of(params.length), Precision.F64);
+        l.step(l.wrap(params), l.wrapGrads(grads));
         t++;
     }
 
     /** One step in float32 on the SIMD engine: {@code params} updated in place from {@code grads}. */
     public void step(float[] params, float[] grads) {
         requireSame(params.length, grads.length, "params", "grads");
-        F32 l = f32(List.of(params.length));
-        l.feed(params, grads);
-        l.run(t + 1);
-        System.arraycopy(l.out[0], 0, params, 0, params.length);
+        Layout l = layout(List.of(params.length), Precision.F32);
+        l.step(l.wrap(params), l.wrapGrads(grads));
         t++;
     }
 
     /**
      * One step in float64 over several arrays taken as one flat vector, in order:
      * {@code params[k]} and {@code grads[k]} must have the same length, and the same lengths
-     * from call to call.
+     * from call to call. (They are copied into one flat vector and back: a single array is
+     * updated where it is.)
      */
     public void step(double[][] params, double[][] grads) {
-        F64 l = f64(sizes(params.length, grads.length, k -> params[k].length, k -> grads[k].length));
+        Layout l = layout(sizes(params.length, grads.length, k -> params[k].length, k -> grads[k].length), Precision.F64);
+        Buffer.F64 p = (Buffer.F64) l.flatP, g = (Buffer.F64) l.flatG;
         int o = 0;
         for (int k = 0; k < params.length; k++) {
-            System.arraycopy(params[k], 0, l.flatP, o, params[k].length);
-            System.arraycopy(grads[k], 0, l.flatG, o, grads[k].length);
+            System.arraycopy(params[k], 0, p.a, o, params[k].length);
+            System.arraycopy(grads[k], 0, g.a, o, grads[k].length);
             o += params[k].length;
         }
-        l.feed(l.flatP, l.flatG);
-        l.run(t + 1);
+        l.step(p, g);
         o = 0;
-        for (double[] p : params) {
-            System.arraycopy(l.out[0], o, p, 0, p.length);
-            o += p.length;
+        for (double[] x : params) {
+            System.arraycopy(p.a, o, x, 0, x.length);
+            o += x.length;
         }
         t++;
     }
 
     /** One step in float32 over several arrays taken as one flat vector, in order (see {@link #step(double[][], double[][])}). */
     public void step(float[][] params, float[][] grads) {
-        F32 l = f32(sizes(params.length, grads.length, k -> params[k].length, k -> grads[k].length));
+        Layout l = layout(sizes(params.length, grads.length, k -> params[k].length, k -> grads[k].length), Precision.F32);
+        Buffer.F32 p = (Buffer.F32) l.flatP, g = (Buffer.F32) l.flatG;
         int o = 0;
         for (int k = 0; k < params.length; k++) {
-            System.arraycopy(params[k], 0, l.flatP, o, params[k].length);
-            System.arraycopy(grads[k], 0, l.flatG, o, grads[k].length);
+            System.arraycopy(params[k], 0, p.a, o, params[k].length);
+            System.arraycopy(grads[k], 0, g.a, o, grads[k].length);
             o += params[k].length;
         }
-        l.feed(l.flatP, l.flatG);
-        l.run(t + 1);
+        l.step(p, g);
         o = 0;
-        for (float[] p : params) {
-            System.arraycopy(l.out[0], o, p, 0, p.length);
-            o += p.length;
+        for (float[] x : params) {
+            System.arraycopy(p.a, o, x, 0, x.length);
+            o += x.length;
         }
         t++;
     }
@@ -267,176 +264,65 @@ public final class Optimizer {
 
     // ------------------------------------------------------------------ layouts
 
-    /** What the first step fixed: the arrays' lengths, the precision, and the program and buffers for them. */
-    private abstract class Layout {
+    /**
+     * What the first step fixed: the arrays' lengths, the precision, and the update for them: the
+     * driver's own ({@link GradientStep}), over the caller's arrays (wrapped, not copied: the
+     * parameters are updated where they are).
+     */
+    private final class Layout {
         final List<Integer> sizes;
-        final int n;
-        final Step step;
-        final SimdProgram prog;
-        /** Indices into the program's leaves: p, g, t (−1 when not read), and each state's. */
-        final int p, g, tIndex;
-        final int[] stateLeaf;
-        final double[][] inits;
+        final Precision precision;
+        final GradientStep update;
+        /** Flat copies for several arrays (null for one). */
+        final Buffer flatP, flatG;
+        private Object lastP, lastG;
+        private Buffer wrappedP, wrappedG;
 
         Layout(List<Integer> sizes, Precision precision) {
             this.sizes = List.copyOf(sizes);
-            int total = 0;
-            for (int s : sizes) total += s;
-            if (total < 1) throw new IllegalArgumentException("the parameters have no elements");
-            this.n = total;
+            this.precision = precision;
+            int n = 0;
+            for (int s : sizes) n += s;
+            if (n < 1) throw new IllegalArgumentException("the parameters have no elements");
+            Step step;
             try {
-                this.step = checked.step(0, n);
+                step = checked.step(0, n);
             } catch (CompileError e) {
                 throw new DescentException(e);
             }
             refuseIfNeedsObjective(step);
-            List<Node> outs = new ArrayList<>();
-            outs.add(step.pOutput());
-            outs.addAll(step.stateOutputs());
-            prog = new SimdProgram(outs, precision, threads, SimdProgram.Tier.AUTO);
-            List<Node> lv = prog.leaves();
-            for (Node l : lv)
-                if (l != step.p() && l != step.g() && l != step.t() && !step.stateInputs().contains(l))
-                    throw new DescentException(call + ": the step reads " + l.op + " " + l.attr + ", which an optimizer driven by gradients cannot give it");
-            p = lv.indexOf(step.p());
-            g = lv.indexOf(step.g());
-            tIndex = lv.indexOf(step.t());
-            stateLeaf = new int[step.stateInputs().size()];
-            for (int i = 0; i < stateLeaf.length; i++) stateLeaf[i] = lv.indexOf(step.stateInputs().get(i));
-            inits = new double[stateLeaf.length][];
+            update = new GradientStep(checked.script, step, new Engine(Engine.Kind.AUTO, precision, threads), 0);
+            flatP = sizes.size() > 1 ? Buffer.allocate(precision, n) : null;
+            flatG = sizes.size() > 1 ? Buffer.allocate(precision, n) : null;
         }
 
-        /** The states' starting values (t = 1), from the parameters as they are before the first step. */
-        void starts(double[] p0, double[] g0) {
-            if (step.stateInits().isEmpty()) return;
-            Map<Node, double[]> v = new IdentityHashMap<>();
-            v.put(step.p(), p0);
-            v.put(step.g(), g0);
-            v.put(step.t(), new double[] {1});
-            v.put(step.f(), new double[] {0});
-            double[][] r = new ScalarProgram(step.stateInits()).run(Env.of(v));
-            for (int i = 0; i < r.length; i++) {
-                int size = step.stateInputs().get(i).shape.size();
-                double[] s = r[i];
-                if (s.length != size) {
-                    double[] full = new double[size];
-                    java.util.Arrays.fill(full, s[0]);
-                    s = full;
-                }
-                inits[i] = s;
+        /** The caller's array as a buffer (the same wrapper while the caller passes the same array). */
+        Buffer wrap(Object params) {
+            if (params != lastP) {
+                wrappedP = params instanceof double[] d ? Buffer.of(d) : Buffer.of((float[]) params);
+                lastP = params;
             }
+            return wrappedP;
         }
+
+        Buffer wrapGrads(Object grads) {
+            if (grads != lastG) {
+                wrappedG = grads instanceof double[] d ? Buffer.of(d) : Buffer.of((float[]) grads);
+                lastG = grads;
+            }
+            return wrappedG;
+        }
+
+        void step(Buffer p, Buffer g) { update.step(p, g); }
     }
 
-    private final class F64 extends Layout {
-        final double[][] in, out;
-        final double[] flatP, flatG, tv;
-
-        F64(List<Integer> sizes) {
-            super(sizes, Precision.F64);
-            in = new double[prog.leaves().size()][];
-            out = new double[prog.outputs().size()][];
-            for (int i = 0; i < out.length; i++) out[i] = new double[prog.outputs().get(i).shape.size()];
-            flatP = sizes.size() > 1 ? new double[n] : null;
-            flatG = sizes.size() > 1 ? new double[n] : null;
-            tv = new double[1];
-            if (tIndex >= 0) in[tIndex] = tv;
-        }
-
-        private double[] p0, g0;
-
-        void feed(double[] params, double[] grads) {
-            p0 = params;
-            g0 = grads;
-            if (p >= 0) in[p] = params;
-            if (g >= 0) in[g] = grads;
-        }
-
-        void first() {
-            starts(p0, g0);
-            for (int i = 0; i < stateLeaf.length; i++) if (stateLeaf[i] >= 0) in[stateLeaf[i]] = inits[i].clone();
-        }
-
-        void run(long step) {
-            if (step == 1) first();
-            tv[0] = step;
-            prog.runF64(in, out);
-            for (int i = 0; i < stateLeaf.length; i++) { // the new states become the next step's; the old arrays its buffers
-                int s = stateLeaf[i];
-                if (s < 0) continue;
-                double[] x = in[s];
-                in[s] = out[i + 1];
-                out[i + 1] = x;
-            }
-        }
-    }
-
-    private final class F32 extends Layout {
-        final float[][] in, out;
-        final float[] flatP, flatG, tv;
-
-        F32(List<Integer> sizes) {
-            super(sizes, Precision.F32);
-            in = new float[prog.leaves().size()][];
-            out = new float[prog.outputs().size()][];
-            for (int i = 0; i < out.length; i++) out[i] = new float[prog.outputs().get(i).shape.size()];
-            flatP = sizes.size() > 1 ? new float[n] : null;
-            flatG = sizes.size() > 1 ? new float[n] : null;
-            tv = new float[1];
-            if (tIndex >= 0) in[tIndex] = tv;
-        }
-
-        private float[] p0, g0;
-
-        void feed(float[] params, float[] grads) {
-            p0 = params;
-            g0 = grads;
-            if (p >= 0) in[p] = params;
-            if (g >= 0) in[g] = grads;
-        }
-
-        void first() {
-            starts(doubles(p0, n), doubles(g0, n));
-            for (int i = 0; i < stateLeaf.length; i++) {
-                if (stateLeaf[i] < 0) continue;
-                float[] s = new float[inits[i].length];
-                for (int k = 0; k < s.length; k++) s[k] = (float) inits[i][k];
-                in[stateLeaf[i]] = s;
-            }
-        }
-
-        private static double[] doubles(float[] f, int n) {
-            double[] d = new double[n];
-            if (f != null) for (int i = 0; i < n; i++) d[i] = f[i];
-            return d;
-        }
-
-        void run(long step) {
-            if (step == 1) first();
-            tv[0] = step;
-            prog.runF32(in, out);
-            for (int i = 0; i < stateLeaf.length; i++) {
-                int s = stateLeaf[i];
-                if (s < 0) continue;
-                float[] x = in[s];
-                in[s] = out[i + 1];
-                out[i + 1] = x;
-            }
-        }
-    }
-
-    private F64 f64(List<Integer> sizes) {
-        if (layout == null) return (F64) (layout = new F64(sizes));
-        if (!(layout instanceof F64 l)) throw new IllegalStateException("this optimizer steps float[] arrays (its first step did); use another Optimizer for double[]");
-        checkSizes(l.sizes, sizes);
-        return l;
-    }
-
-    private F32 f32(List<Integer> sizes) {
-        if (layout == null) return (F32) (layout = new F32(sizes));
-        if (!(layout instanceof F32 l)) throw new IllegalStateException("this optimizer steps double[] arrays (its first step did); use another Optimizer for float[]");
-        checkSizes(l.sizes, sizes);
-        return l;
+    private Layout layout(List<Integer> sizes, Precision precision) {
+        if (layout == null) return layout = new Layout(sizes, precision);
+        if (layout.precision != precision)
+            throw new IllegalStateException("this optimizer steps " + (layout.precision == Precision.F32 ? "float[]" : "double[]")
+                    + " arrays (its first step did); use another Optimizer for " + (precision == Precision.F32 ? "float[]" : "double[]"));
+        checkSizes(layout.sizes, sizes);
+        return layout;
     }
 
     private static void checkSizes(List<Integer> first, List<Integer> now) {

@@ -31,17 +31,17 @@ final class EngineOptions {
             if (precision == PrecisionName.f32) throw new Main.UsageError("--engine scalar computes in f64 only; use --engine simd for f32");
             return Engine.SCALAR;
         }
-        dev.descent.engine.simd.SimdProgram.noteListener(!verbose ? null : note -> {
+        java.util.function.Consumer<String> notes = !verbose ? null : note -> {
             synchronized (err) {
                 err.println("descent: " + note);
                 err.flush();
             }
-        });
+        };
         Engine.Kind kind = switch (engine) {
             case auto -> Engine.Kind.AUTO;
             case compiled -> Engine.Kind.COMPILED;
             default -> Engine.Kind.SIMD;
         };
-        return new Engine(kind, precision == PrecisionName.f32 ? Precision.F32 : Precision.F64, n);
+        return new Engine(kind, precision == PrecisionName.f32 ? Precision.F32 : Precision.F64, n, notes);
     }
 }

@@ -56,12 +56,7 @@ public final class Main implements Runnable {
             return USAGE;
         });
         try {
-            int code;
-            try {
-                code = cl.execute(args);
-            } finally {
-                dev.descent.engine.simd.SimdProgram.noteListener(null);
-            }
+            int code = cl.execute(args);
             out.flush();
             err.flush();
             return code;

@@ -116,7 +116,10 @@ public final class ProgressBar implements Driver.Trace {
         return 80;
     }
 
-    @Override public void row(int run, long step, double loss, double gradNorm, double lr, double[] theta) {
+    /** The bar shows the step, the loss and the rate of steps, not the gradient's norm or the learning rate. */
+    @Override public boolean wantsDetail() { return false; }
+
+    @Override public void row(int run, long step, double loss, double gradNorm, double lr, dev.descent.engine.Buffer theta) {
         // one nanoTime a step: tens of nanoseconds beside a step's evaluation of f and g
         long now = clock.getAsLong();
         if (run != this.run) {

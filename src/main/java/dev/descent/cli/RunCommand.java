@@ -173,7 +173,7 @@ final class RunCommand implements Callable<Integer> {
 
         private static String quote(String s) { return s.contains(",") ? "\"" + s + "\"" : s; }
 
-        @Override public void row(int run, long step, double loss, double gradNorm, double lr, double[] theta) {
+        @Override public void row(int run, long step, double loss, double gradNorm, double lr, dev.descent.engine.Buffer theta) {
             if (failure != null) return;
             StringBuilder sb = new StringBuilder();
             sb.append(run).append(',').append(step).append(',').append(num(loss)).append(',').append(num(gradNorm)).append(',');
@@ -182,7 +182,7 @@ final class RunCommand implements Callable<Integer> {
             pending = sb;
             if (withParams) {
                 StringBuilder rest = new StringBuilder();
-                for (double v : theta) rest.append(',').append(num(v));
+                for (int i = 0, n = theta.length(); i < n; i++) rest.append(',').append(num(theta.get(i)));
                 params = rest.toString();
             }
         }

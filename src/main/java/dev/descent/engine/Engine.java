@@ -4,16 +4,33 @@ import dev.descent.engine.scalar.ScalarProgram;
 import dev.descent.engine.simd.SimdProgram;
 import dev.descent.ir.Node;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
- * Which engine evaluates a script: {@code scalar}, the plain float64 reference
- * interpreter that the others are held to; {@code simd}, the Vector API block
- * interpreter; {@code compiled}, each pass compiled first to a fused loop in a hidden
- * class; or {@code auto}, the interpreter until the work makes compiling pay. The last
+ * Which engine evaluates a script, chosen once (from the command line's {@code --engine},
+ * {@code --precision} and {@code --threads}, or the Java API's options): {@code scalar}, the
+ * plain float64 reference interpreter that the others are held to; {@code simd}, the Vector
+ * API block interpreter; {@code compiled}, each pass compiled first to a fused loop in a
+ * hidden class; or {@code auto}, the interpreter until the work makes compiling pay. The last
  * three compute in float64 or float32, on a number of threads, and give the same bits.
+ *
+ * <p>This is the engine interface: everything outside {@code engine/} plans a DAG with
+ * {@link #compile}, holds its arrays in {@link #allocate}d {@link Buffer}s of the engine's
+ * precision, and runs the {@link Program} over them. Only {@code engine/simd} and
+ * {@code engine/compiled} touch the Vector API.
+ *
+ * @param notes where tiering notes go as they happen (what was compiled, what stays on the
+ *     interpreter and why: the command line's {@code --verbose}), or null
  */
-public record Engine(Kind kind, Precision precision, int threads) {
+public record Engine(Kind kind, Precision precision, int threads, Consumer<String> notes) {
     public enum Kind { SCALAR, SIMD, COMPILED, AUTO }
+
+    public Engine {
+        if (kind == Kind.SCALAR && precision != Precision.F64) throw new IllegalArgumentException("the scalar engine computes in float64 only");
+        if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, not " + threads);
+    }
+
+    public Engine(Kind kind, Precision precision, int threads) { this(kind, precision, threads, null); }
 
     public static final Engine SCALAR = new Engine(Kind.SCALAR, Precision.F64, 1);
 
@@ -23,6 +40,13 @@ public record Engine(Kind kind, Precision precision, int threads) {
     /** Whether this is one of the Vector API engines (simd, compiled, auto). */
     public boolean vectorized() { return kind != Kind.SCALAR; }
 
+    /** This engine, with its tiering notes sent to {@code notes}. */
+    public Engine withNotes(Consumer<String> notes) { return new Engine(kind, precision, threads, notes); }
+
+    /** This engine on another tier (the same precision, threads and notes). */
+    public Engine withKind(Kind k) { return new Engine(k, k == Kind.SCALAR ? Precision.F64 : precision, k == Kind.SCALAR ? 1 : threads, notes); }
+
+    /** Plans the evaluation of {@code outputs} (nodes of one Dag). */
     public Program compile(List<Node> outputs) {
         if (kind == Kind.SCALAR) return new ScalarProgram(outputs);
         SimdProgram.Tier tier = switch (kind) {
@@ -30,6 +54,12 @@ public record Engine(Kind kind, Precision precision, int threads) {
             case AUTO -> SimdProgram.Tier.AUTO;
             default -> SimdProgram.Tier.INTERPRET;
         };
-        return new SimdProgram(outputs, precision, threads, tier);
+        return new SimdProgram(outputs, precision, threads, tier, notes);
     }
+
+    /** A buffer of this engine's precision. */
+    public Buffer allocate(int length) { return Buffer.allocate(precision, length); }
+
+    /** A short name: "auto f64", "simd f32", "scalar". */
+    public String label() { return kind == Kind.SCALAR ? "scalar" : kind.name().toLowerCase() + " " + precision.name().toLowerCase(); }
 }

@@ -43,6 +43,51 @@ public final class Dag {
         return n;
     }
 
+    /**
+     * {@code roots} with each node of {@code replace} (typically an INPUT leaf) replaced by its
+     * value, everything above rebuilt as it is: the same operation, attribute and shape, and no
+     * simplification, so that the result computes exactly what {@code roots} compute when the
+     * replaced nodes take those values (the same operations in the same order, so the same bits).
+     * A replacement has the shape of the node it replaces. The rebuilt nodes are hash-consed like
+     * any other, and are newer than their inputs, so id order stays a topological order. This is
+     * how an optimizer's step and the objective become one program: g is the gradient's node.
+     */
+    public List<Node> substitute(List<Node> roots, java.util.Map<Node, Node> replace) {
+        for (java.util.Map.Entry<Node, Node> e : replace.entrySet())
+            if (!e.getKey().shape.equals(e.getValue().shape))
+                throw new IllegalArgumentException("cannot put a " + e.getValue().shape + " in place of a " + e.getKey().shape);
+        java.util.IdentityHashMap<Node, Node> done = new java.util.IdentityHashMap<>(replace);
+        java.util.ArrayDeque<Node> stack = new java.util.ArrayDeque<>();
+        List<Node> out = new ArrayList<>(roots.size());
+        for (Node root : roots) {
+            stack.push(root);
+            while (!stack.isEmpty()) {
+                Node x = stack.peek();
+                if (done.containsKey(x)) {
+                    stack.pop();
+                    continue;
+                }
+                boolean ready = true;
+                for (int k = 0; k < x.arity(); k++)
+                    if (!done.containsKey(x.in(k))) {
+                        stack.push(x.in(k));
+                        ready = false;
+                    }
+                if (!ready) continue;
+                stack.pop();
+                Node[] in = new Node[x.arity()];
+                boolean same = true;
+                for (int k = 0; k < in.length; k++) {
+                    in[k] = done.get(x.in(k));
+                    same &= in[k] == x.in(k);
+                }
+                done.put(x, same ? x : make(x.op, x.shape, x.num, x.attr, in));
+            }
+            out.add(done.get(root));
+        }
+        return out;
+    }
+
     // ------------------------------------------------------------------ leaves
 
     public Node constant(double v) { return make(Op.CONST, Shape.SCALAR, v, null); }

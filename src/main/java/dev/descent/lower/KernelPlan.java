@@ -136,12 +136,87 @@ public final class KernelPlan {
             this.listing = listing;
         }
 
+        /** The streams this pass writes (each instruction's destination that is a stream), ascending. */
+        public int[] writtenStreams() {
+            java.util.TreeSet<Integer> out = new java.util.TreeSet<>();
+            for (int i = 0; i < count; i++) {
+                int at = i * STRIDE;
+                if (!Opcode.isReduction(code[at]) && code[at + 1] < 0) out.add(-code[at + 1] - 1);
+            }
+            return out.stream().mapToInt(Integer::intValue).toArray();
+        }
+
+        /** Whether instruction i reads stream st as a vector operand. */
+        boolean readsStream(int i, int st) {
+            int at = i * STRIDE, enc = -(st + 1);
+            return code[at + 2] == enc || code[at + 3] == enc || code[at + 4] == enc;
+        }
+
+        /** The instruction that writes stream st, or -1. */
+        int writer(int st) {
+            for (int i = 0; i < count; i++) {
+                int at = i * STRIDE;
+                if (!Opcode.isReduction(code[at]) && code[at + 1] == -(st + 1)) return i;
+            }
+            return -1;
+        }
+
         /** Number of superinstructions among the instructions. */
         public int superinstructions() {
             int k = 0;
             for (int i = 0; i < count; i++) if (Opcode.isSuper(code[i * STRIDE])) k++;
             return k;
         }
+    }
+
+    /**
+     * Whether every read of slot {@code slot}'s value (a host step that takes it, or a pass
+     * instruction that streams it) comes no later than the write of stream {@code written}: so
+     * that the two may be one array, updated in place, and a run still reads only old values.
+     * Order: phase by phase, a phase's host steps before its pass; within the writing pass,
+     * instruction by instruction, where an instruction reads an element before it writes it
+     * (true of the interpreter's kernels, and of the compiled loop, which loads each stream of
+     * an element before the instructions that follow use it).
+     */
+    public boolean readsBefore(int slot, int written) {
+        int wPass = -1, wIns = -1;
+        for (Phase ph : phases) {
+            if (ph.pass == null) continue;
+            int w = ph.pass.writer(written);
+            if (w >= 0) {
+                wPass = ph.pass.index;
+                wIns = w;
+            }
+        }
+        if (wPass < 0) return false;
+        Node value = nodes.get(slot);
+        int st = streamOf[slot];
+        for (int ph = 0; ph < phases.size(); ph++) {
+            Phase phase = phases.get(ph);
+            if (ph > wPass)
+                for (int h : phase.hostSlots)
+                    if (nodes.get(h).inputs().contains(value)) return false;
+            Pass p = phase.pass;
+            if (p == null || st < 0) continue;
+            for (int i = 0; i < p.count; i++)
+                if (p.readsStream(i, st) && (p.index > wPass || p.index == wPass && i > wIns)) return false;
+        }
+        return true;
+    }
+
+    /**
+     * Whether a run may write output {@code output} over the very array range that leaf
+     * {@code leaf} (an index into {@link #leaves}) is read from, as an update in place does: the
+     * leaf is read before the output is written ({@link #readsBefore}), or the output is not
+     * written by a pass (it is copied out at the end of a run, after every read), and no other
+     * output is the leaf itself (that one is copied out at the end, from the overwritten array).
+     */
+    public boolean canWriteOver(int leaf, int output) {
+        int ls = leafSlots[leaf];
+        for (int o = 0; o < outputSlots.length; o++) if (o != output && outputSlots[o] == ls) return false;
+        int st = outputStream[output];
+        if (st < 0) return true;
+        return readsBefore(ls, st);
     }
 
     /** Number of passes. */

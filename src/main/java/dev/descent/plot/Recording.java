@@ -54,13 +54,16 @@ public final class Recording implements Driver.Trace {
         return runs.get(runs.size() - 1);
     }
 
-    @Override public void row(int run, long step, double loss, double gradNorm, double lr, double[] theta) {
+    @Override public void row(int run, long step, double loss, double gradNorm, double lr, dev.descent.engine.Buffer theta) {
         Run r = run(run);
         r.step.add(step);
         r.loss.add(loss);
-        if (keep >= 1) r.x.add(theta[0]);
-        if (keep >= 2) r.y.add(theta[1]);
+        if (keep >= 1) r.x.add(theta.get(0));
+        if (keep >= 2) r.y.add(theta.get(1));
     }
+
+    /** A plot needs the loss and at most two coordinates, not the gradient's norm or the rate. */
+    @Override public boolean wantsDetail() { return false; }
 
     @Override public void validation(int run, long step, double loss) {
         Run r = run(run);
@@ -94,7 +97,7 @@ public final class Recording implements Driver.Trace {
         if (a == null) return b;
         if (b == null) return a;
         return new Driver.Trace() {
-            @Override public void row(int run, long step, double loss, double gradNorm, double lr, double[] theta) {
+            @Override public void row(int run, long step, double loss, double gradNorm, double lr, dev.descent.engine.Buffer theta) {
                 a.row(run, step, loss, gradNorm, lr, theta);
                 b.row(run, step, loss, gradNorm, lr, theta);
             }
@@ -103,6 +106,8 @@ public final class Recording implements Driver.Trace {
                 a.validation(run, step, loss);
                 b.validation(run, step, loss);
             }
+
+            @Override public boolean wantsDetail() { return a.wantsDetail() || b.wantsDetail(); }
         };
     }
 }

@@ -3,31 +3,42 @@ package dev.descent.run;
 import dev.descent.check.DataSet;
 import dev.descent.check.Script;
 import dev.descent.check.Step;
+import dev.descent.engine.Buffer;
+import dev.descent.engine.Precision;
 import dev.descent.ir.Attr;
 import dev.descent.ir.Node;
 import dev.descent.ir.Op;
 import dev.descent.syntax.CompileError;
 import dev.descent.syntax.Diagnostic;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * Which rows of the data each step sees. Full-batch gradient descent, mini-batches
- * and SGD (batch 1) are one code path: an epoch shuffles the training rows (seeded)
- * and takes consecutive batches of B rows, the last one smaller; each step evaluates
- * f and g on its batch only, through an instance of the objective whose data leaves
- * have the batch's number of rows. A validation split ({@code csv(…, validation = 0.2)})
- * holds rows out once, with a shuffle seeded by the run's seed.
+ * Which rows of the data each step sees, held in resident buffers. Full-batch gradient descent,
+ * mini-batches and SGD (batch 1) are one code path: an epoch shuffles the training rows
+ * (seeded) and takes consecutive batches of B rows, the last one smaller; each step evaluates f
+ * and g on its batch only, through an instance of the script whose data leaves have the batch's
+ * number of rows. A validation split ({@code csv(…, validation = 0.2)}) holds rows out once, with
+ * a shuffle seeded by the run's seed.
+ *
+ * <p>A batch is gathered into buffers of the engine's precision that are allocated once per
+ * batch size and refilled in place, from a row-major copy of the columns the objective reads
+ * (made once, in the engine's precision, when it is at most {@link #TABLE_LIMIT} numbers; else
+ * column by column from the columns converted once).
  */
 final class Batches {
     private final Script script;
     private final SplittableRandom rng;
+    private final Precision precision;
     private final Set<String> used = new LinkedHashSet<>();
     private final boolean active;
     private final int[] training;
@@ -37,31 +48,33 @@ final class Batches {
     private final long perEpoch;
     private final int[] order;
     private long shuffledEpoch = -1;
-    private final Map<String, Objective> objectives = new HashMap<>();
+    /** Columns of all rows in the engine's precision, converted once ({@link Rows#full}). */
+    private final Map<String, Buffer> converted;
+    /** Instances of the script for other numbers of rows: "rows:training". */
+    private final Map<String, Script> instances = new HashMap<>();
+    /** Gathered rows by role and size ("batch:32", "training", "validation"). */
+    private final Map<String, Gathered> gathered = new HashMap<>();
     private long cachedStep = -1;
-    private Objective.Rows cachedRows;
-    private int cachedCount;
-    /** The training and the validation rows' columns, gathered once. */
-    private Objective.Rows trainingRows, validationRows;
-    /**
-     * The columns the objective reads, row-major (row r's values from r · width), so that a
-     * batch is gathered with one short contiguous read per row rather than one scattered
-     * read per row and column; null when the copy would be large ({@link #TABLE_LIMIT}).
-     */
-    private double[] table;
+    private Rows cachedRows;
+    private Rows all, allEval, validationRows;
+    /** The columns the objective reads, row-major, in the engine's precision (row r from r · width); null until needed or when too large. */
+    private double[] tableD;
+    private float[] tableF;
+    private boolean tableBuilt;
     private int width;
     /** Data set, column: its place in a row of the table. */
     private final Map<String, Map<String, Integer>> tableIndex = new HashMap<>();
-    /** At most this many numbers are copied into the table (64 MB). */
+    private final List<double[]> tableColumns = new ArrayList<>();
+    /** At most this many numbers are copied into the table (64 MB in float64). */
     static final long TABLE_LIMIT = 8L << 20;
 
-    private final dev.descent.engine.Engine engine;
-
-    Batches(Script script, Step step, SplittableRandom rng, long seed, dev.descent.engine.Engine engine) {
+    /** {@code converted}: where columns converted to the engine's precision are kept (shared by a run's statements). */
+    Batches(Script script, Step step, SplittableRandom rng, long seed, Precision precision, Map<String, Buffer> converted) {
         this.script = script;
-        this.engine = engine;
+        this.converted = converted;
+        this.precision = precision;
         this.rng = rng;
-        collectData(script.objective, used);
+        if (script.objective != null) collectData(script.objective, used);
         DataSet primary = null;
         for (String d : used) {
             DataSet ds = script.data.get(d);
@@ -81,49 +94,24 @@ final class Batches {
             return;
         }
         int n = primary.rows();
-        int[] all = new int[n];
-        for (int i = 0; i < n; i++) all[i] = i;
+        int[] rows = new int[n];
+        for (int i = 0; i < n; i++) rows[i] = i;
         if (split != null && split.validationFile() == null) {
-            shuffle(all, new SplittableRandom(seed ^ 0x5DEECE66DL));
+            shuffle(rows, new SplittableRandom(seed ^ 0x5DEECE66DL));
             int held = (int) Math.round(split.validationFraction() * n);
-            validation = Arrays.copyOfRange(all, 0, held);
-            training = Arrays.copyOfRange(all, held, n);
+            validation = Arrays.copyOfRange(rows, 0, held);
+            training = Arrays.copyOfRange(rows, held, n);
             Arrays.sort(validation);
             Arrays.sort(training);
             validationFile = null;
         } else {
-            training = all;
+            training = rows;
             validation = null;
             validationFile = split == null ? null : split.validationFile();
         }
         batch = step.batch() > 0 ? (int) Math.min(step.batch(), training.length) : training.length;
         perEpoch = (training.length + batch - 1) / batch;
         order = training.clone();
-        buildTable(n);
-    }
-
-    /** The row-major copy of the columns the objective reads, when it is small enough. */
-    private void buildTable(int n) {
-        java.util.List<double[]> columns = new java.util.ArrayList<>();
-        walk(script.objective, x -> {
-            if (x.op != Op.DATA) return;
-            Attr.Column c = (Attr.Column) x.attr;
-            if (!used.contains(c.data())) return;
-            Map<String, Integer> in = tableIndex.computeIfAbsent(c.data(), k -> new HashMap<>());
-            if (in.containsKey(c.column())) return;
-            in.put(c.column(), columns.size());
-            columns.add(script.data.get(c.data()).columns().get(c.column()));
-        });
-        width = columns.size();
-        if (width == 0 || (long) n * width > TABLE_LIMIT) {
-            tableIndex.clear();
-            return;
-        }
-        table = new double[n * width];
-        for (int c = 0; c < width; c++) {
-            double[] col = columns.get(c);
-            for (int r = 0; r < n; r++) table[r * width + c] = col[r];
-        }
     }
 
     boolean active() { return active; }
@@ -132,37 +120,9 @@ final class Batches {
 
     boolean hasValidation() { return validation != null || validationFile != null; }
 
-    /** f, g (and H) at θ, on the batch of step t + 1. */
-    Objective.Result evaluate(long t, double[] theta, boolean hessian) {
-        if (!active) return objective(-1, hessian, true).evaluate(theta);
-        Objective.Rows rows = batchRows(t);
-        return objective(cachedCount, hessian, true).evaluate(theta, rows);
-    }
-
-    /** f at x on the same batch as step t + 1 (for a line search). */
-    double value(long t, double[] x) {
-        if (!active) return objective(-1, false, true).evaluate(x).value();
-        Objective.Rows rows = batchRows(t);
-        return objective(cachedCount, false, true).evaluate(x, rows).value();
-    }
-
-    /** The objective on all training rows; {@code eval}: with dropout off, and its value only (a null gradient). */
-    Objective.Result trainingLoss(double[] theta, boolean eval) {
-        if (trainingRows == null) trainingRows = subset(training);
-        return (eval ? valueObjective(training.length) : objective(training.length, false, true)).evaluate(theta, trainingRows);
-    }
-
-    /** The objective, for evaluation, on the validation rows (its value only: no gradient is computed). */
-    double validationLoss(double[] theta) {
-        if (validationFile != null) {
-            return valueObjective(validationFile.rows()).evaluate(theta, (d, c) -> used.contains(d)
-                    ? validationFile.columns().get(c) : script.data.get(d).columns().get(c)).value();
-        }
-        if (validationRows == null) validationRows = subset(validation);
-        return valueObjective(validation.length).evaluate(theta, validationRows).value();
-    }
-
-    private Objective.Rows batchRows(long t) {
+    /** The rows step t + 1 trains on: all the data (without batches and splits), or its batch, gathered. The same rows for the same t. */
+    Rows batch(long t) {
+        if (!active) return all(true);
         if (t == cachedStep) return cachedRows;
         long epoch = t / perEpoch;
         int k = (int) (t % perEpoch);
@@ -172,73 +132,194 @@ final class Batches {
         }
         shuffledEpoch = epoch;
         int from = k * batch, to = Math.min(from + batch, order.length);
+        Gathered g = gathered("batch:" + (to - from), to - from, true);
+        g.fill(order, from, to);
         cachedStep = t;
-        cachedCount = to - from;
-        cachedRows = subset(Arrays.copyOfRange(order, from, to));
-        return cachedRows;
+        cachedRows = g;
+        return g;
     }
 
-    /** The columns of the used data sets at these rows (from the table at once, or each copied on first use). */
-    private Objective.Rows subset(int[] rows) {
-        Map<String, Map<String, double[]>> cache = new HashMap<>();
-        double[][] gathered = table == null ? null : gather(rows);
-        return (d, c) -> {
-            if (!used.contains(d)) return script.data.get(d).columns().get(c);
-            Map<String, Integer> in = gathered == null ? null : tableIndex.get(d);
-            Integer k = in == null ? null : in.get(c);
-            if (k != null) return gathered[k];
-            return cache.computeIfAbsent(d, x -> new HashMap<>()).computeIfAbsent(c, x -> {
-                double[] src = script.data.get(d).columns().get(c), out = new double[rows.length];
-                for (int i = 0; i < rows.length; i++) out[i] = src[rows[i]];
-                return out;
-            });
-        };
-    }
-
-    /** The table's columns at these rows. */
-    private double[][] gather(int[] rows) {
-        double[][] cols = new double[width][rows.length];
-        for (int i = 0; i < rows.length; i++) {
-            int base = rows[i] * width;
-            for (int c = 0; c < width; c++) cols[c][i] = table[base + c];
+    /** The script's own data (every row), for training as checked, or for evaluation (dropout off). */
+    Rows all(boolean training) {
+        if (training || !script.options.training() || script.objective == null || !hasRandom(script.objective)) {
+            if (all == null) all = Rows.all(script, precision, converted);
+            return all;
         }
-        return cols;
+        if (allEval == null)
+            allEval = new Rows(instance(-1, false), -1) {
+                @Override Buffer column(String data, String column) { return Rows.full(script.data.get(data), column, precision, converted); }
+            };
+        return allEval;
     }
 
-    /** The objective instantiated for this many rows of the used data (-1: the script as it is). */
-    private Objective objective(int rows, boolean hessian, boolean training) {
-        String key = rows + ":" + hessian + ":" + training;
-        Objective o = objectives.get(key);
-        if (o == null) {
-            o = new Objective(instance(rows, training), hessian, engine);
-            objectives.put(key, o);
-        }
-        o.random(rng);
-        return o;
+    /** All training rows: for training (dropout on: the loss a mini-batch run reports at its end), or for evaluation. */
+    Rows training(boolean training) {
+        Gathered g = gathered(training ? "training" : "training-eval", this.training.length, training);
+        if (!g.filled) g.fill(this.training, 0, this.training.length);
+        return g;
     }
 
-    /** The objective's value alone, for evaluation (dropout off), on this many rows. */
-    private Objective valueObjective(int rows) {
-        String key = rows + ":value";
-        Objective o = objectives.get(key);
-        if (o == null) {
-            o = Objective.valueOnly(instance(rows, false), engine);
-            objectives.put(key, o);
+    /** The validation rows (or the validation file), for evaluation. */
+    Rows validation() {
+        if (validationRows != null) return validationRows;
+        if (validationFile != null) {
+            Script inst = instance(validationFile.rows(), false);
+            validationRows = new Rows(inst, validationFile.rows()) {
+                @Override Buffer column(String data, String column) {
+                    return Rows.full(used.contains(data) ? validationFile : script.data.get(data), column, precision, converted);
+                }
+            };
+        } else {
+            Gathered g = gathered("validation", validation.length, false);
+            g.fill(validation, 0, validation.length);
+            validationRows = g;
         }
-        return o;
+        return validationRows;
+    }
+
+    private Gathered gathered(String key, int count, boolean training) {
+        return gathered.computeIfAbsent(key, k -> new Gathered(instance(count, training), count));
     }
 
     /** The script seen with this many rows of the used data (-1: as it is), for training (dropout on) or not. */
     private Script instance(int rows, boolean training) {
-        if (rows < 0 || (training == script.options.training() && rows == fullRows())) return script;
-        Map<String, Integer> r = new HashMap<>();
-        if (rows >= 0) for (String d : used) r.put(d, rows);
-        return script.instance(training, r);
+        if (rows < 0 && training == script.options.training()) return script;
+        if (rows >= 0 && training == script.options.training() && rows == fullRows()) return script;
+        return instances.computeIfAbsent(rows + ":" + training, k -> {
+            Map<String, Integer> r = new HashMap<>();
+            if (rows >= 0) for (String d : used) r.put(d, rows);
+            return script.instance(training, r);
+        });
     }
 
     private int fullRows() {
         for (String d : used) return script.data.get(d).rows();
         return -1;
+    }
+
+    // ------------------------------------------------------------------ gathering
+
+    /** Rows gathered into buffers of their own: the used data sets' columns at the chosen rows. */
+    private final class Gathered extends Rows {
+        /** data set → column → buffer (of {@code count} elements). */
+        private final Map<String, Map<String, Buffer>> columns = new HashMap<>();
+        /** Buffers of columns outside the table, each with the column it copies. */
+        private final List<Buffer> extra = new ArrayList<>();
+        private final List<Buffer> extraSource = new ArrayList<>();
+        private final Buffer[] fromTable;
+        /** The arrays of the table's columns' buffers, in table order. */
+        private final double[][] colsD;
+        private final float[][] colsF;
+        private int[] rows;
+        private int from, to;
+        boolean filled;
+
+        Gathered(Script instance, int count) {
+            super(instance, count);
+            buildTable();
+            fromTable = new Buffer[width];
+            if (tableBuilt && (tableD != null || tableF != null))
+                for (Map.Entry<String, Map<String, Integer>> d : tableIndex.entrySet())
+                    for (Map.Entry<String, Integer> c : d.getValue().entrySet()) {
+                        Buffer b = Buffer.allocate(precision, count);
+                        fromTable[c.getValue()] = b;
+                        columns.computeIfAbsent(d.getKey(), x -> new HashMap<>()).put(c.getKey(), b);
+                    }
+            colsD = tableD == null ? null : new double[width][];
+            colsF = tableF == null ? null : new float[width][];
+            for (int c = 0; c < width; c++) {
+                if (colsD != null) colsD[c] = ((Buffer.F64) fromTable[c]).a;
+                if (colsF != null) colsF[c] = ((Buffer.F32) fromTable[c]).a;
+            }
+        }
+
+        @Override Buffer column(String data, String column) {
+            if (!used.contains(data)) return Rows.full(script.data.get(data), column, precision, converted);
+            Map<String, Buffer> cs = columns.computeIfAbsent(data, x -> new HashMap<>());
+            Buffer b = cs.get(column);
+            if (b == null) { // a column the table does not hold: gathered from the converted column
+                b = Buffer.allocate(precision, count);
+                cs.put(column, b);
+                extra.add(b);
+                extraSource.add(Rows.full(script.data.get(data), column, precision, converted));
+                if (filled) gatherColumn(b, extraSource.get(extraSource.size() - 1));
+            }
+            return b;
+        }
+
+        /** Gathers rows[from, to) (exactly {@code count} of them) into the buffers, in place. */
+        void fill(int[] rows, int from, int to) {
+            if (to - from != count) throw new IllegalStateException(count + " rows expected, not " + (to - from));
+            this.rows = rows;
+            this.from = from;
+            this.to = to;
+            if (tableD != null) {
+                double[][] cols = colsD;
+                for (int i = from; i < to; i++) {
+                    int base = rows[i] * width, at = i - from;
+                    for (int c = 0; c < width; c++) cols[c][at] = tableD[base + c];
+                }
+            } else if (tableF != null) {
+                float[][] cols = colsF;
+                for (int i = from; i < to; i++) {
+                    int base = rows[i] * width, at = i - from;
+                    for (int c = 0; c < width; c++) cols[c][at] = tableF[base + c];
+                }
+            } else {
+                // no table: every used column the program asked for, one by one
+                for (Map.Entry<String, Map<String, Buffer>> d : columns.entrySet())
+                    for (Map.Entry<String, Buffer> c : d.getValue().entrySet())
+                        if (!extra.contains(c.getValue())) gatherColumn(c.getValue(), Rows.full(script.data.get(d.getKey()), c.getKey(), precision, converted));
+            }
+            for (int k = 0; k < extra.size(); k++) gatherColumn(extra.get(k), extraSource.get(k));
+            filled = true;
+        }
+
+        private void gatherColumn(Buffer into, Buffer source) {
+            if (into instanceof Buffer.F64 d) {
+                double[] s = ((Buffer.F64) source).a;
+                for (int i = from; i < to; i++) d.a[i - from] = s[rows[i]];
+            } else {
+                float[] s = ((Buffer.F32) source).a, f = ((Buffer.F32) into).a;
+                for (int i = from; i < to; i++) f[i - from] = s[rows[i]];
+            }
+        }
+    }
+
+    /** The row-major copy of the columns the objective reads, in the engine's precision, when it is small enough. */
+    private void buildTable() {
+        if (tableBuilt) return;
+        tableBuilt = true;
+        if (script.objective == null) return;
+        walk(script.objective, x -> {
+            if (x.op != Op.DATA) return;
+            Attr.Column c = (Attr.Column) x.attr;
+            if (!used.contains(c.data())) return;
+            Map<String, Integer> in = tableIndex.computeIfAbsent(c.data(), k -> new LinkedHashMap<>());
+            if (in.containsKey(c.column())) return;
+            in.put(c.column(), tableColumns.size());
+            tableColumns.add(script.data.get(c.data()).columns().get(c.column()));
+        });
+        width = tableColumns.size();
+        int n = fullRows();
+        if (width == 0 || n < 0 || (long) n * width > TABLE_LIMIT) {
+            tableIndex.clear();
+            width = 0;
+            return;
+        }
+        if (precision == Precision.F64) {
+            tableD = new double[n * width];
+            for (int c = 0; c < width; c++) {
+                double[] col = tableColumns.get(c);
+                for (int r = 0; r < n; r++) tableD[r * width + c] = col[r];
+            }
+        } else {
+            tableF = new float[n * width];
+            for (int c = 0; c < width; c++) {
+                double[] col = tableColumns.get(c);
+                for (int r = 0; r < n; r++) tableF[r * width + c] = (float) col[r];
+            }
+        }
     }
 
     private static void shuffle(int[] a, SplittableRandom rng) {

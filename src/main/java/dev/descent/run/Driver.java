@@ -2,25 +2,33 @@ package dev.descent.run;
 
 import dev.descent.check.Script;
 import dev.descent.check.Step;
-import dev.descent.engine.Env;
+import dev.descent.engine.Buffer;
 import dev.descent.engine.Engine;
-import dev.descent.engine.Program;
-import dev.descent.ir.Attr;
+import dev.descent.engine.Precision;
 import dev.descent.ir.Node;
-import dev.descent.ir.Op;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
+import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Runs a script's {@code optimize} statements in order, each from where the last
- * one left the parameters, with fresh optimizer state and t from 1. Each step:
- * f, g (and H when the body uses it) at θ; the {@code until} condition; the
- * line searches; the update. A non-finite loss or parameter stops the run.
- * For {@code maximize F} the optimizer minimizes −F, so inside its body (and in
- * {@code until}) f = −F and g = −∇F.
+ * Runs a script's {@code optimize} statements in order, each from where the last one left the
+ * parameters, with fresh optimizer state and t from 1. Each step: f, g (and H when the body uses
+ * it) at θ; the {@code until} condition; the line searches; the update. A non-finite loss or
+ * parameter stops the run. For {@code maximize F} the optimizer minimizes −F, so inside its body
+ * (and in {@code until}) f = −F and g = −∇F.
+ *
+ * <p>This is the one step loop: {@code run}, {@code compare}, {@code bench}, the Java API's
+ * {@code Model.run} and {@code Optimizer} all step through it. θ, the gradient and every live
+ * optimizer state are resident {@link Buffer}s of the engine's precision for the whole run, each
+ * parameter a range of θ; a step allocates nothing and converts nothing. When the update needs
+ * nothing between the gradient and itself (no Hessian, no line search) and θ is one vector, the
+ * objective, its gradient and the update are one program ({@link StepProgram#fused}), with the
+ * loss reduction and the divergence check folded into its pass. The host reads θ only when
+ * something asks: a trace row, the early-stopping snapshot, the report.
  */
 public final class Driver {
     /**
@@ -31,18 +39,30 @@ public final class Driver {
     public record RunResult(String optimizer, String call, long steps, double loss, String stopped, String message,
                             long epochs, double trainLoss, double validationLoss) {}
 
-    /** The final parameters, the objective as written there, and each run's result. */
-    public record Result(double[] theta, double loss, List<RunResult> runs) {
+    /** The final parameters (resident, in the engine's precision), the objective as written there, and each run's result. */
+    public record Result(Buffer parameters, double loss, List<RunResult> runs) {
         public boolean diverged() { return runs.stream().anyMatch(r -> r.stopped().equals("diverged")); }
+
+        /** The final parameters as float64 values (a copy). */
+        public double[] theta() { return parameters.toDoubles(); }
     }
 
-    /** Receives one row per point visited: {@code step} updates made so far in run {@code run} (from 1). */
+    /**
+     * Receives one row per point visited: {@code step} updates made so far in run {@code run} (from 1).
+     * θ is the run's own buffer, valid during the call only, not to be written.
+     */
     public interface Trace {
         /** {@code loss} is f as the optimizer saw it at this point (on its batch, in a mini-batch run). */
-        void row(int run, long step, double loss, double gradNorm, double lr, double[] theta);
+        void row(int run, long step, double loss, double gradNorm, double lr, Buffer theta);
 
         /** The validation loss after an epoch, which ended at {@code step}; follows that step's row. */
         default void validation(int run, long step, double loss) {}
+
+        /**
+         * Whether rows need the gradient's norm and the learning rate (each costs a little per step:
+         * a reduction, a scalar program); without them they are NaN.
+         */
+        default boolean wantsDetail() { return true; }
     }
 
     private static final int MAX_SEARCH_TRIES = 50;
@@ -51,8 +71,9 @@ public final class Driver {
     private final SplittableRandom rng;
     private final long seed;
     private final double sign;
-
     private final Engine engine;
+    /** Data columns converted to the engine's precision, once for the whole run. */
+    private final Map<String, Buffer> converted = Rows.cache();
 
     public Driver(Script script, long seed) { this(script, seed, Engine.SCALAR); }
 
@@ -64,87 +85,195 @@ public final class Driver {
         this.sign = script.maximize ? -1 : 1;
     }
 
+    /** Runs every statement from the script's own start (its seed drawing any random start). */
+    public Result run(Trace trace) {
+        Buffer theta = engine.allocate(script.dimension());
+        Start.fill(script, seed, theta);
+        return run(theta, trace);
+    }
+
+    /** Runs every statement from {@code start} (float64; copied). */
     public Result run(double[] start, Trace trace) {
-        double[] theta = start.clone();
+        Buffer theta = engine.allocate(start.length);
+        theta.write(0, start, 0, start.length);
+        return run(theta, trace);
+    }
+
+    private Result run(Buffer start, Trace trace) {
+        Theta theta = new Theta(start);
         List<RunResult> results = new ArrayList<>();
         for (int k = 0; k < script.steps.size(); k++) {
-            RunResult r = runOne(k + 1, script.steps.get(k), theta, trace);
-            results.add(r);
-            if (r.stopped().equals("diverged")) break;
+            Run r = new Run(k + 1, script.steps.get(k), theta, trace);
+            while (r.advance()) {}
+            RunResult res = r.finish();
+            results.add(res);
+            if (res.stopped().equals("diverged")) break;
         }
-        double loss = finite(theta) ? finalObjective().evaluate(theta).value() : Double.NaN;
-        return new Result(theta, loss, results);
-    }
-
-    /** Runs one optimize statement, updating theta in place. */
-    private RunResult runOne(int index, Step step, double[] theta, Trace trace) {
-        Run r = new Run(index, step, theta, trace);
-        while (r.advance()) {}
-        return r.finish();
+        double loss;
+        if (!results.isEmpty()) loss = results.get(results.size() - 1).loss(); // at the same θ
+        else loss = finite(theta.cur) ? finalLoss(theta.cur) : Double.NaN;
+        return new Result(theta.cur, loss, results);
     }
 
     /**
-     * Starts optimize statement {@code index} (from 1) at {@code theta}, which it updates in
-     * place, to be advanced by the caller: what {@link #run} does for each statement, a step or
-     * an epoch at a time (benchmarks time epochs of training this way, without the run's
-     * setup and final report). Its optimizer state starts fresh, with t = 1.
+     * Starts optimize statement {@code index} (from 1) at {@code start} (copied), to be advanced by
+     * the caller: what {@link #run} does for each statement, a step or an epoch at a time
+     * (benchmarks time epochs of training this way, without the run's setup and final report).
+     * Its optimizer state starts fresh, with t = 1.
      */
-    public Run start(int index, double[] theta, Trace trace) {
+    public Run start(int index, double[] start, Trace trace) {
         if (index < 1 || index > script.steps.size())
             throw new IllegalArgumentException("the script has " + script.steps.size() + " optimize statement(s), not a statement " + index);
-        return new Run(index, script.steps.get(index - 1), theta, trace);
+        Buffer theta = engine.allocate(start.length);
+        theta.write(0, start, 0, start.length);
+        return new Run(index, script.steps.get(index - 1), new Theta(theta), trace);
+    }
+
+    /** θ: the buffer that holds it, and a second one a fused step writes the next θ into. */
+    private final class Theta {
+        Buffer cur, next;
+
+        Theta(Buffer cur) { this.cur = cur; }
+
+        Buffer next() {
+            if (next == null) next = engine.allocate(cur.length());
+            return next;
+        }
+
+        void swap() {
+            Buffer x = cur;
+            cur = next;
+            next = x;
+        }
     }
 
     /**
-     * One optimize statement in progress. Each {@link #advance} is one pass of the driver's
-     * loop: f and g at θ on the next batch, the validation loss and early stopping when an
-     * epoch has just ended, the until condition and line searches, then the update.
+     * One optimize statement in progress. Each {@link #advance} is one pass of the driver's loop:
+     * f and g at θ on the next batch, the validation loss and early stopping when an epoch has
+     * just ended, the until condition and line searches, then the update.
      */
     public final class Run {
         private final int index;
         private final Step step;
-        private final double[] theta;
+        private final Theta theta;
         private final Trace trace;
-        private final StepPrograms prog;
-        private final boolean usesH;
+        private final boolean detail, usesH, fuse;
         private final Batches batches;
-        private final Map<Node, double[]> inputs = new IdentityHashMap<>();
-        private final double[] tv = {1}, fv = {0};
-        private final Env env;
-        private final double[][] states;
+        private final States states;
         private final long total;
+        /** Cells the programs read: t, f (float64 whatever the precision), and t for the learning rate and state starts. */
+        private final double[] tCell = {1}, fCell = {0}, lrT = {1}, one = {1};
+        private final Buffer tBuf = Buffer.of(tCell), fBuf = Buffer.of(fCell), lrTBuf = Buffer.of(lrT), oneBuf = Buffer.of(one);
+        /** The gradient and the Hessian (two-program steps only). */
+        private Buffer g, h;
+        /** Fused steps, or the objective's programs, by the rows they see; the update's program (two-program steps). */
+        private final Map<Rows, StepProgram> fused = new HashMap<>();
+        private final Map<Rows, Objective> objectives = new HashMap<>();
+        private final Map<Rows, Objective> values = new HashMap<>();
+        private StepProgram update;
+        private ScriptProgram until, lr, init;
+        private final List<ScriptProgram> searches = new ArrayList<>();
+        private Buffer searchD, searchFrom, searchX;
+        private final double[][] searchCells;
+        private Objective endObjective;
+        private boolean initialized;
         private long t = 0;
         private String stopped = "steps", message = null;
         private double bestValidation = Double.POSITIVE_INFINITY;
-        private double[] best = null;
+        private Buffer best;
         private long sinceBest = 0;
         private boolean ended;
 
-        private Run(int index, Step step, double[] theta, Trace trace) {
+        private Run(int index, Step step, Theta theta, Trace trace) {
             this.index = index;
             this.step = step;
             this.theta = theta;
             this.trace = trace;
-            prog = new StepPrograms(step, engine);
-            usesH = prog.uses(step.hessian());
-            batches = new Batches(script, step, rng, seed, engine);
-            inputs.put(step.t(), tv);
-            inputs.put(step.f(), fv);
-            env = leaf -> leafValue(leaf, inputs, theta);
-
-            // states start from their declared values, with t = 1; the driver owns their arrays
-            double[][] init = prog.init.run(env);
-            states = new double[step.stateInputs().size()][];
-            for (int i = 0; i < states.length; i++) {
-                states[i] = init[i];
-                inputs.put(step.stateInputs().get(i), states[i]);
-            }
-            inputs.put(step.p(), theta);
+            this.detail = trace != null && trace.wantsDetail();
+            batches = new Batches(script, step, rng, seed, engine.precision(), converted);
             total = step.unit() == dev.descent.syntax.Ast.Unit.EPOCHS ? step.count() * batches.perEpoch() : step.count();
+            List<Node> roots = new ArrayList<>();
+            roots.add(step.pOutput());
+            if (step.until() != null) roots.add(step.until());
+            for (Step.LineSearch ls : step.searches()) roots.addAll(List.of(ls.direction(), ls.from(), ls.a0(), ls.c(), ls.shrink(), ls.slope()));
+            states = new States(step, engine, roots);
+            BitSet reach = reach(roots, step.stateOutputs(), states.live);
+            usesH = reach.get(step.hessian().id);
+            List<Node> inits = new ArrayList<>();
+            for (int i : states.live) inits.add(step.stateInits().get(i));
+            BitSet initReach = reach(inits, List.of(), new int[0]);
+            boolean initReadsGradient = initReach.get(step.g().id) || initReach.get(step.f().id);
+            fuse = StepProgram.fusable(script, step, usesH, initReadsGradient);
+            searchCells = new double[step.searches().size()][1];
+            if (step.lr() != null && detail) {
+                lr = new ScriptProgram(engine, List.of(step.lr()));
+                lr.bind("t", lrTBuf, 0);
+                lr.theta(theta.cur);
+                lr.rows(batches.all(true));
+            }
+            if (!inits.isEmpty()) {
+                init = new ScriptProgram(engine, inits);
+                init.bind("t", oneBuf, 0);
+                init.bind("f", fBuf, 0);
+                for (int i = 0; i < states.size(); i++) init.program.bindOutput(i, states.cur[i], 0);
+            }
+            if (!fuse) {
+                g = engine.allocate(script.dimension());
+                if (usesH) h = Buffer.allocate(Precision.F64, script.dimension() * script.dimension());
+                update = StepProgram.update(script, step, states, engine);
+                bindInputs(update.prog);
+                if (step.until() != null) {
+                    until = new ScriptProgram(engine, List.of(step.until()));
+                    bindInputs(until);
+                }
+                for (Step.LineSearch ls : step.searches()) {
+                    ScriptProgram sp = new ScriptProgram(engine, List.of(ls.direction(), ls.from(), ls.a0(), ls.c(), ls.shrink(), ls.slope()));
+                    bindInputs(sp);
+                    if (searchD == null) {
+                        searchD = engine.allocate(script.dimension());
+                        searchFrom = engine.allocate(script.dimension());
+                        searchX = engine.allocate(script.dimension());
+                    }
+                    sp.program.bindOutput(0, searchD, 0);
+                    sp.program.bindOutput(1, searchFrom, 0);
+                    searches.add(sp);
+                }
+                update.prog.program.expectRuns(total);
+            }
+            if (init != null && !initReadsGradient) initStates();
+        }
+
+        /** The inputs of a two-program step's own programs: g, f, t, H, the line searches' results, the states, the data. */
+        private void bindInputs(ScriptProgram p) {
+            p.bind("g", g, 0);
+            p.bind("f", fBuf, 0);
+            p.bind("t", tBuf, 0);
+            if (h != null) p.bind("H", h, 0);
+            for (int s = 0; s < step.searches().size(); s++) p.bind("search:" + s, Buffer.of(searchCells[s]), 0);
+            bindStates(p);
+            p.rows(batches.all(true));
+        }
+
+        /** The states' current buffers (a state updated into its second buffer swaps them). */
+        private void bindStates(ScriptProgram p) {
+            for (int i = 0; i < states.size(); i++) p.bind(states.names[i], states.cur[i], 0);
+        }
+
+        /** The live states' start values (t = 1), written into their buffers. */
+        private void initStates() {
+            init.theta(theta.cur);
+            init.bind("p", theta.cur, 0);
+            if (g != null) init.bind("g", g, 0);
+            init.rows(batches.all(true));
+            init.run(rng);
+            initialized = true;
         }
 
         /** Updates made so far. */
         public long steps() { return t; }
+
+        /** θ as it stands (the run's own buffer: read it, do not keep it across {@link #advance}). */
+        public Buffer parameters() { return theta.cur; }
 
         /** Steps per epoch: the batches of the training rows (1 without data batches). */
         public long stepsPerEpoch() { return batches.perEpoch(); }
@@ -158,64 +287,106 @@ public final class Driver {
         /** One pass of the loop; false once the statement has ended (steps done, until, early stop, divergence). */
         public boolean advance() {
             if (ended) return false;
-            Objective.Result r = t == total && batches.active() ? batches.trainingLoss(theta, false)
-                    : batches.evaluate(t, theta, usesH);
-            double f = sign * r.value();
-            double[] g = r.gradient();
-            if (sign < 0 && g != null) for (int i = 0; i < g.length; i++) g[i] = -g[i];
-            double lr = Double.NaN;
-            if (trace != null) {
-                if (t > 0 && prog.lr != null) { tv[0] = t; prog.lr.execute(env); lr = prog.lr.output(0)[0]; }
-                trace.row(index, t, r.value(), g == null ? Double.NaN : norm(g), lr, theta);
+            boolean last = t == total;
+            double loss, gradNorm = Double.NaN;
+            StepProgram fz = null;
+            if (last && batches.active()) {
+                Objective o = endObjective();
+                o.theta(theta.cur);
+                loss = o.run();
+                if (detail) gradNorm = Math.sqrt(o.gradNormSquared());
+            } else {
+                Rows rows = batches.batch(t);
+                if (fuse) {
+                    fz = fused(rows);
+                    tCell[0] = t + 1;
+                    fz.bind(theta.cur, theta.next(), false);
+                    fz.prog.rows(rows);
+                    fz.prog.run(rng);
+                    loss = fz.scalar(fz.lossOut);
+                    if (detail) gradNorm = Math.sqrt(fz.scalar(fz.gradNormOut));
+                } else {
+                    Objective o = objective(rows);
+                    o.theta(theta.cur);
+                    loss = o.run();
+                    if (detail) gradNorm = Math.sqrt(o.gradNormSquared());
+                }
             }
-            if (!Double.isFinite(r.value())) {
+            double f = sign * loss;
+            if (trace != null) {
+                double rate = Double.NaN;
+                if (lr != null && t > 0) {
+                    lrT[0] = t;
+                    lr.theta(theta.cur);
+                    lr.run(rng);
+                    rate = lr.program.scalar(0);
+                }
+                trace.row(index, t, loss, gradNorm, rate, theta.cur);
+            }
+            if (!Double.isFinite(loss)) {
                 stopped = "diverged";
-                message = "the loss is " + word(r.value()) + " at step " + (t + 1) + (t > 0 ? ", after " + t + " update" + (t == 1 ? "" : "s") : ", at the start");
+                message = "the loss is " + word(loss) + " at step " + (t + 1) + (t > 0 ? ", after " + t + " update" + (t == 1 ? "" : "s") : ", at the start");
                 return end();
             }
             if (t > 0 && batches.hasValidation() && t % batches.perEpoch() == 0) { // an epoch just ended
-                double v = batches.validationLoss(theta);
+                double v = value(batches.validation(), theta.cur);
                 if (trace != null) trace.validation(index, t, v);
                 if (v < bestValidation) {
                     bestValidation = v;
-                    best = theta.clone();
+                    if (best == null) best = engine.allocate(theta.cur.length());
+                    best.copy(0, theta.cur, 0, best.length());
                     sinceBest = 0;
                 } else if (step.patience() > 0 && ++sinceBest >= step.patience()) {
-                    System.arraycopy(best, 0, theta, 0, theta.length);
+                    theta.cur.copy(0, best, 0, best.length());
                     stopped = "early_stop";
                     return end();
                 }
             }
-            if (t == total) return end();
-            tv[0] = t + 1;
-            fv[0] = f;
-            inputs.put(step.g(), g);
-            if (usesH) {
-                double[][] h = r.hessian();
-                double[] flat = new double[theta.length * theta.length];
-                for (int i = 0; i < h.length; i++)
-                    for (int j = 0; j < h.length; j++) flat[i * h.length + j] = sign * h[i][j];
-                inputs.put(step.hessian(), flat);
+            if (last) return end();
+            double flag;
+            if (fz != null) {
+                if (fz.untilOut >= 0 && fz.scalar(fz.untilOut) != 0) {
+                    stopped = "until";
+                    return end();
+                }
+                flag = fz.scalar(fz.flagOut);
+                states.commit();
+                theta.swap();
+            } else {
+                tCell[0] = t + 1;
+                fCell[0] = f;
+                if (!initialized && init != null) initStates();
+                if (until != null) {
+                    until.theta(theta.cur);
+                    until.bind("p", theta.cur, 0);
+                    bindStates(until);
+                    until.run(rng);
+                    if (until.program.scalar(0) != 0) {
+                        stopped = "until";
+                        return end();
+                    }
+                }
+                for (int s = 0; s < searches.size(); s++) {
+                    ScriptProgram sp = searches.get(s);
+                    sp.theta(theta.cur);
+                    sp.bind("p", theta.cur, 0);
+                    bindStates(sp);
+                    sp.run(rng);
+                    dev.descent.engine.Program q = sp.program;
+                    searchCells[s][0] = search(q.scalar(2), q.scalar(3), q.scalar(4), q.scalar(5), f, t);
+                }
+                boolean inPlace = update.thetaInPlace();
+                update.bind(theta.cur, inPlace ? null : theta.next(), inPlace);
+                update.prog.run(rng);
+                flag = update.scalar(update.flagOut);
+                states.commit();
+                if (!inPlace) theta.swap();
             }
-            if (prog.until != null && untilHolds(prog.until, env)) {
-                stopped = "until";
-                return end();
-            }
-            for (int s = 0; s < step.searches().size(); s++) {
-                Step.LineSearch ls = step.searches().get(s);
-                double[][] v = prog.searches.get(s).run(env);
-                final long tt = t;
-                inputs.put(ls.result(), new double[] {search(v[0], v[1], v[2][0], v[3][0], v[4][0], v[5][0], f, x -> batches.value(tt, x))});
-            }
-            prog.main.execute(env);
-            // copy out: the engine's buffers are rewritten by its next run, which reads these arrays
-            System.arraycopy(prog.main.output(0), 0, theta, 0, theta.length);
-            for (int i = 0; i < states.length; i++) System.arraycopy(prog.main.output(i + 1), 0, states[i], 0, states[i].length);
             t++;
-            if (!finite(theta)) {
+            if (!Double.isFinite(flag)) {
                 stopped = "diverged";
-                message = "the parameters are not finite after step " + t + " (" + firstNonFinite(theta) + ")";
-                if (trace != null) trace.row(index, t, Double.NaN, Double.NaN, Double.NaN, theta);
+                message = "the parameters are not finite after step " + t + " (" + firstNonFinite(theta.cur) + ")";
+                if (trace != null) trace.row(index, t, Double.NaN, Double.NaN, Double.NaN, theta.cur);
                 return end();
             }
             return true;
@@ -228,108 +399,117 @@ public final class Driver {
 
         /** How the statement ended (or stands): the objective on all data at θ, and with a validation split the training and validation losses. */
         public RunResult finish() {
-            double loss = finite(theta) ? finalObjective().evaluate(theta).value() : Double.NaN;
+            boolean ok = finite(theta.cur);
+            double loss = ok ? finalLoss(theta.cur) : Double.NaN;
             double train = Double.NaN, validation = Double.NaN;
-            if (batches.hasValidation() && finite(theta)) {
-                train = batches.trainingLoss(theta, true).value();
-                validation = batches.validationLoss(theta);
+            if (batches.hasValidation() && ok) {
+                train = value(batches.training(false), theta.cur);
+                validation = value(batches.validation(), theta.cur);
             }
             return new RunResult(step.optimizer(), step.call(), t, loss, stopped, message, t / Math.max(1, batches.perEpoch()), train, validation);
+        }
+
+        /** The fused step for these rows (one per batch size), built on first use. */
+        private StepProgram fused(Rows rows) {
+            StepProgram p = fused.get(rows);
+            if (p == null) {
+                p = StepProgram.fused(rows.script, index - 1, states, engine, sign, detail);
+                p.prog.bind("t", tBuf, 0);
+                p.prog.program.expectRuns(total);
+                fused.put(rows, p);
+            }
+            return p;
+        }
+
+        /** The objective's program for these rows: value, the gradient into g (and H), for the update to read. */
+        private Objective objective(Rows rows) {
+            Objective o = objectives.get(rows);
+            if (o == null) {
+                o = new Objective(rows.script, true, usesH, engine, sign, detail);
+                o.random(rng);
+                o.gradient(g);
+                if (h != null) o.hessian(h);
+                o.rows(rows);
+                o.expectRuns(total);
+                objectives.put(rows, o);
+            }
+            return o;
+        }
+
+        /** The loss a mini-batch run reports at its end: on all training rows, as trained (dropout on). */
+        private Objective endObjective() {
+            if (endObjective == null) {
+                endObjective = new Objective(batches.training(true).script, false, false, engine, sign, detail);
+                endObjective.random(rng);
+                endObjective.rows(batches.training(true));
+            }
+            return endObjective;
+        }
+
+        /** The objective's value alone at x on these rows (validation, a line search's trial points). */
+        private double value(Rows rows, Buffer x) {
+            Objective o = values.get(rows);
+            if (o == null) {
+                o = Objective.valueOnly(rows.script, engine);
+                o.random(rng);
+                o.rows(rows);
+                values.put(rows, o);
+            }
+            o.theta(x);
+            return o.run();
+        }
+
+        /** Armijo backtracking: the first a = a0·shrinkᵏ with f(from + a·d) ≤ f + c·a·slope, or 0 when none of 50 tries is. */
+        private double search(double a0, double c, double shrink, double slope, double f, long t) {
+            Rows rows = batches.batch(t);
+            Buffer d = searchD, from = searchFrom, x = searchX;
+            int n = x.length();
+            double a = a0;
+            for (int k = 0; k < MAX_SEARCH_TRIES; k++) {
+                for (int i = 0; i < n; i++) x.set(i, from.get(i) + a * d.get(i));
+                double fx = sign * value(rows, x);
+                if (fx <= f + c * a * slope) return a;
+                a *= shrink;
+            }
+            return 0;
         }
     }
 
     private Objective finalEval;
 
-    /** The objective as written, on all data, for evaluation (dropout is the identity). */
-    private Objective finalObjective() {
+    /** The objective as written, on all data, for evaluation (dropout is the identity), at θ. */
+    private double finalLoss(Buffer theta) {
         if (finalEval == null) {
             Script eval = script.options.training() && Batches.hasRandom(script.objective) ? script.instance(false, Map.of()) : script;
             finalEval = Objective.valueOnly(eval, engine);
+            finalEval.rows(Rows.all(eval, engine.precision(), converted));
         }
-        return finalEval;
+        finalEval.theta(theta);
+        return finalEval.run();
     }
 
-    private static boolean untilHolds(Program until, Env env) {
-        until.execute(env);
-        return until.output(0)[0] != 0;
+    private static BitSet reach(List<Node> roots, List<Node> stateOutputs, int[] live) {
+        BitSet seen = new BitSet();
+        ArrayDeque<Node> stack = new ArrayDeque<>(roots);
+        for (int i : live) stack.push(stateOutputs.get(i));
+        while (!stack.isEmpty()) {
+            Node x = stack.pop();
+            if (seen.get(x.id)) continue;
+            seen.set(x.id);
+            for (int i = 0; i < x.arity(); i++) stack.push(x.in(i));
+        }
+        return seen;
     }
 
-    /** Armijo backtracking: the first a = a0·shrinkᵏ with f(from + a·d) ≤ f + c·a·slope, or 0 when none of 50 tries is. */
-    private double search(double[] d, double[] from, double a0, double c, double shrink, double slope, double f,
-                          java.util.function.ToDoubleFunction<double[]> objective) {
-        double[] x = new double[from.length];
-        double a = a0;
-        for (int k = 0; k < MAX_SEARCH_TRIES; k++) {
-            for (int i = 0; i < x.length; i++) x[i] = from[i] + a * d[i];
-            double fx = sign * objective.applyAsDouble(x);
-            if (fx <= f + c * a * slope) return a;
-            a *= shrink;
-        }
-        return 0;
-    }
-
-    private double[] leafValue(Node leaf, Map<Node, double[]> inputs, double[] theta) {
-        if (leaf.op == Op.INPUT) {
-            double[] v = inputs.get(leaf);
-            if (v == null) throw new IllegalStateException("no value for input " + leaf.attr);
-            return v;
-        }
-        if (leaf.op == Op.PARAM) {
-            Attr.Param p = (Attr.Param) leaf.attr;
-            return p.slice(theta);
-        }
-        if (leaf.op == Op.DATA) {
-            Attr.Column c = (Attr.Column) leaf.attr;
-            return script.data.get(c.data()).columns().get(c.column());
-        }
-        if (leaf.op == Op.RANDOM) return Objective.mask((Attr.Random) leaf.attr, leaf.shape.size(), rng);
-        throw new IllegalStateException("no value for " + leaf.op);
-    }
-
-    /** The engine programs of one step: state starts, until, the line searches' arguments, the update, the lr. */
-    private static final class StepPrograms {
-        final Program init, main;
-        final Program until, lr;
-        final List<Program> searches = new ArrayList<>();
-        private final java.util.BitSet reachable = new java.util.BitSet();
-
-        StepPrograms(Step s, Engine engine) {
-            init = engine.compile(s.stateInits());
-            until = s.until() == null ? null : engine.compile(List.of(s.until()));
-            lr = s.lr() == null ? null : engine.compile(List.of(s.lr()));
-            for (Step.LineSearch ls : s.searches())
-                searches.add(engine.compile(List.of(ls.direction(), ls.from(), ls.a0(), ls.c(), ls.shrink(), ls.slope())));
-            List<Node> outs = new ArrayList<>();
-            outs.add(s.pOutput());
-            outs.addAll(s.stateOutputs());
-            main = engine.compile(outs);
-            for (Node n : outs) mark(n);
-            for (Step.LineSearch ls : s.searches()) { mark(ls.direction()); mark(ls.from()); mark(ls.slope()); }
-        }
-
-        private void mark(Node n) {
-            java.util.ArrayDeque<Node> stack = new java.util.ArrayDeque<>();
-            stack.push(n);
-            while (!stack.isEmpty()) {
-                Node x = stack.pop();
-                if (reachable.get(x.id)) continue;
-                reachable.set(x.id);
-                for (int i = 0; i < x.arity(); i++) stack.push(x.in(i));
-            }
-        }
-
-        boolean uses(Node input) { return reachable.get(input.id); }
-    }
-
-    static boolean finite(double[] v) {
-        for (double x : v) if (!Double.isFinite(x)) return false;
+    static boolean finite(Buffer v) {
+        for (int i = 0, n = v.length(); i < n; i++) if (!Double.isFinite(v.get(i))) return false;
         return true;
     }
 
-    private String firstNonFinite(double[] theta) {
+    private String firstNonFinite(Buffer theta) {
         for (Script.Param p : script.params) {
             for (int i = 0; i < p.shape().size(); i++) {
-                double v = theta[p.offset() + i];
+                double v = theta.get(p.offset() + i);
                 if (!Double.isFinite(v)) return (p.shape().isScalar() ? p.name() : p.name() + "[" + i + "]") + " is " + word(v);
             }
         }
@@ -337,10 +517,4 @@ public final class Driver {
     }
 
     static String word(double v) { return Double.isNaN(v) ? "NaN" : v > 0 ? "inf" : "-inf"; }
-
-    static double norm(double[] g) {
-        double s = 0;
-        for (double x : g) s += x * x;
-        return Math.sqrt(s);
-    }
 }

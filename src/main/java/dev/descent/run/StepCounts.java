@@ -13,7 +13,7 @@ public final class StepCounts {
     public static long perEpoch(Script script, Step step, long seed, Engine engine) {
         try {
             // a Batches of its own: its random generator is not the driver's, so the run is unchanged
-            return new Batches(script, step, new SplittableRandom(seed), seed, engine).perEpoch();
+            return new Batches(script, step, new SplittableRandom(seed), seed, engine.precision(), Rows.cache()).perEpoch();
         } catch (RuntimeException e) {
             return 0; // the driver reports the problem itself
         }

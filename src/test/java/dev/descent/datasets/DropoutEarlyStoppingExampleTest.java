@@ -33,7 +33,7 @@ class DropoutEarlyStoppingExampleTest {
         List<Double> validation = new ArrayList<>();
         List<Double> training = new ArrayList<>();   // f as the optimizer saw it, per step (dropout on)
         Driver.Trace trace = new Driver.Trace() {
-            @Override public void row(int run, long step, double loss, double gradNorm, double lr, double[] theta) { training.add(loss); }
+            @Override public void row(int run, long step, double loss, double gradNorm, double lr, dev.descent.engine.Buffer theta) { training.add(loss); }
 
             @Override public void validation(int run, long step, double loss) { validation.add(loss); }
         };

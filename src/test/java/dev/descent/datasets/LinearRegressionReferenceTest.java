@@ -50,7 +50,7 @@ class LinearRegressionReferenceTest {
         // no batch: every epoch is one full-batch step
         Script s = script(dir, "optimize with gd(lr = 0.1) for 50 epochs");
         List<double[]> path = new ArrayList<>();
-        new Driver(s, 3).run(s.initialTheta(3), (run, step, loss, gn, lr, theta) -> { if (step > 0) path.add(theta.clone()); });
+        new Driver(s, 3).run(s.initialTheta(3), (run, step, loss, gn, lr, theta) -> { if (step > 0) path.add(theta.toDoubles()); });
         assertEquals(fx.get("gd").size(), path.size());
         for (int k = 0; k < path.size(); k++) {
             for (int i = 0; i < 3; i++) {

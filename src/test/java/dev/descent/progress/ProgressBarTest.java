@@ -21,7 +21,7 @@ class ProgressBarTest {
 
     private void row(int run, long step, long atMs) {
         now[0] = atMs * MS;
-        bar.row(run, step, 1.0 / (step + 1), 0, 0.1, new double[] {1});
+        bar.row(run, step, 1.0 / (step + 1), 0, 0.1, dev.descent.engine.Buffer.of(new double[] {1}));
     }
 
     @Test void nothingDuringTheFirstSecond() {

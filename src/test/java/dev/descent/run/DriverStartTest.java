@@ -49,7 +49,7 @@ class DriverStartTest {
             Driver.RunResult r = run.finish();
 
             assertEquals(whole.runs().get(0), r, engine.toString());
-            OptimizeTest.assertBits(whole.theta(), theta, "theta");
+            OptimizeTest.assertBits(whole.theta(), run.parameters().toDoubles(), "theta");
             assertEquals(r.epochs(), epochs, "epoch() was true once per epoch before the end");
             assertEquals("early_stop", r.stopped());
         }
@@ -64,7 +64,7 @@ class DriverStartTest {
         while (run.advance()) assertTrue(run.steps() <= 400);
         assertEquals(400, run.steps());
         assertEquals(whole.runs().get(0), run.finish());
-        OptimizeTest.assertBits(whole.theta(), theta, "theta");
+        OptimizeTest.assertBits(whole.theta(), run.parameters().toDoubles(), "theta");
     }
 
     @Test

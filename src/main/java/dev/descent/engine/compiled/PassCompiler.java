@@ -35,7 +35,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * register and every value loaded or stored in a local variable, folds the pass's reductions
  * into vector accumulators, and stores each result once; then one scalar tail does the same
  * per element. It assumes that no two of the pass's streams are one array ({@link #streams}:
- * the caller checks, and runs the interpreter when a caller passed one array twice). Each block's reduction partial is its
+ * the caller checks, and runs the interpreter when a written stream overlaps another that is
+ * not a checked in-place update). Stream s is its array from element {@code offs[s]} on. Each block's reduction partial is its
  * accumulator's lanes added in lane order, then its tail: the interpreter's order. Every
  * operation is an {@code invokestatic} of {@link OpsF64}/{@link OpsF32}, generated from the
  * interpreter's own expressions, so a compiled pass gives the interpreter's results bit for bit.
@@ -185,10 +186,10 @@ public final class PassCompiler {
         final TypeKind tk;
         final int lanes;
         // slots of loop's parameters (a static method: no this)
-        static final int STREAMS = 0, SCAL = 1, PART = 2, BLOCKS = 3, N = 4, BLOCK = 5, FROM = 6, TO = 7;
+        static final int STREAMS = 0, OFFS = 1, SCAL = 2, PART = 3, BLOCKS = 4, N = 5, BLOCK = 6, FROM = 7, TO = 8;
 
         CodeBuilder cb;
-        int[] streamArr, scalarLocal, vreg, sreg, vcache, scache, acc, partial, scratch;
+        int[] streamArr, streamOff, scalarLocal, vreg, sreg, vcache, scache, acc, partial, scratch;
         boolean[] valid;
         int blk, start, len, ub, i, idx;
 
@@ -208,8 +209,8 @@ public final class PassCompiler {
             ClassLoader loader = PassCompiler.class.getClassLoader();
             ClassFile cf = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(
                     ClassHierarchyResolver.defaultResolver().orElse(ClassHierarchyResolver.ofClassLoading(loader))));
-            MethodTypeDesc run = MethodTypeDesc.of(CD_void, cdArr.arrayType(), cdArr, CD_double.arrayType(), CD_int, CD_int,
-                    CD_int, CD_int, CD_int);
+            MethodTypeDesc run = MethodTypeDesc.of(CD_void, cdArr.arrayType(), CD_int.arrayType(), cdArr, CD_double.arrayType(),
+                    CD_int, CD_int, CD_int, CD_int, CD_int);
             return cf.build(self, clb -> {
                 clb.withFlags(AccessFlag.PUBLIC, AccessFlag.FINAL, AccessFlag.SYNTHETIC);
                 clb.withInterfaceSymbols(f32 ? CD_K32 : CD_K64);
@@ -226,7 +227,7 @@ public final class PassCompiler {
                     body();
                 });
                 clb.withMethodBody("run", run, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL, c -> c
-                        .aload(1).aload(2).aload(3).iload(4).iload(5).iload(6).iload(7).iload(8)
+                        .aload(1).aload(2).aload(3).aload(4).iload(5).iload(6).iload(7).iload(8).iload(9)
                         .invokestatic(self, "loop", run).return_());
             });
         }
@@ -259,8 +260,9 @@ public final class PassCompiler {
             int s = -operand - 1;
             if (vcache[s] < 0) vcache[s] = cb.allocateLocal(TypeKind.REFERENCE);
             if (!valid[s]) {
-                cb.getstatic(self, "S", CD_SPECIES).aload(streamArr[s]).iload(idx)
-                        .invokestatic(cdV, "fromArray", mt(cdV, CD_SPECIES, cdArr, CD_int))
+                cb.getstatic(self, "S", CD_SPECIES).aload(streamArr[s]);
+                index(s);
+                cb.invokestatic(cdV, "fromArray", mt(cdV, CD_SPECIES, cdArr, CD_int))
                         .astore(vcache[s]);
                 valid[s] = true;
             }
@@ -276,7 +278,14 @@ public final class PassCompiler {
             if (vcache[s] < 0) vcache[s] = cb.allocateLocal(TypeKind.REFERENCE);
             cb.astore(vcache[s]);
             valid[s] = true;
-            cb.aload(vcache[s]).aload(streamArr[s]).iload(idx).invokevirtual(cdV, "intoArray", mt(CD_void, cdArr, CD_int));
+            cb.aload(vcache[s]).aload(streamArr[s]);
+            index(s);
+            cb.invokevirtual(cdV, "intoArray", mt(CD_void, cdArr, CD_int));
+        }
+
+        /** Pushes stream s's index of the current element: idx plus the stream's offset. */
+        void index(int s) {
+            cb.iload(idx).iload(streamOff[s]).iadd();
         }
 
         void loadS(int operand) {
@@ -287,7 +296,9 @@ public final class PassCompiler {
             int s = -operand - 1;
             if (scache[s] < 0) scache[s] = cb.allocateLocal(tk);
             if (!valid[s]) {
-                cb.aload(streamArr[s]).iload(idx).arrayLoad(tk).storeLocal(tk, scache[s]);
+                cb.aload(streamArr[s]);
+                index(s);
+                cb.arrayLoad(tk).storeLocal(tk, scache[s]);
                 valid[s] = true;
             }
             cb.loadLocal(tk, scache[s]);
@@ -302,7 +313,9 @@ public final class PassCompiler {
             if (scache[s] < 0) scache[s] = cb.allocateLocal(tk);
             cb.storeLocal(tk, scache[s]);
             valid[s] = true;
-            cb.aload(streamArr[s]).iload(idx).loadLocal(tk, scache[s]).arrayStore(tk);
+            cb.aload(streamArr[s]);
+            index(s);
+            cb.loadLocal(tk, scache[s]).arrayStore(tk);
         }
 
         // ---- the method
@@ -311,7 +324,9 @@ public final class PassCompiler {
             int[] used = streams(p);
             int streams = used.length == 0 ? 0 : used[used.length - 1] + 1, regs = p.registers;
             streamArr = new int[streams];
+            streamOff = new int[streams];
             Arrays.fill(streamArr, -1);
+            Arrays.fill(streamOff, -1);
             vcache = new int[streams];
             scache = new int[streams];
             Arrays.fill(vcache, -1);
@@ -330,6 +345,8 @@ public final class PassCompiler {
             for (int st : used) {
                 streamArr[st] = cb.allocateLocal(TypeKind.REFERENCE);
                 cb.aload(STREAMS).loadConstant(st).aaload().astore(streamArr[st]);
+                streamOff[st] = cb.allocateLocal(TypeKind.INT);
+                cb.aload(OFFS).loadConstant(st).iaload().istore(streamOff[st]);
             }
             scalarLocal = new int[p.scalarSlots.length];
             for (int k = 0; k < scalarLocal.length; k++) {

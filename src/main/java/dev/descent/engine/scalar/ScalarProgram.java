@@ -2,7 +2,9 @@ package dev.descent.engine.scalar;
 
 import static dev.descent.engine.scalar.ArrayKernels.*;
 
+import dev.descent.engine.Buffer;
 import dev.descent.engine.Env;
+import dev.descent.engine.Precision;
 import dev.descent.ir.Attr;
 import dev.descent.ir.Dag;
 import dev.descent.ir.Node;
@@ -54,6 +56,14 @@ public final class ScalarProgram implements dev.descent.engine.Program {
     private final double[][] values;
     /** The step of each output, in the order the outputs were given. */
     private final int[] outputSlots;
+    private final List<Node> outputs, leaves;
+    /** Resident runs: each leaf's slot, bound buffer and offset (a copy when it is a view), each output's buffer. */
+    private final IdentityHashMap<Node, Integer> leafSlot = new IdentityHashMap<>();
+    private final Buffer[] leafBuf;
+    private final int[] leafOff;
+    private final double[][] leafCopy;
+    private final Buffer[] outBuf;
+    private final int[] outOff;
 
     /** Plans the evaluation of {@code outputs} (nodes of one Dag). */
     public ScalarProgram(List<Node> outputs) {
@@ -71,6 +81,82 @@ public final class ScalarProgram implements dev.descent.engine.Program {
         }
         outputSlots = new int[outputs.size()];
         for (int i = 0; i < outputSlots.length; i++) outputSlots[i] = slot.get(outputs.get(i));
+        this.outputs = List.copyOf(outputs);
+        List<Node> ls = new ArrayList<>();
+        for (int s = 0; s < steps.length; s++)
+            if (steps[s].isLeaf()) {
+                leafSlot.put(steps[s].node, ls.size());
+                ls.add(steps[s].node);
+            }
+        this.leaves = List.copyOf(ls);
+        leafBuf = new Buffer[ls.size()];
+        leafOff = new int[ls.size()];
+        leafCopy = new double[ls.size()][];
+        outBuf = new Buffer[outputs.size()];
+        outOff = new int[outputs.size()];
+    }
+
+    // ------------------------------------------------------------------ resident runs
+
+    @Override public Precision precision() { return Precision.F64; }
+
+    @Override public List<Node> leaves() { return leaves; }
+
+    @Override public List<Node> outputs() { return outputs; }
+
+    @Override public void bind(Node leaf, Buffer values, int offset) {
+        Integer i = leafSlot.get(leaf);
+        if (i == null) throw new IllegalArgumentException("the program does not read " + leaf.op + " " + leaf.attr);
+        int size = leaf.shape.size();
+        if (offset < 0 || (long) offset + size > values.length())
+            throw new IllegalArgumentException(leaf.op + " " + leaf.attr + " (" + size + " elements) bound at " + offset + " of a buffer of " + values.length());
+        leafBuf[i] = values;
+        leafOff[i] = offset;
+        if (!(values instanceof Buffer.F64 d && offset == 0 && d.a.length == size) && leafCopy[i] == null) leafCopy[i] = new double[size];
+    }
+
+    @Override public void bindOutput(int output, Buffer into, int offset) {
+        int size = outputs.get(output).shape.size();
+        if (offset < 0 || (long) offset + size > into.length())
+            throw new IllegalArgumentException("output " + output + " (" + size + " elements) bound at " + offset + " of a buffer of " + into.length());
+        outBuf[output] = into;
+        outOff[output] = offset;
+    }
+
+    /** Evaluates every node over the bound leaves (views are copied in), then copies the outputs into their buffers. */
+    @Override public void run() {
+        int leaf = 0;
+        for (int s = 0; s < steps.length; s++) {
+            Step st = steps[s];
+            if (!st.isLeaf()) {
+                evaluate(st);
+                continue;
+            }
+            Buffer b = leafBuf[leaf];
+            if (b == null) throw new IllegalStateException("no buffer bound to " + st.node.op + " " + st.node.attr);
+            double[] copy = leafCopy[leaf];
+            if (copy == null) values[s] = ((Buffer.F64) b).a;
+            else {
+                b.read(leafOff[leaf], copy, 0, copy.length);
+                values[s] = copy;
+            }
+            leaf++;
+        }
+        for (int i = 0; i < outBuf.length; i++) {
+            double[] v = values[outputSlots[i]];
+            if (outBuf[i] != null) outBuf[i].write(outOff[i], v, 0, v.length);
+        }
+    }
+
+    @Override public double scalar(int output) {
+        if (!outputs.get(output).shape.isScalar()) throw new IllegalArgumentException("output " + output + " is not a scalar");
+        return values[outputSlots[output]][0];
+    }
+
+    /** Outputs are copied out after every node is evaluated, so only an output that is the leaf itself would read it overwritten. */
+    @Override public boolean writesInPlace(int output, Node leaf) {
+        for (int o = 0; o < outputs.size(); o++) if (o != output && outputs.get(o) == leaf) return false;
+        return true;
     }
 
     /** Number of nodes evaluated per run (the distinct nodes reachable from the outputs). */

@@ -30,11 +30,12 @@ final class KernelsF64 {
     /**
      * Runs {@code count} instructions of {@code code} over blocks {@code from} (inclusive) to
      * {@code to} (exclusive) of a loop of {@code n} elements in blocks of {@code block}.
-     * Register r is {@code regs[r]}; stream s (operand {@code -(s+1)}) is {@code streams[s]},
-     * read and written at the block's offset. Reduction partial p of block k goes to
+     * Register r is {@code regs[r]}; stream s (operand {@code -(s+1)}) is {@code streams[s]}
+     * from element {@code offs[s]} on (a view of a larger array), read and written at the block's
+     * offset. Reduction partial p of block k goes to
      * {@code part[p * blocks + k]}. {@code lanes} is scratch of at least {@link #LANES} elements.
      */
-    static void run(int[] code, int count, double[][] regs, double[][] streams, double[] scal, double[] part, int blocks,
+    static void run(int[] code, int count, double[][] regs, double[][] streams, int[] offs, double[] scal, double[] part, int blocks,
                     int n, int block, int from, int to, double[] lanes) {
         for (int blk = from; blk < to; blk++) {
             int start = blk * block;
@@ -44,11 +45,11 @@ final class KernelsF64 {
                 int i0 = code[at + 5], i1 = code[at + 6];
                 double s0 = i0 >= 0 ? scal[i0] : 0, s1 = i1 >= 0 ? scal[i1] : 0;
                 double[] a = ia >= 0 ? regs[ia] : streams[-ia - 1];
-                int ao = ia >= 0 ? 0 : start;
+                int ao = ia >= 0 ? 0 : start + offs[-ia - 1];
                 double[] b = ib >= 0 ? regs[ib] : streams[-ib - 1];
-                int bo = ib >= 0 ? 0 : start;
+                int bo = ib >= 0 ? 0 : start + offs[-ib - 1];
                 double[] c = ic >= 0 ? regs[ic] : streams[-ic - 1];
-                int co = ic >= 0 ? 0 : start;
+                int co = ic >= 0 ? 0 : start + offs[-ic - 1];
                 if (op >= Opcode.R_SUM) {
                     int p = d * blocks + blk;
                     switch (op) {
@@ -67,7 +68,7 @@ final class KernelsF64 {
                     continue;
                 }
                 double[] dd = d >= 0 ? regs[d] : streams[-d - 1];
-                int dOff = d >= 0 ? 0 : start;
+                int dOff = d >= 0 ? 0 : start + offs[-d - 1];
                 switch (op) {
                     case Opcode.NEG -> neg(a, ao, dd, dOff, len);
                     case Opcode.ABS -> abs(a, ao, dd, dOff, len);

@@ -1,5 +1,6 @@
 package dev.descent.engine.simd;
 
+import dev.descent.engine.Buffer;
 import dev.descent.engine.Env;
 import dev.descent.engine.Precision;
 import dev.descent.engine.compiled.KernelF32;
@@ -137,27 +138,44 @@ public final class SimdProgram implements dev.descent.engine.Program {
     private volatile Object[] kernels;
     private CompletableFuture<Object[]> pending;
     private long work;
-    /** Per phase, the streams its pass uses (a compiled pass runs only when they are distinct arrays). */
-    private final int[][] passStreams;
+    /** Per phase, the streams its pass uses and those it writes (see {@link #compiledSafe}). */
+    private final int[][] passStreams, passWritten;
+    /** Per phase: its compiled loop may run over the streams as bound for this run. */
+    private final boolean[] compiledSafe;
+    /** Per stream, the element of its array where it starts (a view: a parameter's range of θ). */
+    private final int[] offs;
+    /** Where tiering notes go as they happen (the command line's --verbose), or null. */
+    private final java.util.function.Consumer<String> listener;
     private final List<String> notes = java.util.Collections.synchronizedList(new ArrayList<>());
 
     /** Plans once: lowers the outputs' DAG into a kernel program for this precision and thread count (interpreter only). */
     public SimdProgram(List<Node> outputs, Precision precision, int threads) {
-        this(outputs, precision, threads, 0, Tier.INTERPRET);
+        this(outputs, precision, threads, 0, Tier.INTERPRET, null);
     }
 
     /** As above, on a tier. */
     public SimdProgram(List<Node> outputs, Precision precision, int threads, Tier tier) {
-        this(outputs, precision, threads, 0, tier);
+        this(outputs, precision, threads, 0, tier, null);
+    }
+
+    /** As above, with tiering notes sent to {@code notes} as they happen (null: only kept, see {@link #notes()}). */
+    public SimdProgram(List<Node> outputs, Precision precision, int threads, Tier tier, java.util.function.Consumer<String> notes) {
+        this(outputs, precision, threads, 0, tier, notes);
     }
 
     /** As above, with a block size in elements (0: {@link #BLOCK_BYTES} worth), for measurements. */
     SimdProgram(List<Node> outputs, Precision precision, int threads, int blockElements) {
-        this(outputs, precision, threads, blockElements, Tier.INTERPRET);
+        this(outputs, precision, threads, blockElements, Tier.INTERPRET, null);
     }
 
     SimdProgram(List<Node> outputs, Precision precision, int threads, int blockElements, Tier tier) {
+        this(outputs, precision, threads, blockElements, tier, null);
+    }
+
+    SimdProgram(List<Node> outputs, Precision precision, int threads, int blockElements, Tier tier,
+                java.util.function.Consumer<String> notes) {
         this.tier = tier;
+        this.listener = notes;
         this.outputs = List.copyOf(outputs);
         this.precision = precision;
         this.f32 = precision == Precision.F32;
@@ -238,7 +256,25 @@ public final class SimdProgram implements dev.descent.engine.Program {
             for (int i = 0; i < resultF.length; i++) resultF[i] = new float[outputs.get(i).shape.size()];
         }
         passStreams = new int[plan.phases.size()][];
-        for (KernelPlan.Phase ph : plan.phases) if (ph.pass != null) passStreams[ph.pass.index] = PassCompiler.streams(ph.pass);
+        passWritten = new int[plan.phases.size()][];
+        compiledSafe = new boolean[plan.phases.size()];
+        for (KernelPlan.Phase ph : plan.phases)
+            if (ph.pass != null) {
+                passStreams[ph.pass.index] = PassCompiler.streams(ph.pass);
+                passWritten[ph.pass.index] = ph.pass.writtenStreams();
+            }
+        offs = new int[streams];
+        leafIndex = new java.util.IdentityHashMap<>();
+        for (int i = 0; i < plan.leaves.size(); i++) leafIndex.put(plan.leaves.get(i), i);
+        leafBuf = new Buffer[plan.leaves.size()];
+        leafOff = new int[plan.leaves.size()];
+        leafCopied = new boolean[plan.leaves.size()];
+        leafCopy = new double[plan.leaves.size()][];
+        ownD = streamsD == null ? null : streamsD.clone();
+        ownF = streamsF == null ? null : streamsF.clone();
+        outBuf = new Buffer[outputs.size()];
+        outOff = new int[outputs.size()];
+        outDirect = new boolean[outputs.size()];
         if (tier == Tier.COMPILED || tier == Tier.AUTO && AUTO_THRESHOLD == 0) kernels = compileAll();
     }
 
@@ -286,15 +322,9 @@ public final class SimdProgram implements dev.descent.engine.Program {
         pending = null;
     }
 
-    private static volatile java.util.function.Consumer<String> listener;
-
-    /** Where tiering notes also go as they happen (the command line's --verbose), or null. */
-    public static void noteListener(java.util.function.Consumer<String> l) { listener = l; }
-
     private void note(String s) {
         notes.add(s);
-        java.util.function.Consumer<String> l = listener;
-        if (l != null) l.accept(s);
+        if (listener != null) listener.accept(s);
     }
 
     private Object[] compileAll() {
@@ -329,6 +359,7 @@ public final class SimdProgram implements dev.descent.engine.Program {
             Object k = ks[ph.pass.index];
             double[] wpart = new double[Math.max(1, ph.pass.partials) * wblocks];
             int streams = plan.streamSlot.length;
+            int[] woffs = new int[streams];
             double[][] d = f32 ? null : new double[streams][wn];
             float[][] f = f32 ? new float[streams][wn] : null;
             for (int i = 0; i < streams; i++) {
@@ -343,8 +374,8 @@ public final class SimdProgram implements dev.descent.engine.Program {
                 for (int calls = 0; calls < WARM_CALLS && steady < 3; ) {
                     long b0 = System.nanoTime();
                     for (int c = 0; c < 1000; c++, calls++) {
-                        if (f32) ((KernelF32) k).run(f, scf, wpart, wblocks, wn, wblock, 0, wblocks);
-                        else ((KernelF64) k).run(d, scd, wpart, wblocks, wn, wblock, 0, wblocks);
+                        if (f32) ((KernelF32) k).run(f, woffs, scf, wpart, wblocks, wn, wblock, 0, wblocks);
+                        else ((KernelF64) k).run(d, woffs, scd, wpart, wblocks, wn, wblock, 0, wblocks);
                     }
                     double per = (System.nanoTime() - b0) / 1000.0;
                     steady = calls >= 15_000 && per > 0.8 * last ? steady + 1 : 0;
@@ -366,14 +397,17 @@ public final class SimdProgram implements dev.descent.engine.Program {
             int passes = plan.passCount();
             if (passes == 0) return;
             work += (long) Math.max(n, 64) * passes;
-            if (work >= AUTO_THRESHOLD) {
-                double[] sd = scalD == null ? null : scalD.clone();
-                float[] sf = scalF == null ? null : scalF.clone();
-                pending = CompletableFuture.supplyAsync(() -> warm(compileAll(), sd, sf), COMPILER);
-            }
+            if (work >= AUTO_THRESHOLD) startCompiling();
         } else if (pending.isDone()) {
             switchTier();
         }
+    }
+
+    /** Compiles and warms the passes on the compiler thread; a later run switches to them ({@link #tierUp}). */
+    private void startCompiling() {
+        double[] sd = scalD == null ? null : scalD.clone();
+        float[] sf = scalF == null ? null : scalF.clone();
+        pending = CompletableFuture.supplyAsync(() -> warm(compileAll(), sd, sf), COMPILER);
     }
 
     /** One thread's registers and scratch. */
@@ -476,24 +510,21 @@ public final class SimdProgram implements dev.descent.engine.Program {
             if (v.length != plan.nodes.get(s).shape.size()) throw badLeaf(i, v.length);
             hv[s] = v;
             int st = plan.streamOf[s];
-            if (st >= 0) streamsD[st] = v;
+            if (st >= 0) {
+                streamsD[st] = v;
+                offs[st] = 0;
+            }
         }
         for (int i = 0; i < results.length; i++) {
             int st = plan.outputStream[i];
             if (st >= 0) {
                 if (results[i].length != n) throw badResult(i, results[i].length);
                 streamsD[st] = results[i];
+                offs[st] = 0;
                 hv[plan.outputSlots[i]] = results[i];
             }
         }
-        for (KernelPlan.Phase ph : plan.phases) {
-            host(ph);
-            KernelPlan.Pass p = ph.pass;
-            if (p == null) continue;
-            for (int k = 0; k < p.scalarSlots.length; k++) scalD[k] = hv[p.scalarSlots[k]][0];
-            execute(p);
-            combine(p);
-        }
+        phasesF64();
         for (int i = 0; i < results.length; i++) {
             if (plan.outputStream[i] >= 0) continue;
             double[] v = hv[plan.outputSlots[i]];
@@ -520,7 +551,10 @@ public final class SimdProgram implements dev.descent.engine.Program {
             float[] v = leafValues[i];
             if (v.length != plan.nodes.get(s).shape.size()) throw badLeaf(i, v.length);
             int st = plan.streamOf[s];
-            if (st >= 0) streamsF[st] = v;
+            if (st >= 0) {
+                streamsF[st] = v;
+                offs[st] = 0;
+            }
             if (plan.hostReads[s]) {
                 double[] d = hv[s];
                 for (int k = 0; k < v.length; k++) d[k] = v[k];
@@ -531,26 +565,10 @@ public final class SimdProgram implements dev.descent.engine.Program {
             if (st >= 0) {
                 if (results[i].length != n) throw badResult(i, results[i].length);
                 streamsF[st] = results[i];
+                offs[st] = 0;
             }
         }
-        for (KernelPlan.Phase ph : plan.phases) {
-            host(ph);
-            for (int st : ph.convertIn) {
-                double[] d = hv[plan.streamSlot[st]];
-                float[] f = streamsF[st];
-                for (int k = 0; k < f.length; k++) f[k] = (float) d[k];
-            }
-            KernelPlan.Pass p = ph.pass;
-            if (p == null) continue;
-            for (int k = 0; k < p.scalarSlots.length; k++) scalF[k] = (float) hv[p.scalarSlots[k]][0];
-            execute(p);
-            combine(p);
-            for (int st : ph.convertOut) {
-                double[] d = hv[plan.streamSlot[st]];
-                float[] f = streamsF[st];
-                for (int k = 0; k < f.length; k++) d[k] = f[k];
-            }
-        }
+        phasesF32();
         for (int i = 0; i < results.length; i++) {
             if (plan.outputStream[i] >= 0) continue;
             int s = plan.outputSlots[i];
@@ -574,6 +592,160 @@ public final class SimdProgram implements dev.descent.engine.Program {
             int st = plan.streamOf[plan.leafSlots[i]];
             if (st >= 0) streamsF[st] = null;
         }
+    }
+
+    /** The phases in float64: host steps, then the pass over the streams as set. */
+    private void phasesF64() {
+        for (KernelPlan.Phase ph : plan.phases) {
+            host(ph);
+            KernelPlan.Pass p = ph.pass;
+            if (p == null) continue;
+            for (int k = 0; k < p.scalarSlots.length; k++) scalD[k] = hv[p.scalarSlots[k]][0];
+            execute(p);
+            combine(p);
+        }
+    }
+
+    /** The phases in float32: host steps in float64, their arrays converted for the pass, and what the host reads of the pass converted back. */
+    private void phasesF32() {
+        for (KernelPlan.Phase ph : plan.phases) {
+            host(ph);
+            for (int st : ph.convertIn) {
+                double[] d = hv[plan.streamSlot[st]];
+                float[] f = streamsF[st];
+                for (int k = 0; k < f.length; k++) f[k] = (float) d[k];
+            }
+            KernelPlan.Pass p = ph.pass;
+            if (p == null) continue;
+            for (int k = 0; k < p.scalarSlots.length; k++) scalF[k] = (float) hv[p.scalarSlots[k]][0];
+            execute(p);
+            combine(p);
+            for (int st : ph.convertOut) {
+                double[] d = hv[plan.streamSlot[st]];
+                float[] f = streamsF[st];
+                for (int k = 0; k < f.length; k++) d[k] = f[k];
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ resident runs
+
+    private final java.util.IdentityHashMap<Node, Integer> leafIndex;
+    private final Buffer[] leafBuf, outBuf;
+    private final int[] leafOff, outOff;
+    /** Per leaf: the host reads a float64 copy of it ({@link #leafCopy}), refreshed at the start of every run (a view, or float32). */
+    private final boolean[] leafCopied;
+    private final double[][] leafCopy;
+    /** Per stream, the program's own array for it (a loop node's values when no output buffer takes them), or null. */
+    private final double[][] ownD;
+    private final float[][] ownF;
+    /** Per output: the pass writes it straight into its bound buffer (else it is copied there at the end of a run). */
+    private final boolean[] outDirect;
+
+    private int leaf(Node leaf) {
+        Integer i = leafIndex.get(leaf);
+        if (i == null) throw new IllegalArgumentException("the program does not read " + leaf.op + " " + leaf.attr);
+        return i;
+    }
+
+    @Override public void bind(Node leaf, Buffer values, int offset) {
+        int i = leaf(leaf), s = plan.leafSlots[i], size = leaf.shape.size();
+        if (offset < 0 || (long) offset + size > values.length())
+            throw new IllegalArgumentException(leaf.op + " " + leaf.attr + " (" + size + " elements) bound at " + offset + " of a buffer of " + values.length());
+        leafBuf[i] = values;
+        leafOff[i] = offset;
+        int st = plan.streamOf[s];
+        if (st >= 0) {
+            if (values.precision() != precision)
+                throw new IllegalArgumentException(leaf.op + " " + leaf.attr + " is streamed in " + precision + ", but its buffer is " + values.precision());
+            if (f32) streamsF[st] = ((Buffer.F32) values).a;
+            else streamsD[st] = ((Buffer.F64) values).a;
+            offs[st] = offset;
+        }
+        if (plan.hostReads[s] || st < 0) {
+            if (values instanceof Buffer.F64 d && offset == 0 && d.a.length == size) {
+                hv[s] = d.a;
+                leafCopied[i] = false;
+            } else {
+                if (leafCopy[i] == null) leafCopy[i] = new double[size];
+                hv[s] = leafCopy[i];
+                leafCopied[i] = true;
+            }
+        }
+    }
+
+    @Override public void bindOutput(int output, Buffer into, int offset) {
+        int size = outputs.get(output).shape.size();
+        if (offset < 0 || (long) offset + size > into.length())
+            throw new IllegalArgumentException("output " + output + " (" + size + " elements) bound at " + offset + " of a buffer of " + into.length());
+        outBuf[output] = into;
+        outOff[output] = offset;
+        int st = plan.outputStream[output], s = plan.outputSlots[output];
+        // the pass writes it straight there unless the host reads it whole afterwards (then it stays in its own array)
+        boolean direct = st >= 0 && into.precision() == precision && (f32 || !plan.hostReads[s] || offset == 0 && into.length() == n);
+        outDirect[output] = direct;
+        if (st < 0) return;
+        if (!direct) { // back to the program's own array, copied out at the end of a run
+            if (f32) streamsF[st] = ownF[st];
+            else hv[s] = streamsD[st] = ownD[st];
+            offs[st] = 0;
+            return;
+        }
+        if (f32) streamsF[st] = ((Buffer.F32) into).a;
+        else {
+            streamsD[st] = ((Buffer.F64) into).a;
+            if (offset == 0 && into.length() == n) hv[s] = streamsD[st];
+        }
+        offs[st] = offset;
+    }
+
+    @Override public void run() {
+        for (int i = 0; i < leafBuf.length; i++) {
+            if (leafBuf[i] == null) {
+                Node l = plan.leaves.get(i);
+                throw new IllegalStateException("no buffer bound to " + l.op + " " + l.attr);
+            }
+            if (leafCopied[i]) {
+                int s = plan.leafSlots[i];
+                leafBuf[i].read(leafOff[i], hv[s], 0, hv[s].length);
+            }
+        }
+        tierUp();
+        if (f32) phasesF32();
+        else phasesF64();
+        for (int i = 0; i < outBuf.length; i++) {
+            Buffer into = outBuf[i];
+            if (into == null || outDirect[i]) continue;
+            int s = plan.outputSlots[i], size = outputs.get(i).shape.size();
+            Integer leaf = leafIndex.get(plan.nodes.get(s));
+            int st = plan.streamOf[s];
+            if (leaf != null) into.copy(outOff[i], leafBuf[leaf], leafOff[leaf], size);
+            else if (st >= 0 && plan.streamKind[st] == KernelPlan.StreamKind.LOOP) {
+                if (f32) into.write(outOff[i], streamsF[st], offs[st], size);
+                else into.write(outOff[i], streamsD[st], offs[st], size);
+            } else into.write(outOff[i], hv[s], 0, size);
+        }
+    }
+
+    @Override public double scalar(int output) {
+        int s = plan.outputSlots[output];
+        if (!outputs.get(output).shape.isScalar()) throw new IllegalArgumentException("output " + output + " is not a scalar");
+        double[] v = hv[s];
+        if (v != null) return f32 ? (float) v[0] : v[0]; // a float32 program's results are float32 values
+        Integer leaf = leafIndex.get(plan.nodes.get(s));
+        if (leaf != null && leafBuf[leaf] != null) return leafBuf[leaf].get(leafOff[leaf]);
+        throw new IllegalStateException("output " + output + " has no value yet");
+    }
+
+    @Override public boolean writesInPlace(int output, Node leaf) {
+        Integer i = leafIndex.get(leaf);
+        return i == null || plan.canWriteOver(i, output);
+    }
+
+    @Override public void expectRuns(long runs) {
+        if (tier != Tier.AUTO || kernels != null || pending != null || runs <= 0) return;
+        int passes = plan.passCount();
+        if (passes > 0 && (double) Math.max(n, 64) * passes * runs >= AUTO_THRESHOLD) startCompiling();
     }
 
     private void checkShapes(int leaves, int results) {
@@ -605,6 +777,7 @@ public final class SimdProgram implements dev.descent.engine.Program {
     // ------------------------------------------------------------------ passes
 
     private void execute(KernelPlan.Pass p) {
+        compiledSafe[p.index] = kernels != null && kernels[p.index] != null && compiledSafe(p);
         int chunks = workers.length;
         if (chunks == 1 || blocks < 2) {
             chunk(p, workers[0], 0, blocks);
@@ -632,25 +805,34 @@ public final class SimdProgram implements dev.descent.engine.Program {
     private void chunk(KernelPlan.Pass p, Worker w, int from, int to) {
         Object[] ks = kernels;
         Object kernel = ks == null ? null : ks[p.index];
-        if (kernel != null && distinct(f32 ? streamsF : streamsD, passStreams[p.index])) {
-            if (f32) ((KernelF32) kernel).run(streamsF, scalF, part, blocks, n, block, from, to);
-            else ((KernelF64) kernel).run(streamsD, scalD, part, blocks, n, block, from, to);
+        if (kernel != null && compiledSafe[p.index]) {
+            if (f32) ((KernelF32) kernel).run(streamsF, offs, scalF, part, blocks, n, block, from, to);
+            else ((KernelF64) kernel).run(streamsD, offs, scalD, part, blocks, n, block, from, to);
             return;
         }
         if (f32) {
             for (int k = 0; k < p.constRegister.length; k++) Arrays.fill(w.regsF[p.constRegister[k]], scalF[p.constScalar[k]]);
-            KernelsF32.run(p.code, p.count, w.regsF, streamsF, scalF, part, blocks, n, block, from, to, w.lanesF);
+            KernelsF32.run(p.code, p.count, w.regsF, streamsF, offs, scalF, part, blocks, n, block, from, to, w.lanesF);
         } else {
             for (int k = 0; k < p.constRegister.length; k++) Arrays.fill(w.regsD[p.constRegister[k]], scalD[p.constScalar[k]]);
-            KernelsF64.run(p.code, p.count, w.regsD, streamsD, scalD, part, blocks, n, block, from, to, w.lanesD);
+            KernelsF64.run(p.code, p.count, w.regsD, streamsD, offs, scalD, part, blocks, n, block, from, to, w.lanesD);
         }
     }
 
-    /** Whether the given streams are distinct arrays (a caller may pass one array as a leaf and a result). */
-    private static boolean distinct(Object[] streams, int[] used) {
-        for (int i = 0; i < used.length; i++)
-            for (int j = i + 1; j < used.length; j++)
-                if (streams[used[i]] == streams[used[j]]) return false;
+    /**
+     * Whether the compiled loop of this pass gives the interpreter's results over the streams as
+     * bound now: true unless a stream it writes overlaps another it uses (a caller passed one
+     * array twice), except an update in place the plan allows ({@link KernelPlan#readsBefore}:
+     * every read of the other stream comes before the write, so both tiers read old values).
+     */
+    private boolean compiledSafe(KernelPlan.Pass p) {
+        int[] used = passStreams[p.index], written = passWritten[p.index];
+        Object[] arrays = f32 ? streamsF : streamsD;
+        for (int w : written)
+            for (int u : used) {
+                if (u == w || arrays[u] != arrays[w] || Math.abs(offs[u] - offs[w]) >= Math.max(1, n)) continue;
+                if (offs[u] != offs[w] || !plan.readsBefore(plan.streamSlot[u], w)) return false;
+            }
         return true;
     }
 

@@ -1,0 +1,90 @@
+package dev.descent.run;
+
+import dev.descent.engine.Buffer;
+import dev.descent.engine.Engine;
+import dev.descent.engine.Program;
+import dev.descent.ir.Attr;
+import dev.descent.ir.Node;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * An engine program over a checked script's leaves, bound to resident buffers: each
+ * parameter's leaf to its range of θ (a view: no copy), each data column's leaf to the buffer
+ * of the rows it is to see, each dropout mask to a buffer redrawn before every run, and the
+ * optimizer's inputs ({@code p}, {@code g}, {@code f}, {@code t}, {@code H}, the states, the
+ * line searches' results) to whatever the caller binds by name.
+ */
+final class ScriptProgram {
+    final Program program;
+    private final List<Node> params = new ArrayList<>(), data = new ArrayList<>(), random = new ArrayList<>();
+    private final Map<String, Node> inputs = new HashMap<>();
+    private final Buffer[] masks;
+    private Buffer boundTheta;
+    private Rows boundRows;
+
+    ScriptProgram(Engine engine, List<Node> outputs) {
+        program = engine.compile(outputs);
+        for (Node l : program.leaves())
+            switch (l.op) {
+                case PARAM -> params.add(l);
+                case DATA -> data.add(l);
+                case RANDOM -> random.add(l);
+                case INPUT -> inputs.put(((Attr.Input) l.attr).name(), l);
+                default -> throw new IllegalStateException("leaf " + l.op);
+            }
+        random.sort(Comparator.comparingInt(x -> x.id)); // masks are drawn in id order, as the engines always asked for them
+        masks = new Buffer[random.size()];
+        for (int i = 0; i < masks.length; i++) {
+            masks[i] = engine.allocate(random.get(i).shape.size());
+            program.bind(random.get(i), masks[i], 0);
+        }
+    }
+
+    /** Whether the program reads the optimizer input of this name ("p", "g", "state:adam:m", …). */
+    boolean reads(String input) { return inputs.containsKey(input); }
+
+    /** The leaf of the optimizer input of this name, or null. */
+    Node input(String name) { return inputs.get(name); }
+
+    /** Binds the optimizer input of this name, if the program reads it. */
+    void bind(String input, Buffer values, int offset) {
+        Node l = inputs.get(input);
+        if (l != null) program.bind(l, values, offset);
+    }
+
+    /** Each parameter's leaf to its range of {@code theta} (nothing to do when it is bound there already). */
+    void theta(Buffer theta) {
+        if (theta == boundTheta) return;
+        for (Node l : params) program.bind(l, theta, ((Attr.Param) l.attr).offset());
+        boundTheta = theta;
+    }
+
+    /** Each data leaf to its column of these rows (the rows' buffers are refilled in place, so once per rows object). */
+    void rows(Rows rows) {
+        if (rows == boundRows) return;
+        for (Node l : data) {
+            Attr.Column c = (Attr.Column) l.attr;
+            program.bind(l, rows.column(c.data(), c.column()), 0);
+        }
+        boundRows = rows;
+    }
+
+    boolean hasMasks() { return masks.length > 0; }
+
+    /** Draws the dropout masks (each element kept with probability 1 - rate, then scaled by 1/(1 - rate)), then runs. */
+    void run(SplittableRandom rng) {
+        for (int i = 0; i < masks.length; i++) {
+            if (rng == null) throw new IllegalStateException("no random generator for the dropout masks");
+            Attr.Random r = (Attr.Random) random.get(i).attr;
+            Buffer m = masks[i];
+            double keep = 1 / (1 - r.rate());
+            for (int k = 0, len = m.length(); k < len; k++) m.set(k, rng.nextDouble() < r.rate() ? 0 : keep);
+        }
+        program.run();
+    }
+}

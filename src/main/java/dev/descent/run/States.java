@@ -1,0 +1,105 @@
+package dev.descent.run;
+
+import dev.descent.check.Step;
+import dev.descent.engine.Buffer;
+import dev.descent.engine.Engine;
+import dev.descent.ir.Attr;
+import dev.descent.ir.Node;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+
+/**
+ * An optimizer's states as a run keeps them: one resident buffer each, of the engine's precision,
+ * for the <em>live</em> states only. A state is live when the new parameters depend on it, directly
+ * or through other live states (Adam's {@code v_max} with {@code amsgrad = 0} is not: the body
+ * computes it, nothing reads it, so it is neither stored nor computed). A program updates a state
+ * in place when it may ({@link dev.descent.engine.Program#writesInPlace}); otherwise into a second
+ * buffer that then becomes the state ({@link #commit}).
+ */
+final class States {
+    /** Indices into the step's states of the live ones, in order. */
+    final int[] live;
+    /** Each live state's input name ("state:adam:m"), its buffer, and the second buffer when some program needs one. */
+    final String[] names;
+    final Buffer[] cur, next;
+    private final Engine engine;
+    /** Per live state: the last run wrote it into {@link #next} (to become the state at {@link #commit}). */
+    private final boolean[] pending;
+
+    States(Step step, Engine engine, List<Node> roots) {
+        this.engine = engine;
+        this.live = live(step, roots);
+        names = new String[live.length];
+        cur = new Buffer[live.length];
+        next = new Buffer[live.length];
+        pending = new boolean[live.length];
+        for (int i = 0; i < live.length; i++) {
+            Node in = step.stateInputs().get(live[i]);
+            names[i] = ((Attr.Input) in.attr).name();
+            cur[i] = engine.allocate(in.shape.size());
+        }
+    }
+
+    int size() { return live.length; }
+
+    /**
+     * Binds state i's input of {@code prog} to its buffer and its output (output {@code output} of
+     * the program) to the same buffer when the program may update it in place, else to the second
+     * buffer (allocated on first need). Returns whether that run writes in place.
+     */
+    void bind(ScriptProgram prog, int i, int output) {
+        Node in = prog.input(names[i]);
+        if (in != null) prog.program.bind(in, cur[i], 0);
+        boolean inPlace = in == null || prog.program.writesInPlace(output, in);
+        if (inPlace) prog.program.bindOutput(output, cur[i], 0);
+        else {
+            if (next[i] == null) next[i] = engine.allocate(cur[i].length());
+            prog.program.bindOutput(output, next[i], 0);
+        }
+        pending[i] = !inPlace;
+    }
+
+    /** After a run whose update is accepted: states written into their second buffer become the states. */
+    void commit() {
+        for (int i = 0; i < live.length; i++)
+            if (pending[i]) {
+                Buffer x = cur[i];
+                cur[i] = next[i];
+                next[i] = x;
+                pending[i] = false;
+            }
+    }
+
+    /**
+     * The live states of a step: those whose input leaf is reachable from {@code roots} (the new p,
+     * and anything else the run reads: until, line searches), or from the new value of a live
+     * state, to a fixed point.
+     */
+    static int[] live(Step step, List<Node> roots) {
+        List<Node> inputs = step.stateInputs();
+        BitSet seen = new BitSet();
+        ArrayDeque<Node> stack = new ArrayDeque<>(roots);
+        boolean[] isLive = new boolean[inputs.size()];
+        while (true) {
+            while (!stack.isEmpty()) {
+                Node x = stack.pop();
+                if (seen.get(x.id)) continue;
+                seen.set(x.id);
+                for (int k = 0; k < x.arity(); k++) stack.push(x.in(k));
+            }
+            boolean grew = false;
+            for (int i = 0; i < inputs.size(); i++)
+                if (!isLive[i] && seen.get(inputs.get(i).id)) {
+                    isLive[i] = true;
+                    stack.push(step.stateOutputs().get(i));
+                    grew = true;
+                }
+            if (!grew) break;
+        }
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < isLive.length; i++) if (isLive[i]) out.add(i);
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+}
