@@ -75,6 +75,14 @@ public final class Lowering {
         return new Lowering(outputs).plan();
     }
 
+    /**
+     * The shape the passes of {@code outputs}' plan would loop over (the one with the most
+     * elementwise work), or null: what {@link #lower} chooses, without planning the rest.
+     */
+    public static Shape loopShape(List<Node> outputs) {
+        return new Lowering(outputs).chooseLoopShape();
+    }
+
     private KernelPlan plan() {
         loop = chooseLoopShape();
         classify();

@@ -74,6 +74,8 @@ public final class Driver {
     private final Engine engine;
     /** Data columns converted to the engine's precision, once for the whole run. */
     private final Map<String, Buffer> converted = Rows.cache();
+    /** Whether steps that can be fused with the objective are (off only to test the fused against the two programs). */
+    private boolean fusing = true;
 
     public Driver(Script script, long seed) { this(script, seed, Engine.SCALAR); }
 
@@ -83,6 +85,18 @@ public final class Driver {
         this.seed = seed;
         this.rng = new SplittableRandom(seed ^ 0x9E3779B97F4A7C15L);
         this.sign = script.maximize ? -1 : 1;
+    }
+
+    /** Off: every step runs as the objective's program and the update's (for tests: fused steps must give the same bits). */
+    Driver fusing(boolean on) {
+        this.fusing = on;
+        return this;
+    }
+
+    /** Whether statement {@code index} (from 1) runs fused, as this driver would run it. */
+    boolean fused(int index) {
+        Run r = new Run(index, script.steps.get(index - 1), new Theta(engine.allocate(script.dimension())), null);
+        return r.fuse && r.fused(r.batches.batch(0)) != null;
     }
 
     /** Runs every statement from the script's own start (its seed drawing any random start). */
@@ -203,7 +217,7 @@ public final class Driver {
             for (int i : states.live) inits.add(step.stateInits().get(i));
             BitSet initReach = reach(inits, List.of(), new int[0]);
             boolean initReadsGradient = initReach.get(step.g().id) || initReach.get(step.f().id);
-            fuse = StepProgram.fusable(script, step, usesH, initReadsGradient);
+            fuse = fusing && StepProgram.fusable(script, step, usesH, initReadsGradient);
             searchCells = new double[step.searches().size()][1];
             if (step.lr() != null && detail) {
                 lr = new ScriptProgram(engine, List.of(step.lr()));
@@ -217,7 +231,14 @@ public final class Driver {
                 init.bind("f", fBuf, 0);
                 for (int i = 0; i < states.size(); i++) init.program.bindOutput(i, states.cur[i], 0);
             }
-            if (!fuse) {
+            if (!fuse) twoPrograms();
+            if (init != null && !initReadsGradient) initStates();
+        }
+
+        /** The objective's program and the update's, and what they share (g, H, until, the line searches), built once. */
+        private void twoPrograms() {
+            if (update != null) return;
+            {
                 g = engine.allocate(script.dimension());
                 if (usesH) h = Buffer.allocate(Precision.F64, script.dimension() * script.dimension());
                 update = StepProgram.update(script, step, states, engine);
@@ -240,7 +261,7 @@ public final class Driver {
                 }
                 update.prog.program.expectRuns(total);
             }
-            if (init != null && !initReadsGradient) initStates();
+            if (init != null) init.bind("g", g, 0);
         }
 
         /** The inputs of a two-program step's own programs: g, f, t, H, the line searches' results, the states, the data. */
@@ -297,8 +318,8 @@ public final class Driver {
                 if (detail) gradNorm = Math.sqrt(o.gradNormSquared());
             } else {
                 Rows rows = batches.batch(t);
-                if (fuse) {
-                    fz = fused(rows);
+                if (fuse) fz = fused(rows);
+                if (fz != null) {
                     tCell[0] = t + 1;
                     fz.bind(theta.cur, theta.next(), false);
                     fz.prog.rows(rows);
@@ -409,20 +430,21 @@ public final class Driver {
             return new RunResult(step.optimizer(), step.call(), t, loss, stopped, message, t / Math.max(1, batches.perEpoch()), train, validation);
         }
 
-        /** The fused step for these rows (one per batch size), built on first use. */
+        /** The fused step for these rows (one per batch size), built on first use; null when it does not loop over θ (then the two programs run). */
         private StepProgram fused(Rows rows) {
-            StepProgram p = fused.get(rows);
-            if (p == null) {
-                p = StepProgram.fused(rows.script, index - 1, states, engine, sign, detail);
+            if (fused.containsKey(rows)) return fused.get(rows);
+            StepProgram p = StepProgram.fused(rows.script, index - 1, states, engine, sign, detail, true);
+            if (p != null) {
                 p.prog.bind("t", tBuf, 0);
                 p.prog.program.expectRuns(total);
-                fused.put(rows, p);
-            }
+            } else twoPrograms();
+            fused.put(rows, p);
             return p;
         }
 
         /** The objective's program for these rows: value, the gradient into g (and H), for the update to read. */
         private Objective objective(Rows rows) {
+            twoPrograms();
             Objective o = objectives.get(rows);
             if (o == null) {
                 o = new Objective(rows.script, true, usesH, engine, sign, detail);

@@ -80,6 +80,16 @@ final class StepProgram {
      * rows this program sees) fused with its objective. {@code sign}: −1 when the script maximizes.
      */
     static StepProgram fused(Script instance, int index, States states, Engine engine, double sign, boolean gradNorm) {
+        return fused(instance, index, states, engine, sign, gradNorm, false);
+    }
+
+    /**
+     * As above; with {@code onlyOverTheta}, null when the fused program would loop over another
+     * shape than θ's (a model over data rows whose parameters are few: its update would then be
+     * evaluated beside the loop, in float64 on the host, and give other bits in float32 than the
+     * update's own program, which loops over θ; fusing such a step saves nothing anyway).
+     */
+    static StepProgram fused(Script instance, int index, States states, Engine engine, double sign, boolean gradNorm, boolean onlyOverTheta) {
         Dag dag = instance.dag;
         Step step = instance.steps.get(index);
         Node param = instance.params.get(0).node();
@@ -111,6 +121,7 @@ final class StepProgram {
             u = outs.size();
             outs.add(until);
         }
+        if (onlyOverTheta && !param.shape.equals(dev.descent.lower.Lowering.loopShape(outs))) return null;
         return new StepProgram(new ScriptProgram(engine, outs), true, states, null, flag, loss, norm, u);
     }
 
