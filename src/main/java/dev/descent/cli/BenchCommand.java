@@ -22,19 +22,25 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code descent bench FILE}: the script's optimizer step (its first {@code optimize}
- * statement) timed over θ of N elements, beside the scalar engine on the same step and
- * beside a triad (this machine's streaming bandwidth, measured in the same run).
+ * {@code descent bench FILE}: the step of the script's first {@code optimize} statement, timed as
+ * {@code run} takes it (the driver's own loop: objective, gradient and update, fused where run
+ * fuses them), or with {@code --n N} the optimizer's update alone over θ of N elements; beside
+ * the scalar engine on the same step and beside a triad (this machine's streaming bandwidth,
+ * measured in the same run).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Time the script's optimizer step for N parameters: ns per step, ns per element, GB/s, beside the scalar engine and a triad (the memory roof).")
+        description = "Time the script's step as run takes it (or with --n N the optimizer's update alone for N parameters): ns per step, ns per element, GB/s, beside the scalar engine and a triad (the memory roof).")
 final class BenchCommand implements Callable<Integer> {
     /** Seconds each measurement aims for (after a warm-up as long): the chosen engine, then the scalar engine and the triad. */
     static final double ENGINE_SECONDS = 1.0, OTHER_SECONDS = 0.5;
 
     @Parameters(index = "0", paramLabel = "FILE", description = "The script.") String file;
 
-    @Option(names = "--n", paramLabel = "N", description = "Elements of the parameter vector (default 1e6).") String n = "1e6";
+    @Option(names = "--n", paramLabel = "N",
+            description = "Time the optimizer's update alone, for a parameter vector of N elements, with the gradient given (what a step runs after the objective, and what the Java API's Optimizer.step runs). Without it: the script's own step, as run takes it.")
+    String n;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed for random starts (overrides the script's seed; the script's own step only).") Long seed;
 
     @Option(names = "--steps", paramLabel = "K",
             description = "Steps to time, after as many to warm up (default: as many as take about 1 s; the scalar engine at most as many as take 0.5 s).")
@@ -50,7 +56,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
-        int size = size(n);
+        Integer size = n == null ? null : size(n);
         if (steps != null && steps < 1) throw new Main.UsageError("--steps " + steps + ": needs at least 1");
         Engine engine = engineOptions.engine(err);
         BenchStep bench;
@@ -67,17 +73,27 @@ final class BenchCommand implements Callable<Integer> {
             return Main.SCRIPT_ERROR;
         }
         Step own = bench.script.steps.get(0);
-        if (StepBench.needsObjective(own)) {
-            err.println(file + ":" + own.pos().line() + ":" + own.pos().column() + ": error: bench measures an optimizer's update; newton and cg need the objective's Hessian or line search ("
-                    + own.call() + (own.searches().isEmpty() ? " uses H)" : " calls linesearch)"));
-            return Main.SCRIPT_ERROR;
-        }
+        String where = file + ":" + own.pos().line() + ":" + own.pos().column() + ": error: ";
         StepBench sb;
-        try {
-            sb = new StepBench(bench.script, bench.step(0, size), size, 42);
-        } catch (IllegalArgumentException e) {
-            err.println(file + ":" + own.pos().line() + ":" + own.pos().column() + ": error: " + e.getMessage());
-            return Main.SCRIPT_ERROR;
+        if (size == null) {
+            if (bench.script.objective == null) {
+                err.println(file + ": error: there is nothing to bench: the script has no 'minimize' or 'maximize' (bench --n N times the update alone)");
+                return Main.SCRIPT_ERROR;
+            }
+            long seed = this.seed != null ? this.seed : bench.script.seed != null ? bench.script.seed : 0L;
+            sb = StepBench.script(bench.script, seed);
+        } else {
+            if (StepBench.needsObjective(own)) {
+                err.println(where + "bench --n measures an optimizer's update alone; newton and cg need the objective's Hessian or line search ("
+                        + own.call() + (own.searches().isEmpty() ? " uses H)" : " calls linesearch)") + "; leave out --n to time the script's own step");
+                return Main.SCRIPT_ERROR;
+            }
+            try {
+                sb = StepBench.update(bench.script, bench.step(0, size), size, 42);
+            } catch (IllegalArgumentException e) {
+                err.println(where + e.getMessage());
+                return Main.SCRIPT_ERROR;
+            }
         }
 
         Precision precision = engine.precision();
@@ -90,16 +106,16 @@ final class BenchCommand implements Callable<Integer> {
         double pChange;
         if (engine.vectorized()) {
             if (engine.kind() == Engine.Kind.SIMD) {
-                rows.add(sb.simd(precision, engine.threads(), main));
+                rows.add(sb.time(engine, "simd", main));
                 pChange = change(p0, sb.finalP());
             } else {
-                rows.add(sb.simd(dev.descent.engine.simd.SimdProgram.Tier.COMPILED, precision, engine.threads(), main));
+                rows.add(sb.time(engine.withKind(Engine.Kind.COMPILED), "compiled", main));
                 pChange = change(p0, sb.finalP());
-                rows.add(sb.simd(precision, engine.threads(), other));
+                rows.add(sb.time(engine.withKind(Engine.Kind.SIMD), "simd", other));
             }
-            rows.add(sb.scalar(slow));
+            rows.add(sb.time(Engine.SCALAR, "scalar", slow));
         } else {
-            rows.add(sb.scalar(main));
+            rows.add(sb.time(Engine.SCALAR, "scalar", main));
             pChange = change(p0, sb.finalP());
         }
         StepBench.Timing triad;
@@ -144,9 +160,10 @@ final class BenchCommand implements Callable<Integer> {
                        double roof, Step own) {
         int size = sb.n();
         Precision p = rows.get(0).precision();
-        out.printf(Locale.ROOT, "%s: %s, n = %d: a step reads %d arrays and writes %d, %d bytes per element in %s%s%n", file, own.call(), size,
-                sb.arraysRead(), sb.arraysWritten(), sb.bytesPerStep(elementBytes(p)) / size, name(p),
-                p == Precision.F32 ? " (" + sb.bytesPerStep(8) / size + " in f64)" : "");
+        out.printf(Locale.ROOT, "%s: %s, %s: a step reads %d arrays and writes %d, %s bytes per element in %s%s%n", file, own.call(),
+                sb.wholeStep() ? "the step as run takes it (θ of " + size + ")" : "the update alone, n = " + size,
+                sb.arraysRead(), sb.arraysWritten(), num((double) sb.bytesPerStep(elementBytes(p)) / size), name(p),
+                p == Precision.F32 ? " (" + num((double) sb.bytesPerStep(8) / size) + " in f64)" : "");
         out.printf(Locale.ROOT, "%-9s %-9s %7s %9s %12s %11s %7s %5s%n", "engine", "precision", "threads", "steps", "ns/step", "ns/element", "GB/s", "roof");
         for (StepBench.Timing t : rows) {
             double gb = gbPerS(sb, t);
@@ -176,6 +193,7 @@ final class BenchCommand implements Callable<Integer> {
             j.g.writeStartObject();
             j.g.writeStringField("optimizer", own.call());
             j.g.writeNumberField("n", sb.n());
+            j.g.writeStringField("measures", sb.wholeStep() ? "step" : "update");
             j.g.writeNumberField("arrays_read", sb.arraysRead());
             j.g.writeNumberField("arrays_written", sb.arraysWritten());
             j.g.writeFieldName("engines");

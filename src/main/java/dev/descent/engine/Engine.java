@@ -57,6 +57,9 @@ public record Engine(Kind kind, Precision precision, int threads, Consumer<Strin
         return new SimdProgram(outputs, precision, threads, tier, notes);
     }
 
+    /** The threads a loop of n elements runs on (the SIMD engine splits a loop only in chunks of {@link SimdProgram#MIN_CHUNK} or more). */
+    public int threadsFor(long n) { return kind == Kind.SCALAR ? 1 : (int) Math.max(1, Math.min(threads, n / SimdProgram.MIN_CHUNK)); }
+
     /** A buffer of this engine's precision. */
     public Buffer allocate(int length) { return Buffer.allocate(precision, length); }
 

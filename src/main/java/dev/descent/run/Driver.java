@@ -95,7 +95,7 @@ public final class Driver {
 
     /** Whether statement {@code index} (from 1) runs fused, as this driver would run it. */
     boolean fused(int index) {
-        Run r = new Run(index, script.steps.get(index - 1), new Theta(engine.allocate(script.dimension())), null);
+        Run r = new Run(index, script.steps.get(index - 1), new Theta(engine.allocate(script.dimension())), null, -1);
         return r.fuse && r.fused(r.batches.batch(0)) != null;
     }
 
@@ -117,7 +117,7 @@ public final class Driver {
         Theta theta = new Theta(start);
         List<RunResult> results = new ArrayList<>();
         for (int k = 0; k < script.steps.size(); k++) {
-            Run r = new Run(k + 1, script.steps.get(k), theta, trace);
+            Run r = new Run(k + 1, script.steps.get(k), theta, trace, -1);
             while (r.advance()) {}
             RunResult res = r.finish();
             results.add(res);
@@ -140,7 +140,18 @@ public final class Driver {
             throw new IllegalArgumentException("the script has " + script.steps.size() + " optimize statement(s), not a statement " + index);
         Buffer theta = engine.allocate(start.length);
         theta.write(0, start, 0, start.length);
-        return new Run(index, script.steps.get(index - 1), new Theta(theta), trace);
+        return new Run(index, script.steps.get(index - 1), new Theta(theta), trace, -1);
+    }
+
+    /**
+     * Statement {@code index} (from 1) from the script's own start, advanced by the caller for as
+     * long as it likes (its count of steps does not end it; until, divergence and early stopping
+     * still do): what {@code descent bench} times.
+     */
+    public Run bench(int index) {
+        Buffer theta = engine.allocate(script.dimension());
+        Start.fill(script, seed, theta);
+        return new Run(index, script.steps.get(index - 1), new Theta(theta), null, Long.MAX_VALUE);
     }
 
     /** θ: the buffer that holds it, and a second one a fused step writes the next θ into. */
@@ -198,14 +209,15 @@ public final class Driver {
         private long sinceBest = 0;
         private boolean ended;
 
-        private Run(int index, Step step, Theta theta, Trace trace) {
+        /** {@code steps}: the most updates (-1: the statement's own count). */
+        private Run(int index, Step step, Theta theta, Trace trace, long steps) {
             this.index = index;
             this.step = step;
             this.theta = theta;
             this.trace = trace;
             this.detail = trace != null && trace.wantsDetail();
             batches = new Batches(script, step, rng, seed, engine.precision(), converted);
-            total = step.unit() == dev.descent.syntax.Ast.Unit.EPOCHS ? step.count() * batches.perEpoch() : step.count();
+            total = steps >= 0 ? steps : step.unit() == dev.descent.syntax.Ast.Unit.EPOCHS ? step.count() * batches.perEpoch() : step.count();
             List<Node> roots = new ArrayList<>();
             roots.add(step.pOutput());
             if (step.until() != null) roots.add(step.until());
@@ -292,6 +304,18 @@ public final class Driver {
 
         /** Updates made so far. */
         public long steps() { return t; }
+
+        /**
+         * The programs that make a step, as built so far (the fused step, or the objective's program
+         * and the update's): what a step reads and writes, for bench's traffic.
+         */
+        public List<dev.descent.engine.Program> programs() {
+            List<dev.descent.engine.Program> out = new ArrayList<>();
+            for (StepProgram p : fused.values()) if (p != null) { out.add(p.prog.program); return out; }
+            for (Objective o : objectives.values()) { out.add(o.program()); break; }
+            if (update != null) out.add(update.prog.program);
+            return out;
+        }
 
         /** θ as it stands (the run's own buffer: read it, do not keep it across {@link #advance}). */
         public Buffer parameters() { return theta.cur; }

@@ -128,6 +128,9 @@ public final class Objective {
     /** A hint for the engine: about this many evaluations will follow. */
     void expectRuns(long runs) { prog.program.expectRuns(runs); }
 
+    /** The engine program. */
+    dev.descent.engine.Program program() { return prog.program; }
+
     /** How the program runs (for --verbose). */
     String describe() { return prog.program.describe(); }
 

@@ -2,33 +2,30 @@ package dev.descent.run;
 
 import dev.descent.check.Script;
 import dev.descent.check.Step;
-import dev.descent.engine.Env;
+import dev.descent.engine.Buffer;
+import dev.descent.engine.Engine;
 import dev.descent.engine.Precision;
-import dev.descent.engine.scalar.ScalarProgram;
-import dev.descent.engine.simd.SimdProgram;
+import dev.descent.engine.Program;
 import dev.descent.engine.simd.Triad;
-import dev.descent.ir.Attr;
 import dev.descent.ir.Node;
-import dev.descent.ir.Op;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.LongUnaryOperator;
 
 /**
- * Times an optimizer's step (what {@code descent bench} reports): the step's update program,
- * the new p and the new states, over θ of n elements, with p and g seeded random values in
- * [−1, 1], f = 1, t advancing by one each step and the states from their starts. Each step's
- * outputs are the next step's p and states, so the work is real; g stays fixed (the objective
- * is not part of what is timed). Arrays are allocated once, before timing; every measurement
- * follows a warm-up of about the same length, and is timed with {@link System#nanoTime}.
- *
- * <p>Traffic per step: every leaf array the step reads (p, g, the array states) once and every
- * output written once; arrays of one element (t, f, scalar states) are left out.
+ * Times what {@code descent bench} reports, through the code that runs it everywhere else:
+ * <ul>
+ *   <li>{@link #script}: a step of the script's first optimize statement exactly as {@code run}
+ *       takes it ({@link Driver.Run#advance}: the objective's value and gradient on its batch, the
+ *       update, fused where the driver fuses them), from the script's own start;</li>
+ *   <li>{@link #update}: the optimizer's update alone for θ of n elements, with p and g seeded
+ *       random values in [−1, 1] and f = 1: the driver's own update program
+ *       ({@link GradientStep}), which is what the Java API's {@code Optimizer.step} runs and what
+ *       a step that is not fused runs after the objective.</li>
+ * </ul>
+ * Buffers are allocated before timing; every measurement follows a warm-up of about the same
+ * length, and is timed with {@link System#nanoTime}. Traffic per step counts each array of more
+ * than one element that the step's programs read, and each they write, once.
  */
 public final class StepBench {
     /** One measurement: {@code steps} timed, {@code nanos} in all. */
@@ -51,80 +48,57 @@ public final class StepBench {
     private final Script script;
     private final Step step;
     private final int n;
-    private final List<Node> outputs = new ArrayList<>();
-    /** The leaves the update reads, in id order. */
-    private final List<Node> leaves;
+    private final long seed;
     private final double[] p0, g0;
-    private final double[][] stateStarts;
     private double[] finalP;
+    private int arraysRead = -1, arraysWritten = -1;
+    private long elementsPerStep = -1;
 
-    /** Refuses (IllegalArgumentException) a step whose update needs the objective: H or a line search. */
-    public StepBench(Script script, Step step, int n, long seed) {
+    private StepBench(Script script, Step step, int n, long seed, double[] p0, double[] g0) {
         this.script = script;
         this.step = step;
         this.n = n;
-        if (needsObjective(step))
-            throw new IllegalArgumentException("bench measures an optimizer's update; newton and cg need the objective's Hessian or line search");
-        outputs.add(step.pOutput());
-        outputs.addAll(step.stateOutputs());
-        leaves = leaves(outputs);
-        for (Node l : leaves)
-            if (l.op == Op.RANDOM || l.op == Op.INPUT && !isKnownInput(l))
-                throw new IllegalArgumentException("bench cannot give a value to " + l.op + " " + l.attr + " in the step of " + step.call());
+        this.seed = seed;
+        this.p0 = p0;
+        this.g0 = g0;
+    }
+
+    /** A step of the script's first optimize statement as {@code run} takes it, from the script's start (seeded by {@code seed}). */
+    public static StepBench script(Script script, long seed) {
+        double[] start = script.initialTheta(seed);
+        return new StepBench(script, null, start.length, seed, start, null);
+    }
+
+    /** The update of {@code step} (elaborated for θ of {@code n}) alone. Refuses (IllegalArgumentException) a step that needs the objective. */
+    public static StepBench update(Script script, Step step, int n, long seed) {
+        String why = GradientStep.needsObjective(step);
+        if (why != null) throw new IllegalArgumentException(why);
         SplittableRandom rng = new SplittableRandom(seed);
-        p0 = new double[n];
-        g0 = new double[n];
-        for (int i = 0; i < n; i++) p0[i] = 2 * rng.nextDouble() - 1;
-        for (int i = 0; i < n; i++) g0[i] = 2 * rng.nextDouble() - 1;
-        Map<Node, double[]> start = new IdentityHashMap<>();
-        start.put(step.p(), p0);
-        start.put(step.g(), g0);
-        start.put(step.f(), new double[] {1});
-        start.put(step.t(), new double[] {1});
-        Env env = leaf -> value(leaf, start);
-        stateStarts = step.stateInits().isEmpty() ? new double[0][] : new ScalarProgram(step.stateInits()).run(env);
+        double[] p = new double[n], g = new double[n];
+        for (int i = 0; i < n; i++) p[i] = 2 * rng.nextDouble() - 1;
+        for (int i = 0; i < n; i++) g[i] = 2 * rng.nextDouble() - 1;
+        return new StepBench(script, step, n, seed, p, g);
     }
 
     /** True when the update reads H or the result of a line search (so it needs the objective). */
-    public static boolean needsObjective(Step step) {
-        if (!step.searches().isEmpty()) return true;
-        List<Node> outs = new ArrayList<>();
-        outs.add(step.pOutput());
-        outs.addAll(step.stateOutputs());
-        for (Node l : leaves(outs)) if (l == step.hessian()) return true;
-        return false;
-    }
+    public static boolean needsObjective(Step step) { return GradientStep.needsObjective(step) != null; }
 
-    private boolean isKnownInput(Node l) {
-        return l == step.p() || l == step.g() || l == step.f() || l == step.t() || step.stateInputs().contains(l);
-    }
+    /** Whether this times a whole step of the script (else the update alone). */
+    public boolean wholeStep() { return step == null; }
 
     public int n() { return n; }
 
-    /** Arrays of more than one element the step reads. */
-    public int arraysRead() {
-        int k = 0;
-        for (Node l : leaves) if (l.shape.size() > 1) k++;
-        return k;
-    }
+    /** Arrays of more than one element a step reads (known after a timing). */
+    public int arraysRead() { return arraysRead; }
 
-    /** Arrays of more than one element the step writes. */
-    public int arraysWritten() {
-        int k = 0;
-        for (Node o : outputs) if (o.shape.size() > 1) k++;
-        return k;
-    }
+    /** Arrays of more than one element a step writes (known after a timing). */
+    public int arraysWritten() { return arraysWritten; }
 
     /** Elements moved per step: the sizes of the arrays read and written. */
-    public long elementsPerStep() {
-        long e = 0;
-        for (Node l : leaves) if (l.shape.size() > 1) e += l.shape.size();
-        for (Node o : outputs) if (o.shape.size() > 1) e += o.shape.size();
-        return e;
-    }
+    public long elementsPerStep() { return elementsPerStep; }
 
     /** Bytes moved per step with elements of this many bytes. */
-    public long bytesPerStep(int elementBytes) { return elementsPerStep() * elementBytes; }
+    public long bytesPerStep(int elementBytes) { return elementsPerStep * elementBytes; }
 
     /** The parameters after the last run's timed steps (float64), or null before any run. */
     public double[] finalP() { return finalP; }
@@ -132,111 +106,64 @@ public final class StepBench {
     /** The parameters the runs start from. */
     public double[] initialP() { return p0.clone(); }
 
-    // ------------------------------------------------------------------ engines
-
-    /** The SIMD engine's interpreter, float64 or float32, over caller-owned arrays (runF64/runF32), no allocation per step. */
-    public Timing simd(Precision precision, int threads, Plan plan) {
-        return simd(SimdProgram.Tier.INTERPRET, precision, threads, plan);
+    /** Times the step on this engine; {@code label} names the row ("compiled", "simd", "scalar"). */
+    public Timing time(Engine engine, String label, Plan plan) {
+        int used = engine.threadsFor(n);
+        return step == null ? timeScript(engine, label, used, plan) : timeUpdate(engine, label, used, plan);
     }
 
-    /**
-     * The SIMD engine on a tier: the interpreter ("simd") or the step compiled before the first
-     * timed step ("compiled"; the JIT still warms it up during the untimed warm-up).
-     */
-    public Timing simd(SimdProgram.Tier tier, Precision precision, int threads, Plan plan) {
-        SimdProgram prog = new SimdProgram(outputs, precision, threads, tier == SimdProgram.Tier.AUTO ? SimdProgram.Tier.COMPILED : tier);
-        String name = tier == SimdProgram.Tier.INTERPRET ? "simd" : prog.compiled() ? "compiled" : "compiled*";
-        List<Node> lv = prog.leaves();
-        int[] feed = new int[outputs.size()];
-        for (int i = 0; i < feed.length; i++) {
-            Node in = i == 0 ? step.p() : step.stateInputs().get(i - 1);
-            feed[i] = lv.indexOf(in);
-        }
-        int tIndex = lv.indexOf(step.t());
-        int used = Math.max(1, Math.min(threads, n / SimdProgram.MIN_CHUNK));
-        long[] t = {0};
-        LongUnaryOperator run;
-        int pOut;
-        if (precision == Precision.F64) {
-            double[][] in = new double[lv.size()][], out = new double[outputs.size()][];
-            for (int i = 0; i < in.length; i++) in[i] = start(lv.get(i)).clone();
-            for (int i = 0; i < out.length; i++) out[i] = new double[outputs.get(i).shape.size()];
-            double[] tv = tIndex >= 0 ? in[tIndex] : new double[1];
-            run = k -> {
-                long t0 = System.nanoTime();
-                for (long s = 0; s < k; s++) {
-                    tv[0] = ++t[0];
-                    prog.runF64(in, out);
-                    for (int i = 0; i < feed.length; i++) {
-                        int f = feed[i];
-                        if (f < 0) continue;
-                        double[] x = in[f];
-                        in[f] = out[i];
-                        out[i] = x;
-                    }
-                }
-                return System.nanoTime() - t0;
-            };
-            Timing timing = measure(name, precision, used, run, plan);
-            finalP = feed[0] >= 0 ? in[feed[0]].clone() : out[0].clone();
-            return timing;
-        }
-        float[][] in = new float[lv.size()][], out = new float[outputs.size()][];
-        for (int i = 0; i < in.length; i++) in[i] = floats(start(lv.get(i)));
-        for (int i = 0; i < out.length; i++) out[i] = new float[outputs.get(i).shape.size()];
-        float[] tv = tIndex >= 0 ? in[tIndex] : new float[1];
-        run = k -> {
+    private Timing timeScript(Engine engine, String label, int used, Plan plan) {
+        Driver d = new Driver(script, seed, engine);
+        Driver.Run[] run = {d.bench(1)};
+        LongUnaryOperator steps = k -> {
             long t0 = System.nanoTime();
-            for (long s = 0; s < k; s++) {
-                tv[0] = ++t[0];
-                prog.runF32(in, out);
-                for (int i = 0; i < feed.length; i++) {
-                    int f = feed[i];
-                    if (f < 0) continue;
-                    float[] x = in[f];
-                    in[f] = out[i];
-                    out[i] = x;
-                }
-            }
+            for (long s = 0; s < k; s++)
+                if (!run[0].advance()) run[0] = d.bench(1); // until, divergence or early stopping ended it: from the start again
             return System.nanoTime() - t0;
         };
-        Timing timing = measure(name, precision, used, run, plan);
-        float[] last = feed[0] >= 0 ? in[feed[0]] : out[0];
-        finalP = new double[last.length];
-        for (int i = 0; i < last.length; i++) finalP[i] = last[i];
-        return timing;
+        Timing t = measure(label, engine.precision(), used, steps, plan);
+        finalP = run[0].parameters().toDoubles();
+        traffic(run[0].programs());
+        return t;
     }
 
-    /**
-     * The scalar reference engine (float64, one thread). Each step's outputs are copied into
-     * the next step's p and states; only the evaluation is timed, step by step.
-     */
-    public Timing scalar(Plan plan) {
-        ScalarProgram prog = new ScalarProgram(outputs);
-        Map<Node, double[]> values = new IdentityHashMap<>();
-        for (Node l : leaves) values.put(l, start(l).clone());
-        double[] tv = values.computeIfAbsent(step.t(), k -> new double[1]);
-        double[][] targets = new double[outputs.size()][];
-        for (int i = 0; i < targets.length; i++) targets[i] = values.get(i == 0 ? step.p() : step.stateInputs().get(i - 1));
-        Env env = leaf -> values.get(leaf);
-        long[] t = {0};
-        LongUnaryOperator run = k -> {
-            long ns = 0;
-            for (long s = 0; s < k; s++) {
-                tv[0] = ++t[0];
-                long t0 = System.nanoTime();
-                prog.execute(env);
-                ns += System.nanoTime() - t0;
-                for (int i = 0; i < targets.length; i++) {
-                    double[] o = prog.output(i);
-                    if (targets[i] != null && targets[i] != o) System.arraycopy(o, 0, targets[i], 0, o.length);
-                }
-            }
-            return ns;
+    private Timing timeUpdate(Engine engine, String label, int used, Plan plan) {
+        GradientStep u = new GradientStep(script, step, engine, 1);
+        Buffer p = engine.allocate(n), g = engine.allocate(n);
+        p.write(0, p0, 0, n);
+        g.write(0, g0, 0, n);
+        LongUnaryOperator steps = k -> {
+            long t0 = System.nanoTime();
+            for (long s = 0; s < k; s++) u.step(p, g);
+            return System.nanoTime() - t0;
         };
-        Timing timing = measure("scalar", Precision.F64, 1, run, plan);
-        finalP = (targets[0] != null ? targets[0] : prog.output(0)).clone();
-        return timing;
+        Timing t = measure(label, engine.precision(), used, steps, plan);
+        finalP = p.toDoubles();
+        arraysRead = u.arraysRead();
+        arraysWritten = u.arraysWritten();
+        elementsPerStep = (long) (arraysRead + arraysWritten) * n;
+        return t;
+    }
+
+    /** Arrays (of more than one element) that these programs read and write, each counted once per program. */
+    private void traffic(List<Program> programs) {
+        int r = 0, w = 0;
+        long e = 0;
+        for (Program p : programs) {
+            for (Node l : p.leaves())
+                if (l.shape.size() > 1) {
+                    r++;
+                    e += l.shape.size();
+                }
+            for (Node o : p.outputs())
+                if (o.shape.size() > 1) {
+                    w++;
+                    e += o.shape.size();
+                }
+        }
+        arraysRead = r;
+        arraysWritten = w;
+        elementsPerStep = e;
     }
 
     /** The triad a = b + s·c over arrays larger than the caches: bytes per element are {@link Triad#bytesPerElement}. */
@@ -285,56 +212,4 @@ public final class StepBench {
 
     /** Batches of steps a timed warm-up runs at least, and how many times its target it may last at most. */
     static final int WARM_BATCHES = 3, WARM_LIMIT = 5;
-
-    // ------------------------------------------------------------------ values
-
-    /** A leaf's starting value (float64; not to be written: callers copy). */
-    private double[] start(Node leaf) {
-        if (leaf == step.p()) return p0;
-        if (leaf == step.g()) return g0;
-        if (leaf == step.f()) return new double[] {1};
-        if (leaf == step.t()) return new double[] {1};
-        int s = step.stateInputs().indexOf(leaf);
-        if (s >= 0) return stateStarts[s];
-        return value(leaf, Map.of());
-    }
-
-    private double[] value(Node leaf, Map<Node, double[]> inputs) {
-        if (leaf.op == Op.INPUT) {
-            double[] v = inputs.get(leaf);
-            if (v == null) throw new IllegalArgumentException("bench cannot give a value to " + leaf.attr + " in the step of " + step.call());
-            return v;
-        }
-        if (leaf.op == Op.PARAM) {
-            Attr.Param p = (Attr.Param) leaf.attr;
-            double[] theta = script.initialTheta(script.seed != null ? script.seed : 0L);
-            return p.slice(theta);
-        }
-        if (leaf.op == Op.DATA) {
-            Attr.Column c = (Attr.Column) leaf.attr;
-            return script.data.get(c.data()).columns().get(c.column());
-        }
-        throw new IllegalArgumentException("bench cannot give a value to " + leaf.op + " " + leaf.attr + " in the step of " + step.call());
-    }
-
-    private static float[] floats(double[] d) {
-        float[] f = new float[d.length];
-        for (int i = 0; i < d.length; i++) f[i] = (float) d[i];
-        return f;
-    }
-
-    /** The leaves (nodes without inputs that are not constants) reachable from the outputs, in id order. */
-    static List<Node> leaves(List<Node> outputs) {
-        IdentityHashMap<Node, Boolean> seen = new IdentityHashMap<>();
-        ArrayDeque<Node> stack = new ArrayDeque<>(outputs);
-        List<Node> out = new ArrayList<>();
-        while (!stack.isEmpty()) {
-            Node x = stack.pop();
-            if (seen.put(x, Boolean.TRUE) != null) continue;
-            if (x.arity() == 0 && x.op != Op.CONST) out.add(x);
-            for (int i = 0; i < x.arity(); i++) stack.push(x.in(i));
-        }
-        out.sort(Comparator.comparingInt(x -> x.id));
-        return out;
-    }
 }

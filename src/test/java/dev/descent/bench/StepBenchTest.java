@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.descent.check.BenchStep;
 import dev.descent.check.Step;
+import dev.descent.engine.Engine;
 import dev.descent.engine.Precision;
 import dev.descent.ir.Shape;
 import dev.descent.run.StepBench;
@@ -50,11 +51,11 @@ class StepBenchTest {
         for (String opt : new String[] {"adam(lr = 0.01)", "sgd(lr = 0.1, momentum = 0.9, nesterov = 1)", "rmsprop(centered = 1, momentum = 0.5)", "nadam()", "adadelta()"}) {
             BenchStep b = script("param x = [1, 2]\nminimize sum(x^2)\noptimize with " + opt + " for 3 steps\n");
             int n = 1037;
-            StepBench sb = new StepBench(b.script, b.step(0, n), n, 7);
+            StepBench sb = StepBench.update(b.script, b.step(0, n), n, 7);
             double[] p0 = sb.initialP();
-            sb.simd(Precision.F64, 2, StepBench.Plan.exactly(6));
+            sb.time(new Engine(Engine.Kind.SIMD, Precision.F64, 2), "simd", StepBench.Plan.exactly(6));
             double[] simd = sb.finalP();
-            sb.scalar(StepBench.Plan.exactly(6));
+            sb.time(Engine.SCALAR, "scalar", StepBench.Plan.exactly(6));
             double[] scalar = sb.finalP();
             double moved = 0;
             for (int i = 0; i < n; i++) {
@@ -68,6 +69,21 @@ class StepBenchTest {
     @Test void newtonIsRefused() {
         BenchStep b = script("param x = 3\nminimize cosh(x)\noptimize with newton() for 3 steps\n");
         assertTrue(StepBench.needsObjective(b.script.steps.get(0)));
-        assertThrows(IllegalArgumentException.class, () -> new StepBench(b.script, b.script.steps.get(0), 1, 1));
+        assertThrows(IllegalArgumentException.class, () -> StepBench.update(b.script, b.script.steps.get(0), 1, 1));
+    }
+
+    /** The script's own step is the driver's: after k timed steps (and k to warm up) θ is where a run of 2k steps leaves it. */
+    @Test void theScriptsStepIsTheDriversStep() {
+        BenchStep b = script("param x[300] = 1\nminimize sum((x - 2)^2)\noptimize with adam(lr = 0.01) for 10 steps\n");
+        for (Engine e : new Engine[] {Engine.SCALAR, new Engine(Engine.Kind.COMPILED, Precision.F32, 1)}) {
+            StepBench sb = StepBench.script(b.script, 0);
+            sb.time(e, "x", StepBench.Plan.exactly(40));
+            dev.descent.check.Script longer = dev.descent.check.Checker.checkForTraining(
+                    dev.descent.syntax.SourceFile.ofString("x.dsc", "param x[300] = 1\nminimize sum((x - 2)^2)\noptimize with adam(lr = 0.01) for 80 steps\n"), java.util.Map.of());
+            double[] run = new dev.descent.run.Driver(longer, 0, e).run(null).theta();
+            assertEquals(java.util.Arrays.toString(run), java.util.Arrays.toString(sb.finalP()), e.label());
+            assertEquals(3, sb.arraysRead(), "x, m, v (fused: no g; v_max is dead)");
+            assertEquals(3, sb.arraysWritten(), "x', m', v'");
+        }
     }
 }
