@@ -79,6 +79,8 @@ class FilledConstantEnginesTest {
                 new Engine(Engine.Kind.SIMD, Precision.F64, 1),
                 new Engine(Engine.Kind.SIMD, Precision.F64, 2),
                 new Engine(Engine.Kind.COMPILED, Precision.F64, 1),
+                new Engine(Engine.Kind.SIMD, Precision.F32, 1),
+                new Engine(Engine.Kind.COMPILED, Precision.F32, 2),
         };
         double[][] reference = run(Engine.SCALAR, false);
         for (Engine e : engines) {
@@ -89,10 +91,10 @@ class FilledConstantEnginesTest {
                 for (int i = 0; i < literal[k].length; i++) {
                     double want = literal[k][i], got = filled[k][i];
                     assertEquals(Double.doubleToLongBits(want), Double.doubleToLongBits(got),
-                            e.kind() + " threads " + e.threads() + ": output " + k + " element " + i + ": " + got + ", the literal " + want);
+                            e.kind() + " " + e.precision() + " threads " + e.threads() + ": output " + k + " element " + i + ": " + got + ", the literal " + want);
                     // and the vectorized engines agree with the reference
-                    double ref = reference[k][i];
-                    assertEquals(ref, got, 1e-12 * Math.max(1, Math.abs(ref)), e.kind() + ": output " + k + " element " + i);
+                    double ref = reference[k][i], tol = e.precision() == Precision.F32 ? 1e-5 : 1e-12;
+                    assertEquals(ref, got, tol * Math.max(1, Math.abs(ref)), e.kind() + " " + e.precision() + ": output " + k + " element " + i);
                 }
             }
         }
