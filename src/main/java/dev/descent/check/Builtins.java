@@ -164,6 +164,7 @@ final class Builtins {
                 Integer n = a.get(1) == null ? null : whole(a.get(1), "n", 0);
                 if (m == null || a.get(1) != null && n == null) yield null;
                 Shape shape = n == null ? Shape.vector(m) : Shape.matrix(m, n);
+                Dag.checkSize(shape);
                 yield dag.filled(shape, name.equals("ones") ? 1 : 0);
             }
             case "dropout" -> {

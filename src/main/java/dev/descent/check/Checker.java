@@ -406,7 +406,7 @@ public final class Checker {
         } else {
             Node v = expr(p.init(), s);
             if (v == null) return null;
-            if (v.op != Op.CONST) {
+            if (!v.isConstant()) {
                 error(start(p.init()), "a parameter's start must be a constant", "it may use numbers, literals and lets of constants, but not other parameters or data");
                 return null;
             }
@@ -417,9 +417,12 @@ public final class Checker {
                     return null;
                 }
             }
-            double[] given = v.constValues(), values = new double[shape.size()];
-            for (int k = 0; k < values.length; k++) values[k] = Dag.element(given, v.shape, shape, k);
-            init = new Script.Init.Values(values);
+            if (v.isFill()) init = new Script.Init.Fill(v.fillValue()); // one number for every element: nothing of θ's size here
+            else {
+                double[] given = v.constValues(), values = new double[shape.size()];
+                for (int k = 0; k < values.length; k++) values[k] = Dag.element(given, v.shape, shape, k);
+                init = new Script.Init.Values(values);
+            }
         }
         Node node = dag.param(new Attr.Param(p.name(), index, shape, offset));
         return new Script.Param(p.name(), p.namePos(), shape, offset, node, init);
@@ -818,7 +821,7 @@ public final class Checker {
             boolean scalarsKnown = true;
             for (Node row : elems) {
                 if (row.op == Op.PACK) parts.addAll(row.inputs());
-                else if (row.op == Op.CONST) for (double v : row.constValues()) parts.add(dag.constant(v));
+                else if (row.isConstant()) for (double v : row.constValues()) parts.add(dag.constant(v));
                 else { scalarsKnown = false; break; }
             }
             if (scalarsKnown) return dag.pack(Shape.matrix(elems.size(), n), parts);

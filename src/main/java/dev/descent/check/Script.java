@@ -16,13 +16,40 @@ import java.util.SplittableRandom;
  */
 public final class Script {
 
-    /** How a parameter starts: fixed values, or drawn from a distribution. */
+    /** How a parameter starts: one value for every element, given values, or drawn from a distribution. */
     public sealed interface Init {
-        record Values(double[] values) implements Init {}
+        /**
+         * Writes the start of a parameter of {@code count} elements into {@code into[at …
+         * at + count)}. A random start draws its {@code count} numbers from {@code rng}, in
+         * order; the others do not touch it.
+         */
+        void write(double[] into, int at, int count, SplittableRandom rng);
 
-        record Normal(double mean, double std) implements Init {}
+        /** Every element {@code value}: {@code param p[N] = c} (nothing of the parameter's size is stored). */
+        record Fill(double value) implements Init {
+            @Override public void write(double[] into, int at, int count, SplittableRandom rng) {
+                java.util.Arrays.fill(into, at, at + count, value);
+            }
+        }
 
-        record Uniform(double low, double high) implements Init {}
+        /** The given values, row-major: {@code param x = [1, 2]}. */
+        record Values(double[] values) implements Init {
+            @Override public void write(double[] into, int at, int count, SplittableRandom rng) {
+                System.arraycopy(values, 0, into, at, count);
+            }
+        }
+
+        record Normal(double mean, double std) implements Init {
+            @Override public void write(double[] into, int at, int count, SplittableRandom rng) {
+                for (int i = 0; i < count; i++) into[at + i] = mean + std * rng.nextGaussian();
+            }
+        }
+
+        record Uniform(double low, double high) implements Init {
+            @Override public void write(double[] into, int at, int count, SplittableRandom rng) {
+                for (int i = 0; i < count; i++) into[at + i] = low + (high - low) * rng.nextDouble();
+            }
+        }
     }
 
     /** A parameter: name, shape, offset in the flat θ, its leaf node, how it starts. */
@@ -94,25 +121,24 @@ public final class Script {
      */
     public double[] initialTheta(long seed) {
         double[] theta = new double[dimension()];
-        SplittableRandom rng = new SplittableRandom(seed);
-        for (Param p : params) {
-            int n = p.shape().size();
-            switch (p.init()) {
-                case Init.Values v -> System.arraycopy(v.values(), 0, theta, p.offset(), n);
-                case Init.Normal d -> {
-                    for (int i = 0; i < n; i++) theta[p.offset() + i] = d.mean() + d.std() * rng.nextGaussian();
-                }
-                case Init.Uniform u -> {
-                    for (int i = 0; i < n; i++) theta[p.offset() + i] = u.low() + (u.high() - u.low()) * rng.nextDouble();
-                }
-            }
-        }
+        initialTheta(seed, theta, 0);
         return theta;
+    }
+
+    /**
+     * Writes θ0, as {@link #initialTheta(long)} makes it, into {@code into[at … at +
+     * dimension())}, allocating nothing of θ's size: for a caller that fills its own buffer.
+     */
+    public void initialTheta(long seed, double[] into, int at) {
+        if (at < 0 || into.length - at < dimension())
+            throw new IllegalArgumentException("θ has " + dimension() + " elements; they do not fit at " + at + " in an array of " + into.length);
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (Param p : params) p.init().write(into, at + p.offset(), p.shape().size(), rng);
     }
 
     /** True when some parameter starts at a random point (so the seed matters). */
     public boolean hasRandomStart() {
-        for (Param p : params) if (!(p.init() instanceof Init.Values)) return true;
+        for (Param p : params) if (p.init() instanceof Init.Normal || p.init() instanceof Init.Uniform) return true;
         return false;
     }
 }

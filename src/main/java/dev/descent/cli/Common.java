@@ -40,6 +40,23 @@ final class Common {
         }
     }
 
+    /**
+     * The largest θ whose Hessian {@code eval --hessian} computes: n reverse passes and n²
+     * numbers (4096² is 16.8 million, 134 MB), where a larger θ would run for hours or out of memory.
+     */
+    static final int EVAL_HESSIAN_LIMIT = 4096;
+    /** The largest θ whose Hessian {@code grad --hessian} prints: n² expressions (1024² is a million). */
+    static final int GRAD_HESSIAN_LIMIT = 1024;
+
+    /** A usage error when θ is too large for {@code command --hessian}. */
+    static void checkHessian(Script s, int limit, String command) {
+        long n = s.dimension();
+        if (n > limit)
+            throw new Main.UsageError("--hessian: θ has " + n + " elements, so its Hessian would be " + n + " × " + n + " (" + n * n
+                    + " entries); " + command + " --hessian takes θ of at most " + limit + " elements; without --hessian, "
+                    + command + " gives the " + (command.equals("grad") ? "gradient" : "value and the gradient"));
+    }
+
     static void print(List<Diagnostic> diagnostics, PrintWriter err) {
         for (Diagnostic d : diagnostics) err.print(d.render());
         if (diagnostics.size() > 1) err.println(diagnostics.size() + " errors");

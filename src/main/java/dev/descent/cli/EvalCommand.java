@@ -5,7 +5,6 @@ import dev.descent.run.Objective;
 import dev.descent.run.PointEval;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -54,6 +53,7 @@ final class EvalCommand implements Callable<Integer> {
             err.println(file + ": error: there is nothing to evaluate: the script has no 'minimize' or 'maximize'");
             return Main.SCRIPT_ERROR;
         }
+        if (hessian) Common.checkHessian(s, Common.EVAL_HESSIAN_LIMIT, "eval");
         double[] theta = Points.start(s, seed);
         Points.applyAt(s, theta, at);
         if (points != null) return evalPoints(s, theta, out, err);
@@ -79,12 +79,10 @@ final class EvalCommand implements Callable<Integer> {
             for (Script.Param p : s.params)
                 out.println("d/d" + p.name() + pad(p.name()) + Text.value(p.shape(), r.gradient(), p.offset()));
             if (hessian) {
-                out.println("hessian over θ = (" + String.join(", ", Points.thetaNames(s)) + ")");
-                for (double[] row : r.hessian()) {
-                    List<String> cells = new ArrayList<>();
-                    for (double v : row) cells.add(Text.number(v));
-                    out.println("  [" + String.join(", ", cells) + "]");
-                }
+                int n = s.dimension();
+                boolean cut = Text.summarized(n);
+                out.println("hessian over θ = (" + Text.names(Points.thetaNames(s), cut) + ")" + (cut ? " (" + Text.count(n, n) + ")" : ""));
+                for (String row : Text.rows(r.hessian())) out.println("  " + row);
             }
         }
         out.flush();

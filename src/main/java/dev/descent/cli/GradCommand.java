@@ -6,7 +6,7 @@ import dev.descent.ir.Dag;
 import dev.descent.ir.Node;
 import dev.descent.ir.Printer;
 import dev.descent.ir.Shape;
-import dev.descent.run.Objective;
+import dev.descent.diff.Derivatives;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -41,15 +41,19 @@ final class GradCommand implements Callable<Integer> {
             err.println(file + ": error: there is nothing to differentiate: the script has no 'minimize' or 'maximize'");
             return Main.SCRIPT_ERROR;
         }
-        Objective obj = new Objective(s, hessian);
+        if (hessian) Common.checkHessian(s, Common.GRAD_HESSIAN_LIMIT, "grad");
+        // the derivatives as DAG nodes only: nothing is evaluated, so nothing of θ's size is allocated
+        List<Node> params = new ArrayList<>();
+        for (Script.Param p : s.params) params.add(p.node());
+        List<Node> gradient = Derivatives.gradient(s.dag, s.objective, params);
         LinkedHashMap<String, Node> outputs = new LinkedHashMap<>();
         Set<String> taken = new HashSet<>(s.module.globals.keySet());
         taken.addAll(s.module.defs.keySet());
-        for (int i = 0; i < s.params.size(); i++) outputs.put(name("grad_" + s.params.get(i).name(), taken), obj.gradientNodes().get(i));
+        for (int i = 0; i < s.params.size(); i++) outputs.put(name("grad_" + s.params.get(i).name(), taken), gradient.get(i));
         String hessianName = null;
         if (hessian) {
             hessianName = name("hessian", taken);
-            outputs.put(hessianName, hessianMatrix(s.dag, obj.hessianNodes(), s.dimension()));
+            outputs.put(hessianName, hessianMatrix(s.dag, Derivatives.hessian(s.dag, s.objective, params), s.dimension()));
         }
         taken.addAll(outputs.keySet());
         Printer.Printed printed = Printer.printShared(outputs, taken);
@@ -80,7 +84,8 @@ final class GradCommand implements Callable<Integer> {
             }
         } else {
             out.println("# d/dθ of the objective of " + file + (s.maximize ? " (the expression maximized)" : ""));
-            if (hessianName != null) out.println("# " + hessianName + ": the Hessian over θ = (" + String.join(", ", Points.thetaNames(s)) + ")");
+            if (hessianName != null)
+                out.println("# " + hessianName + ": the Hessian over θ = (" + Text.names(Points.thetaNames(s), s.dimension() > Text.THRESHOLD) + ")");
             for (Map.Entry<String, String> e : printed.lets()) out.println("let " + e.getKey() + " = " + e.getValue());
             for (Map.Entry<String, String> e : printed.outputs().entrySet()) out.println("let " + e.getKey() + " = " + e.getValue());
         }

@@ -9,7 +9,9 @@ import java.util.Objects;
 /**
  * Makes DAG nodes. Every node is hash-consed (a structurally equal node is returned
  * instead of a new one, which is common-subexpression elimination for free) and
- * simplified locally as it is built: constants fold, and only identities that hold
+ * simplified locally as it is built: constants fold (a filled constant, one number
+ * broadcast, at any size; a literal array up to {@value #FOLD_LIMIT} elements; a broadcast
+ * scalar in an elementwise operation is that scalar), and only identities that hold
  * for IEEE doubles apply ({@code x*1 = x}, {@code x+0 = x}, {@code --x = x},
  * {@code x*x = x^2}, like terms), never {@code x*0 = 0} or {@code x-x = 0}.
  * Shape rules are checked here; a violation throws {@link ShapeError}.
@@ -102,16 +104,17 @@ public final class Dag {
     /** The largest array a script may build as a constant (ones, zeros, eye). */
     public static final long MAX_CONSTANT = 100_000_000L;
 
-    /** A constant array with every element v. */
+    /**
+     * A constant array with every element v: the scalar constant v broadcast to the shape, so
+     * two nodes whatever the shape (see {@link Node#isFill}); the engines fill it, and a loop
+     * reads it as a scalar operand. A scalar shape gives the scalar constant.
+     */
     public Node filled(Shape shape, double v) {
-        if (shape.isScalar()) return constant(v);
-        checkSize(shape);
-        double[] a = new double[shape.size()];
-        Arrays.fill(a, v);
-        return make(Op.CONST, shape, 0, new Attr.Array(a));
+        return broadcast(constant(v), shape, false);
     }
 
-    private static void checkSize(Shape shape) {
+    /** A ShapeError when a script asks for a constant array ({@code ones}, {@code zeros}, {@code eye}) of more than {@link #MAX_CONSTANT} elements. */
+    public static void checkSize(Shape shape) {
         long size = shape.isMatrix() ? (long) shape.rows() * shape.cols() : shape.rows();
         if (size > MAX_CONSTANT) throw new ShapeError("an array of " + size + " elements is too large (at most " + MAX_CONSTANT + ")");
     }
@@ -205,10 +208,18 @@ public final class Dag {
     public Node binary(Op op, Node a, Node b) {
         if (op.kind != Op.Kind.BINARY) throw new IllegalArgumentException(op + " is not binary");
         Shape shape = broadcast(a.shape, b.shape, verb(op));
-        if (a.op == Op.CONST && b.op == Op.CONST && shape.size() <= FOLD_LIMIT) return foldBinary(op, a, b, shape);
-        // A broadcast input is implicit in the elementwise operation when the other input has the full shape.
-        if (a.op == Op.BCAST && b.shape.equals(shape) && !columns(a)) return binary(op, a.in(0), b);
-        if (b.op == Op.BCAST && a.shape.equals(shape) && !columns(b)) return binary(op, a, b.in(0));
+        // filled constants fold at any size: the operation on their values, filled
+        if (a.isFill() && b.isFill()) return filled(shape, ScalarMath.binary(op, a.fillValue(), b.fillValue()));
+        if (a.isConstant() && b.isConstant() && shape.size() <= FOLD_LIMIT) return foldBinary(op, a, b, shape);
+        // a small filled constant added to a PACK goes in element by element, as a literal does (simplifyBinary)
+        if (!((op == Op.ADD || op == Op.SUB) && packable(a) && packable(b) && a.shape.equals(b.shape))) {
+            // A broadcast input is implicit in the elementwise operation when the other input has the full shape.
+            if (a.op == Op.BCAST && b.shape.equals(shape) && !columns(a)) return binary(op, a.in(0), b);
+            if (b.op == Op.BCAST && a.shape.equals(shape) && !columns(b)) return binary(op, a, b.in(0));
+            // A broadcast scalar met by a scalar (or by a vector over the rows): the operation on the smaller operands, broadcast.
+            if (a.op == Op.BCAST && a.in(0).shape.isScalar()) return fit(binary(op, a.in(0), b), shape);
+            if (b.op == Op.BCAST && b.in(0).shape.isScalar()) return fit(binary(op, a, b.in(0)), shape);
+        }
         Node s = simplifyBinary(op, a, b);
         if (s != null) return fit(s, shape);
         return make(op, shape, 0, null, a, b);
@@ -279,12 +290,12 @@ public final class Dag {
         return null;
     }
 
-    private static boolean isNegativeZero(Node x) { return x.op == Op.CONST && allBits(x, Double.doubleToLongBits(-0.0)); }
+    private static boolean isNegativeZero(Node x) { return x.isConstant() && allBits(x, Double.doubleToLongBits(-0.0)); }
 
-    private static boolean isPositiveZero(Node x) { return x.op == Op.CONST && allBits(x, 0L); }
+    private static boolean isPositiveZero(Node x) { return x.isConstant() && allBits(x, 0L); }
 
     private static boolean allBits(Node x, long bits) {
-        if (x.shape.isScalar()) return Double.doubleToLongBits(x.num) == bits;
+        if (x.isFill()) return Double.doubleToLongBits(x.fillValue()) == bits;
         for (double v : ((Attr.Array) x.attr).values()) if (Double.doubleToLongBits(v) != bits) return false;
         return true;
     }
@@ -327,9 +338,9 @@ public final class Dag {
         return mul(constant(c), xa);
     }
 
-    /** A PACK, or a small array constant, which adds elementwise into a PACK. */
+    /** A PACK, or a small array constant (literal or filled), which adds elementwise into a PACK. */
     private static boolean packable(Node x) {
-        return x.op == Op.PACK || x.op == Op.CONST && !x.shape.isScalar() && x.shape.size() <= PACK_LIMIT;
+        return x.op == Op.PACK || x.isConstant() && !x.shape.isScalar() && x.shape.size() <= PACK_LIMIT;
     }
 
     private Node packwise(Op op, Node a, Node b) {
@@ -339,7 +350,8 @@ public final class Dag {
     }
 
     private Node part(Node x, int i) {
-        return x.op == Op.PACK ? x.in(i) : constant(((Attr.Array) x.attr).values()[i]);
+        if (x.op == Op.PACK) return x.in(i);
+        return x.isFill() ? x.in(0) : constant(((Attr.Array) x.attr).values()[i]);
     }
 
     private Node foldBinary(Op op, Node a, Node b, Shape shape) {
@@ -358,16 +370,17 @@ public final class Dag {
 
     public Node select(Node c, Node a, Node b) {
         Shape shape = broadcast(broadcast(c.shape, a.shape, "select between"), b.shape, "select between");
-        if (c.op == Op.CONST && c.shape.isScalar()) return fit(c.num != 0 ? a : b, shape);
+        if (c.isFill()) return fit(c.fillValue() != 0 ? a : b, shape);
         if (a == b) return fit(a, shape);
-        if (c.op == Op.CONST && a.op == Op.CONST && b.op == Op.CONST && shape.size() <= FOLD_LIMIT)
+        if (c.isConstant() && a.isConstant() && b.isConstant() && shape.size() <= FOLD_LIMIT)
             return foldTernary(Op.SELECT, c, a, b, shape);
         return make(Op.SELECT, shape, 0, null, c, a, b);
     }
 
     public Node clip(Node x, Node lo, Node hi) {
         Shape shape = broadcast(broadcast(x.shape, lo.shape, "clip"), hi.shape, "clip");
-        if (x.op == Op.CONST && lo.op == Op.CONST && hi.op == Op.CONST && shape.size() <= FOLD_LIMIT)
+        if (x.isFill() && lo.isFill() && hi.isFill()) return filled(shape, ScalarMath.ternary(Op.CLIP, x.fillValue(), lo.fillValue(), hi.fillValue()));
+        if (x.isConstant() && lo.isConstant() && hi.isConstant() && shape.size() <= FOLD_LIMIT)
             return foldTernary(Op.CLIP, x, lo, hi, shape);
         return make(Op.CLIP, shape, 0, null, x, lo, hi);
     }
@@ -385,7 +398,7 @@ public final class Dag {
     /** Sum of all elements. */
     public Node sum(Node x) {
         if (x.shape.isScalar()) return x;
-        if (x.op == Op.CONST && x.shape.size() <= FOLD_LIMIT) {
+        if (x.isConstant() && x.shape.size() <= FOLD_LIMIT) { // added left to right, as the engines add
             double s = 0;
             for (double v : x.constValues()) s += v;
             return constant(s);
@@ -557,10 +570,7 @@ public final class Dag {
      */
     public Node broadcast(Node x, Shape shape, boolean columns) {
         if (x.shape.equals(shape) && !columns) return x;
-        if (x.shape.isScalar()) {
-            if (x.op == Op.CONST) return filled(shape, x.num);
-            return make(Op.BCAST, shape, 0, new Attr.Broadcast(shape, false), x);
-        }
+        if (x.shape.isScalar()) return make(Op.BCAST, shape, 0, new Attr.Broadcast(shape, false), x); // a constant too: a filled constant
         if (!x.shape.isVector() || !shape.isMatrix() || (columns ? shape.rows() : shape.cols()) != x.shape.rows())
             throw new ShapeError("cannot broadcast " + x.shape + " to " + shape);
         return make(Op.BCAST, shape, 0, new Attr.Broadcast(shape, columns), x);
@@ -602,6 +612,7 @@ public final class Dag {
     public Node transpose(Node a) {
         if (!a.shape.isMatrix()) return a; // a scalar or vector has no orientation
         if (a.op == Op.TRANSPOSE) return a.in(0);
+        if (a.op == Op.BCAST && a.in(0).shape.isScalar()) return broadcast(a.in(0), Shape.matrix(a.shape.cols(), a.shape.rows()), false);
         if (a.op == Op.CONST) {
             int m = a.shape.rows(), n = a.shape.cols();
             double[] v = a.constValues(), t = new double[v.length];
@@ -652,7 +663,7 @@ public final class Dag {
         if (k < 1) throw new ShapeError("onehot needs at least one class, not " + k);
         if (y.shape.isMatrix()) throw new ShapeError("onehot needs a vector of labels, not a matrix");
         Shape out = y.shape.isScalar() ? Shape.vector(k) : Shape.matrix(y.shape.rows(), k);
-        if (y.op == Op.CONST) {
+        if (y.isConstant()) {
             double[] labels = y.constValues(), v = new double[out.size()];
             for (int i = 0; i < labels.length; i++) {
                 double l = labels[i];

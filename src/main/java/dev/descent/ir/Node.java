@@ -54,18 +54,48 @@ public final class Node {
         return isScalarConst() && Double.doubleToLongBits(num) == Double.doubleToLongBits(v);
     }
 
-    /** A constant (scalar or array) whose every element equals v? */
+    /**
+     * A filled constant: a scalar constant, or a scalar constant broadcast to an array (how
+     * {@link Dag#filled}, {@code ones}, {@code zeros} and every broadcast scalar constant are
+     * made: one node of two, whatever the shape). Its value is {@link #fillValue}.
+     */
+    public boolean isFill() {
+        return op == Op.CONST ? shape.isScalar() : op == Op.BCAST && in[0].op == Op.CONST && in[0].shape.isScalar();
+    }
+
+    /** The value of every element of a {@link #isFill filled constant}. */
+    public double fillValue() {
+        if (!isFill()) throw new IllegalStateException("not a filled constant");
+        return op == Op.CONST ? num : in[0].num;
+    }
+
+    /** A constant: a CONST (scalar or array literal) or a {@link #isFill filled constant}. */
+    public boolean isConstant() { return op == Op.CONST || isFill(); }
+
+    /** A constant (scalar or array, literal or filled) whose every element equals v? */
     public boolean isConstFilled(double v) {
+        if (isFill()) {
+            double f = fillValue();
+            return f == v && !Double.isNaN(f);
+        }
         if (op != Op.CONST) return false;
-        if (shape.isScalar()) return num == v && !Double.isNaN(num);
         for (double x : ((Attr.Array) attr).values()) if (x != v) return false;
         return true;
     }
 
-    /** The elements of a constant, row-major (a scalar gives one element). */
+    /**
+     * The elements of a {@link #isConstant constant}, row-major (a scalar gives one element),
+     * as a fresh array: a filled constant is materialized, so callers that may meet large
+     * ones test {@link #isFill} first.
+     */
     public double[] constValues() {
+        if (isFill()) {
+            double[] v = new double[shape.size()];
+            java.util.Arrays.fill(v, fillValue());
+            return v;
+        }
         if (op != Op.CONST) throw new IllegalStateException("not a constant");
-        return shape.isScalar() ? new double[] {num} : ((Attr.Array) attr).values().clone();
+        return ((Attr.Array) attr).values().clone();
     }
 
     /** Number of distinct nodes reachable from this one (itself included). */

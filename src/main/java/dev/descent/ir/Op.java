@@ -7,7 +7,12 @@ package dev.descent.ir;
  */
 public enum Op {
     // ---- leaves ----
-    /** A constant: scalar in {@link Node#num}, array in {@link Attr.Array}. */
+    /**
+     * A constant: scalar in {@link Node#num}, array (a literal, or what folding literals
+     * made) in {@link Attr.Array}. An array whose elements are all one number ({@code ones},
+     * {@code zeros}, a broadcast scalar constant) is a BCAST of a scalar CONST instead:
+     * see {@link Node#isFill}.
+     */
     CONST(Kind.LEAF, 0, null),
     /** A parameter (whole array), attr {@link Attr.Param}. */
     PARAM(Kind.LEAF, 0, null),

@@ -112,14 +112,14 @@ public final class Printer {
 
     private static boolean worthNaming(Node n, String text, Map<Node, String> names) {
         if (n.op == Op.RANDOM) return true; // printed twice it would be two masks
-        if (n.op.kind == Op.Kind.LEAF) return false;
+        if (n.op.kind == Op.Kind.LEAF || n.isFill()) return false;
         if (text != null) return false; // short
         if ((n.op == Op.NEG || n.op == Op.INDEX) && (isPlainLeaf(n.in(0)) || names.containsKey(n.in(0)))) return false;
         return true;
     }
 
     private static boolean isPlainLeaf(Node n) {
-        return n.op == Op.PARAM || n.op == Op.DATA || n.op == Op.INPUT || n.op == Op.CONST;
+        return n.op == Op.PARAM || n.op == Op.DATA || n.op == Op.INPUT || n.op == Op.CONST || n.isFill();
     }
 
     /** n's text when it is at most SHORT characters, given its children's (named or short) texts; else null. */
@@ -201,7 +201,7 @@ public final class Printer {
             case OR -> OR;
             case SELECT -> IF;
             case SCATTER -> IF;
-            case BCAST -> ((Attr.Broadcast) n.attr).columns() ? ATOM : MUL;
+            case BCAST -> ((Attr.Broadcast) n.attr).columns() ? ATOM : n.isFill() ? filledPrec(n) : MUL;
             default -> ATOM;
         };
     }
@@ -327,7 +327,8 @@ public final class Printer {
             case BCAST -> {
                 Attr.Broadcast b = (Attr.Broadcast) n.attr;
                 Shape s = b.shape();
-                if (b.columns()) {
+                if (n.isFill()) p.add(filled(n));
+                else if (b.columns()) {
                     p.add("outer(");
                     p.add(new Sub(n.in(0), IF));
                     p.add(", ones(" + s.cols() + "))");
@@ -417,6 +418,25 @@ public final class Printer {
         }
         if (same && v.length > 1) return ArrayForm.FILLED;
         return ArrayForm.LITERAL;
+    }
+
+    /**
+     * A filled constant (a scalar constant broadcast) as the same array written as a literal
+     * prints: {@code zeros(…)}, {@code ones(…)}, {@code c * ones(…)}, or {@code [c]} for one element.
+     */
+    private static String filled(Node n) {
+        double v = n.fillValue();
+        Shape s = n.shape;
+        if (s.size() == 0 || Double.doubleToLongBits(v) == 0L) return "zeros(" + dims(s) + ")";
+        if (v == 1.0) return "ones(" + dims(s) + ")";
+        if (s.size() > 1) return number(v) + " * ones(" + dims(s) + ")";
+        return s.isMatrix() ? "[[" + number(v) + "]]" : "[" + number(v) + "]";
+    }
+
+    private static int filledPrec(Node n) {
+        double v = n.fillValue();
+        boolean product = n.shape.size() > 1 && Double.doubleToLongBits(v) != 0L && v != 1.0;
+        return product ? MUL : ATOM;
     }
 
     private static int arrayConstPrec(Node n) {

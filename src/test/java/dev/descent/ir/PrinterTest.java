@@ -87,12 +87,24 @@ class PrinterTest {
     }
 
     @Test void filledConstantIsAProduct() {
-        Node two = d.filled(Shape.vector(3), 2);
-        assertEquals("(2 * ones(3))^v", pr(d.pow(two, v)));
-        assertEquals("v / (2 * ones(3))", pr(d.div(v, two)));
-        assertEquals("2 * ones(3) / v", pr(d.div(two, v)));
-        assertEquals("v - 2 * ones(3)", pr(d.sub(v, two)));
+        // a filled constant is a broadcast scalar: where it survives as an operand, it prints (and parenthesizes) as a product
+        Node twos = d.filled(Shape.matrix(3, 2), 2);
+        assertEquals("A @ (2 * ones(3, 2))", pr(d.matmul(A, twos)));
+        assertEquals("2 * ones(3, 2) @ A", pr(d.matmul(twos, A)));
+        assertEquals("2 * ones(2, 3)", pr(d.transpose(twos)));
         assertEquals("[1, 2, 3]^v", pr(d.pow(d.constant(Shape.vector(3), new double[] {1, 2, 3}), v)));
+    }
+
+    @Test void filledConstantInAnElementwiseOperationIsItsScalar() {
+        // the broadcast is implicit in an elementwise operation: the same values, element by element
+        Node two = d.filled(Shape.vector(3), 2);
+        assertEquals("2^v", pr(d.pow(two, v)));
+        assertEquals("v / 2", pr(d.div(v, two)));
+        assertEquals("2 / v", pr(d.div(two, v)));
+        assertEquals("v - 2", pr(d.sub(v, two)));
+        assertEquals("2^a * ones(3)", pr(d.pow(two, a)));
+        assertEquals("6 * ones(3)", pr(d.mul(two, d.filled(Shape.vector(3), 3))));
+        assertEquals("5 * ones(2, 3)", pr(d.add(k(3), d.filled(Shape.matrix(2, 3), 2))));
     }
 
     // ---------------------------------------------------------------- leaves
