@@ -32,17 +32,20 @@ final class Json implements AutoCloseable {
     }
 
     /** A value of this shape from {@code flat[offset…]}: a number, an array, or an array of rows. */
-    void value(Shape shape, double[] flat, int offset) throws IOException {
-        if (shape.isScalar()) number(flat[offset]);
+    void value(Shape shape, double[] flat, int offset) throws IOException { value(shape, i -> flat[i], offset); }
+
+    /** As above, reading element i with {@code flat} (a run's resident buffer, read where it is). */
+    void value(Shape shape, java.util.function.IntToDoubleFunction flat, int offset) throws IOException {
+        if (shape.isScalar()) number(flat.applyAsDouble(offset));
         else if (shape.isVector()) {
             g.writeStartArray();
-            for (int i = 0; i < shape.rows(); i++) number(flat[offset + i]);
+            for (int i = 0; i < shape.rows(); i++) number(flat.applyAsDouble(offset + i));
             g.writeEndArray();
         } else {
             g.writeStartArray();
             for (int i = 0; i < shape.rows(); i++) {
                 g.writeStartArray();
-                for (int j = 0; j < shape.cols(); j++) number(flat[offset + i * shape.cols() + j]);
+                for (int j = 0; j < shape.cols(); j++) number(flat.applyAsDouble(offset + i * shape.cols() + j));
                 g.writeEndArray();
             }
             g.writeEndArray();
@@ -50,7 +53,10 @@ final class Json implements AutoCloseable {
     }
 
     /** {"x": …, "b": …} for a flat θ (or gradient) of the script's parameters. */
-    void params(Script s, double[] flat) throws IOException {
+    void params(Script s, double[] flat) throws IOException { params(s, i -> flat[i]); }
+
+    /** As above, reading θ with {@code flat}. */
+    void params(Script s, java.util.function.IntToDoubleFunction flat) throws IOException {
         g.writeStartObject();
         for (Script.Param p : s.params) {
             g.writeFieldName(p.name());

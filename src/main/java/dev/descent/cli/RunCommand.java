@@ -113,7 +113,7 @@ final class RunCommand implements Callable<Integer> {
                 j.g.writeFieldName("loss");
                 j.number(r.loss());
                 j.g.writeFieldName("params");
-                j.params(s, r.theta());
+                j.params(s, r.parameters()::get);
                 j.g.writeFieldName("runs");
                 j.g.writeStartArray();
                 for (Driver.RunResult run : r.runs()) {
@@ -149,7 +149,7 @@ final class RunCommand implements Callable<Integer> {
             int w = 4;
             for (Script.Param p : s.params) w = Math.max(w, p.name().length() + 2);
             for (Script.Param p : s.params)
-                out.println(p.name() + " ".repeat(w - p.name().length()) + Text.value(p.shape(), r.theta(), p.offset()));
+                out.println(p.name() + " ".repeat(w - p.name().length()) + Text.value(p.shape(), r.parameters()::get, p.offset()));
         }
         out.flush();
     }

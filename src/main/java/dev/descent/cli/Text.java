@@ -1,6 +1,7 @@
 package dev.descent.cli;
 
 import dev.descent.ir.Shape;
+import java.util.function.IntToDoubleFunction;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,8 +33,11 @@ final class Text {
      * {@code [1, 2, 3, …, 8, 9, 10] (10000 elements)}, and a matrix of 2000 × 10 as its first and
      * last three rows, each summarized: {@code [[a, b, c, …, h, i, j], …three rows…, …, …three rows…] (2000 × 10 = 20000 elements)}.
      */
-    static String value(Shape shape, double[] flat, int offset) {
-        if (shape.isScalar()) return number(flat[offset]);
+    static String value(Shape shape, double[] flat, int offset) { return value(shape, i -> flat[i], offset); }
+
+    /** As above, reading element i of θ (or of any flat array) with {@code flat}: a run's resident buffer is read where it is. */
+    static String value(Shape shape, IntToDoubleFunction flat, int offset) {
+        if (shape.isScalar()) return number(flat.applyAsDouble(offset));
         boolean cut = shape.size() > THRESHOLD;
         StringBuilder sb = new StringBuilder();
         if (shape.isVector()) row(sb, flat, offset, shape.rows(), cut);
@@ -64,7 +68,8 @@ final class Text {
         for (int i : shown(n, cut)) {
             if (i < 0) { lines.add("…"); continue; }
             sb.setLength(0);
-            row(sb, m[i], 0, m[i].length, cut);
+            double[] r = m[i];
+            row(sb, k -> r[k], 0, r.length, cut);
             lines.add(sb.toString());
         }
         return lines;
@@ -87,14 +92,14 @@ final class Text {
     }
 
     /** n numbers from flat[at] as [a, b, …]; with cut and more than 2·EDGE of them, the first and last EDGE around "…". */
-    private static void row(StringBuilder sb, double[] flat, int at, int n, boolean cut) {
+    private static void row(StringBuilder sb, IntToDoubleFunction flat, int at, int n, boolean cut) {
         sb.append('[');
         boolean first = true;
         for (int i : shown(n, cut)) {
             if (!first) sb.append(", ");
             first = false;
             if (i < 0) sb.append('…');
-            else sb.append(number(flat[at + i]));
+            else sb.append(number(flat.applyAsDouble(at + i)));
         }
         sb.append(']');
     }

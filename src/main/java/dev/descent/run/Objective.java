@@ -143,13 +143,14 @@ public final class Objective {
     public Result evaluate(double[] theta) {
         if (theta.length != n) throw new IllegalArgumentException("θ has " + theta.length + " elements, not " + n);
         Precision p = engine.precision();
-        if (this.theta == null) {
+        if (converted == null) {
             this.theta = p == Precision.F64 ? null : Buffer.allocate(p, n);
-            if (gradient != null) gradient(g = Buffer.allocate(p, n));
+            if (gradient != null && p != Precision.F64) gradient(g = Buffer.allocate(p, n));
             if (hessian != null) hessian(h = Buffer.allocate(Precision.F64, n * n));
             converted = Rows.cache();
             rows(Rows.all(script, p, converted));
         }
+        if (gradient != null && p == Precision.F64) gradient(g = Buffer.allocate(p, n)); // written in place, handed back as it is
         Buffer t = this.theta;
         if (p == Precision.F64) t = Buffer.of(theta); // read in place
         else t.write(0, theta, 0, n);
@@ -160,7 +161,8 @@ public final class Objective {
             hr = new double[n][n];
             for (int row = 0; row < n; row++) h.read(row * n, hr[row], 0, n);
         }
-        return new Result(value, g == null ? null : g.toDoubles(), hr);
+        double[] gr = g == null ? null : g instanceof Buffer.F64 d ? d.a : g.toDoubles();
+        return new Result(value, gr, hr);
     }
 
     /** A dropout mask: each element kept with probability 1 - rate, and then scaled by 1/(1 - rate). */

@@ -8,22 +8,32 @@ import java.util.SplittableRandom;
 final class Start {
     private Start() {}
 
+    /** Values written per chunk (a parameter's start is drawn or copied a chunk at a time). */
+    private static final int CHUNK = 4096;
+
     /**
-     * Fills {@code theta} as {@link Script#initialTheta} computes θ0: each parameter's values, or
-     * draws in declaration order from one {@link SplittableRandom} seeded with {@code seed}.
+     * Fills {@code theta} as {@link Script#initialTheta} computes θ0 ({@link Script.Init#write}:
+     * each parameter's values, or draws in declaration order from one {@link SplittableRandom}
+     * seeded with {@code seed}), a chunk at a time; a constant start is a fill.
      */
     static void fill(Script script, long seed, Buffer theta) {
         SplittableRandom rng = new SplittableRandom(seed);
+        double[] chunk = null;
         for (Script.Param p : script.params) {
             int n = p.shape().size(), o = p.offset();
-            switch (p.init()) {
-                case Script.Init.Values v -> theta.write(o, v.values(), 0, n);
-                case Script.Init.Normal d -> {
-                    for (int i = 0; i < n; i++) theta.set(o + i, d.mean() + d.std() * rng.nextGaussian());
-                }
-                case Script.Init.Uniform u -> {
-                    for (int i = 0; i < n; i++) theta.set(o + i, u.low() + (u.high() - u.low()) * rng.nextDouble());
-                }
+            if (p.init() instanceof Script.Init.Fill f) {
+                theta.fill(o, o + n, f.value());
+                continue;
+            }
+            if (p.init() instanceof Script.Init.Values v) {
+                theta.write(o, v.values(), 0, n);
+                continue;
+            }
+            if (chunk == null) chunk = new double[Math.min(CHUNK, Math.max(1, theta.length()))];
+            for (int at = 0; at < n; at += chunk.length) {
+                int len = Math.min(chunk.length, n - at);
+                p.init().write(chunk, 0, len, rng);
+                theta.write(o + at, chunk, 0, len);
             }
         }
     }

@@ -233,7 +233,7 @@ public final class SimdProgram implements dev.descent.engine.Program {
             for (int st = 0; st < streams; st++) {
                 int s = plan.streamSlot[st];
                 if (plan.streamKind[st] == KernelPlan.StreamKind.HOST) streamsD[st] = hv[s];
-                else if (plan.streamKind[st] == KernelPlan.StreamKind.LOOP) hv[s] = streamsD[st] = new double[n];
+                else if (plan.streamKind[st] == KernelPlan.StreamKind.LOOP && !homesAnOutput(st)) hv[s] = streamsD[st] = new double[n];
             }
         } else {
             streamsD = null;
@@ -243,7 +243,7 @@ public final class SimdProgram implements dev.descent.engine.Program {
             leafD = null;
             for (int st = 0; st < streams; st++) {
                 int s = plan.streamSlot[st];
-                if (plan.streamKind[st] != KernelPlan.StreamKind.LEAF) streamsF[st] = new float[n];
+                if (plan.streamKind[st] != KernelPlan.StreamKind.LEAF && !homesAnOutput(st)) streamsF[st] = new float[n];
                 if (plan.streamKind[st] == KernelPlan.StreamKind.LOOP) hv[s] = new double[n];
             }
             for (int i = 0; i < plan.leafSlots.length; i++) {
@@ -699,7 +699,23 @@ public final class SimdProgram implements dev.descent.engine.Program {
         offs[st] = offset;
     }
 
+    /** Whether stream st is where a pass writes an output (its array is the caller's, or allocated when first needed). */
+    private boolean homesAnOutput(int st) {
+        for (int o : plan.outputStream) if (o == st) return true;
+        return false;
+    }
+
     @Override public void run() {
+        for (int i = 0; i < outBuf.length; i++) { // an output the caller takes by copy, or not at all: the program's own array
+            int st = plan.outputStream[i];
+            if (st < 0 || (f32 ? streamsF[st] : streamsD[st]) != null) continue;
+            if (f32) streamsF[st] = ownF[st] = new float[n];
+            else {
+                streamsD[st] = ownD[st] = new double[n];
+                hv[plan.outputSlots[i]] = streamsD[st];
+            }
+            offs[st] = 0;
+        }
         for (int i = 0; i < leafBuf.length; i++) {
             if (leafBuf[i] == null) {
                 Node l = plan.leaves.get(i);
