@@ -18,8 +18,9 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * 2-D Rosenbrock with Adam: the cost of a step on a tiny problem. Reported as time per step
- * (steps per second = 1e9 / ns). {@code driver}: the whole Driver (today on the scalar
- * engine), 1e5 steps per call. {@code simdLoop}: objective+gradient and the Adam step, each a
+ * (steps per second = 1e9 / ns). {@code driver}: the whole Driver on the scalar engine, 1e5
+ * steps per call; {@code driverDefaultEngine}: the same on the engine {@code descent run} uses
+ * by default (auto, float64). {@code simdLoop}: objective+gradient and the Adam step, each a
  * SimdProgram in float64, in a loop that feeds one into the other (what a driver on the SIMD
  * engine does per step, without its bookkeeping).
  */
@@ -70,6 +71,14 @@ public class RosenbrockBench {
     @OperationsPerInvocation(STEPS)
     public void driver(Blackhole bh) {
         Driver.Result r = new Driver(script, 0).run(script.initialTheta(0), null);
+        bh.consume(r.loss());
+    }
+
+    /** The whole driver as {@code descent run} drives it: the default engine (auto, float64, every core). */
+    @Benchmark
+    @OperationsPerInvocation(STEPS)
+    public void driverDefaultEngine(Blackhole bh) {
+        Driver.Result r = new Driver(script, 0, dev.descent.engine.Engine.defaults()).run(null);
         bh.consume(r.loss());
     }
 
