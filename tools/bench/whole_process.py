@@ -14,7 +14,11 @@ Each job has several commands (Descent's and its baselines'). A round runs each 
 job once, the order rotated from round to round (round k starts with command k), so that
 Descent and its baseline alternate and a drift of the machine's load touches both alike. Wall
 time: time.perf_counter around the process; peak RSS: ru_maxrss of the process from os.wait4
-(for bin/descent that is the JVM, which the launcher execs). Stdout goes to a file (its first
+(for bin/descent that is the JVM, which the launcher execs; wait4 reports the largest of the
+process and the children it waited for); cpu: user + system time from the same rusage, of
+all the process's threads and of the children it waited for (for bin/descent: bin/find-jdk and
+the JVMs it starts to probe the JDKs). On a loaded machine, cpu s shows the work done where wall time shows
+the wait too; the load average at each job's start and end is printed beside it. Stdout goes to a file (its first
 bytes are kept to show each command's result: final loss and first parameter), stderr to
 another (shown on a failure).
 
@@ -198,7 +202,7 @@ def run_once(cmd, tmp):
         with open(err_path, "rb") as f:
             err = f.read(4000).decode("utf-8", "replace")
         raise SystemExit("%s exited %d:\n$ %s\n%s" % (cmd.label, p.returncode, " ".join(shlex.quote(a) for a in cmd.argv), err))
-    return wall, ru.ru_maxrss / 1024.0, head, size  # ru_maxrss: KiB on Linux
+    return wall, ru.ru_maxrss / 1024.0, ru.ru_utime + ru.ru_stime, head, size  # ru_maxrss: KiB on Linux
 
 
 def ratio_range(vals_a, vals_b, f):
@@ -207,19 +211,20 @@ def ratio_range(vals_a, vals_b, f):
 
 
 def run_job(job, rounds, tmp, log):
-    res = {c.label: {"wall": [], "rss": [], "result": None, "stdout_bytes": 0} for c in job.cmds}
+    res = {c.label: {"wall": [], "rss": [], "cpu": [], "result": None, "stdout_bytes": 0} for c in job.cmds}
     k = len(job.cmds)
     for r in range(rounds):
         order = [job.cmds[(r + i) % k] for i in range(k)]
         for c in order:
-            wall, rss, head, size = run_once(c, tmp)
+            wall, rss, cpu, head, size = run_once(c, tmp)
             e = res[c.label]
             e["wall"].append(wall)
             e["rss"].append(rss)
+            e["cpu"].append(cpu)
             e["stdout_bytes"] = size
             if e["result"] is None and c.parse:
                 e["result"] = c.parse(head)
-            print("  round %d  %-26s %8.3f s  %8.1f MB" % (r + 1, c.label, wall, rss), file=log, flush=True)
+            print("  round %d  %-26s %8.3f s  %8.1f MB  cpu %7.3f s" % (r + 1, c.label, wall, rss, cpu), file=log, flush=True)
     return res
 
 
@@ -227,15 +232,15 @@ def fmt_s(x):
     return "%.3f" % x if x < 100 else "%.1f" % x
 
 
-def summarize(job, res):
+def summarize(job, res, load):
     lines = []
-    lines.append("## %s: %s" % (job.name, job.what))
-    lines.append("%-26s %9s %9s %9s %9s  %-s" % ("command", "median s", "min s", "max s", "RSS MB", "result (first round)"))
+    lines.append("## %s: %s (load average %s -> %s)" % (job.name, job.what, load[0], load[1]))
+    lines.append("%-26s %9s %9s %9s %9s %9s  %-s" % ("command", "median s", "min s", "max s", "cpu s", "RSS MB", "result (first round)"))
     for c in job.cmds:
         e = res[c.label]
         w = e["wall"]
-        lines.append("%-26s %9s %9s %9s %9.0f  %s%s" % (c.label, fmt_s(statistics.median(w)), fmt_s(min(w)), fmt_s(max(w)),
-                                                      statistics.median(e["rss"]), e["result"] or "",
+        lines.append("%-26s %9s %9s %9s %9s %9.0f  %s%s" % (c.label, fmt_s(statistics.median(w)), fmt_s(min(w)), fmt_s(max(w)),
+                                                      fmt_s(statistics.median(e["cpu"])), statistics.median(e["rss"]), e["result"] or "",
                                                       "  [stdout %.0f MB]" % (e["stdout_bytes"] / 1e6) if e["stdout_bytes"] > 1e6 else ""))
     summary = []
     for kind, a, b, target in job.comparisons:
@@ -263,6 +268,10 @@ def summarize(job, res):
         summary.append({"kind": "steps_per_s", "per_round": per, "median": statistics.median(per), "from_medians": med,
                         "target": target})
     return "\n".join(lines), summary
+
+
+def loadavg():
+    return "/".join(open("/proc/loadavg").read().split()[:3])
 
 
 def compile_hand(ctx):
@@ -310,19 +319,20 @@ def main():
     head = subprocess.run(["git", "-C", ROOT, "log", "-1", "--format=%h %s"], capture_output=True, text=True).stdout.strip()
     info = ("Descent %s; JDK %s; JAVA_HOME %s; %d CPUs; load average %s; %d rounds"
             % (head, jdk, os.environ.get("JAVA_HOME") or "unset", os.cpu_count() or 1,
-               open("/proc/loadavg").read().split()[:3], a.rounds))
+               loadavg(), a.rounds))
     print(info, flush=True)
     report, data = [], {"info": info, "jobs": {}}
     for j in chosen:
         print("# %s" % j.name, flush=True)
+        load0 = loadavg()
         with tempfile.TemporaryDirectory(prefix="descent-whole-") as tmp:  # each command's stdout and stderr
             res = run_job(j, a.rounds, tmp, sys.stdout)
-        text, summary = summarize(j, res)
+        text, summary = summarize(j, res, (load0, loadavg()))
         print(text + "\n", flush=True)
         report.append(text)
         data["jobs"][j.name] = {"what": j.what, "commands": {c.label: {"argv": c.argv, **res[c.label]} for c in j.cmds},
                                 "summary": summary}
-    print("load average at the end: %s" % open("/proc/loadavg").read().split()[:3])
+    print("load average at the end: %s" % loadavg())
     print("\n# Summary\n" + "\n\n".join(report))
     if a.json:
         with open(a.json, "w") as f:
