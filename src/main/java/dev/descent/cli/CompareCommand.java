@@ -56,6 +56,7 @@ final class CompareCommand implements Callable<Integer> {
         if (plot != null && plot.getParent() != null && !Files.isDirectory(plot.getParent()))
             throw new Main.UsageError("--plot " + plot + ": the folder " + plot.getParent() + " does not exist");
         java.util.Map<String, Double> settings = Common.settings(sets);
+        engineOptions.prewarm();
         Script s = Common.load(file, sets, err, true);
         if (s == null) return Main.SCRIPT_ERROR;
         if (s.objective == null) {

@@ -24,6 +24,12 @@ final class EngineOptions {
     @Option(names = "--verbose", description = "Say on stderr what the engine does: which steps were compiled and in how long, which stay on the interpreter and why; with eval --points, when the points are evaluated one by one.")
     boolean verbose;
 
+    /** Starts loading the compiling tier in the background when the engine chosen may compile (before the script is read). */
+    void prewarm() {
+        if (engine == EngineName.auto || engine == EngineName.compiled)
+            new Engine(engine == EngineName.auto ? Engine.Kind.AUTO : Engine.Kind.COMPILED, precision == PrecisionName.f32 ? Precision.F32 : Precision.F64, 1).prewarm();
+    }
+
     Engine engine(PrintWriter err) {
         int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         if (n < 1) throw new Main.UsageError("--threads " + n + ": needs at least 1");

@@ -46,6 +46,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        engineOptions.prewarm();
         Script s = Common.load(file, sets, err, true, quiet);
         if (s == null) return Main.SCRIPT_ERROR;
         if (s.objective == null) {

@@ -60,6 +60,14 @@ public record Engine(Kind kind, Precision precision, int threads, Consumer<Strin
     /** The threads a loop of n elements runs on (the SIMD engine splits a loop only in chunks of {@link SimdProgram#MIN_CHUNK} or more). */
     public int threadsFor(long n) { return kind == Kind.SCALAR ? 1 : (int) Math.max(1, Math.min(threads, n / SimdProgram.MIN_CHUNK)); }
 
+    /**
+     * A head start for a run that may compile its steps (auto, compiled): loads the compiling tier
+     * in the background while the caller reads and checks its script. Does nothing otherwise.
+     */
+    public void prewarm() {
+        if (kind == Kind.AUTO || kind == Kind.COMPILED) SimdProgram.prewarm(precision);
+    }
+
     /** A buffer of this engine's precision. */
     public Buffer allocate(int length) { return Buffer.allocate(precision, length); }
 

@@ -230,6 +230,11 @@ public final class Driver {
             BitSet initReach = reach(inits, List.of(), new int[0]);
             boolean initReadsGradient = initReach.get(step.g().id) || initReach.get(step.f().id);
             fuse = fusing && StepProgram.fusable(script, step, usesH, initReadsGradient);
+            // the fused step of the first batch first, so that its compilation (when the run is long) starts
+            // in the background before the states and the second θ are allocated and filled
+            if (fuse) fused(batches.batch(0));
+            states.allocate();
+            if (fuse) theta.next();
             searchCells = new double[step.searches().size()][1];
             if (step.lr() != null && detail) {
                 lr = new ScriptProgram(engine, List.of(step.lr()));
@@ -250,6 +255,7 @@ public final class Driver {
         /** The objective's program and the update's, and what they share (g, H, until, the line searches), built once. */
         private void twoPrograms() {
             if (update != null) return;
+            states.allocate();
             {
                 g = engine.allocate(script.dimension());
                 if (usesH) h = Buffer.allocate(Precision.F64, script.dimension() * script.dimension());

@@ -44,7 +44,7 @@ public final class GradientStep {
         this.fCell = new double[] {f};
         List<Node> roots = new ArrayList<>();
         roots.add(step.pOutput());
-        states = new States(step, engine, roots);
+        states = new States(step, engine, roots).allocate();
         update = StepProgram.update(script, step, states, engine);
         update.prog.bind("t", Buffer.of(tCell), 0);
         update.prog.bind("f", Buffer.of(fCell), 0);

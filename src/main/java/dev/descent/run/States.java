@@ -35,11 +35,20 @@ final class States {
         cur = new Buffer[live.length];
         next = new Buffer[live.length];
         pending = new boolean[live.length];
+        sizes = new int[live.length];
         for (int i = 0; i < live.length; i++) {
             Node in = step.stateInputs().get(live[i]);
             names[i] = ((Attr.Input) in.attr).name();
-            cur[i] = engine.allocate(in.shape.size());
+            sizes[i] = in.shape.size();
         }
+    }
+
+    private final int[] sizes;
+
+    /** Allocates the states' buffers (separate from construction, so that a run can start compiling its step first). */
+    States allocate() {
+        for (int i = 0; i < live.length; i++) if (cur[i] == null) cur[i] = engine.allocate(sizes[i]);
+        return this;
     }
 
     int size() { return live.length; }

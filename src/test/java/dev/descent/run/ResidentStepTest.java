@@ -111,7 +111,7 @@ class ResidentStepTest {
         Script s = script(LAG);
         Step step = s.steps.get(0);
         for (Engine engine : new Engine[] {new Engine(Engine.Kind.SIMD, Precision.F64, 1), new Engine(Engine.Kind.COMPILED, Precision.F64, 2)}) {
-            States states = new States(step, engine, List.of(step.pOutput()));
+            States states = new States(step, engine, List.of(step.pOutput())).allocate();
             StepProgram update = StepProgram.update(s, step, states, engine);
             Node m = update.prog.input(states.names[0]);
             assertFalse(update.prog.program.writesInPlace(1, m), "m is read after m' is written");
@@ -139,7 +139,7 @@ class ResidentStepTest {
             Script s = script("param p[1000] = 0\nminimize sum(0.5*(p-3)^2)\noptimize with adam(lr = 0.01, amsgrad = " + amsgrad + ") for 3 steps\n");
             Step step = s.steps.get(0);
             Engine engine = new Engine(Engine.Kind.COMPILED, Precision.F32, 1);
-            States states = new States(step, engine, List.of(step.pOutput()));
+            States states = new States(step, engine, List.of(step.pOutput())).allocate();
             List<String> names = new ArrayList<>(List.of(states.names));
             assertEquals(amsgrad.equals("0") ? List.of("state:adam:m", "state:adam:v") : List.of("state:adam:m", "state:adam:v", "state:adam:v_max"), names);
             StepProgram fused = StepProgram.fused(s, 0, states, engine, 1, false);
@@ -227,7 +227,7 @@ class ResidentStepTest {
     void programsAreBoundToResidentBuffers() {
         Script s = script(FUSABLE.get(0));
         Engine engine = new Engine(Engine.Kind.SIMD, Precision.F32, 1);
-        States states = new States(s.steps.get(0), engine, List.of(s.steps.get(0).pOutput()));
+        States states = new States(s.steps.get(0), engine, List.of(s.steps.get(0).pOutput())).allocate();
         StepProgram fused = StepProgram.fused(s, 0, states, engine, 1, true);
         Program p = fused.prog.program;
         assertEquals(Precision.F32, p.precision());

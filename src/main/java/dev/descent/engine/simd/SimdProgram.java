@@ -129,8 +129,8 @@ public final class SimdProgram implements dev.descent.engine.Program {
     // float32 streams
     private final float[][] streamsF;
     private final float[] scalF;
-    private final float[][] leafF;
-    private final float[][] resultF;
+    /** Float32 copies of the leaves and results for runs from an {@link Env} (allocated at the first such run). */
+    private float[][] leafF, resultF;
     private final double[][] leafD;
 
     private final Tier tier;
@@ -227,8 +227,6 @@ public final class SimdProgram implements dev.descent.engine.Program {
             scalD = new double[maxScal];
             streamsF = null;
             scalF = null;
-            leafF = null;
-            resultF = null;
             leafD = new double[plan.leaves.size()][];
             for (int st = 0; st < streams; st++) {
                 int s = plan.streamSlot[st];
@@ -244,16 +242,10 @@ public final class SimdProgram implements dev.descent.engine.Program {
             for (int st = 0; st < streams; st++) {
                 int s = plan.streamSlot[st];
                 if (plan.streamKind[st] != KernelPlan.StreamKind.LEAF && !homesAnOutput(st)) streamsF[st] = new float[n];
-                if (plan.streamKind[st] == KernelPlan.StreamKind.LOOP) hv[s] = new double[n];
+                // the float64 copy of a loop value that a host step reads (converted after its pass)
+                if (plan.streamKind[st] == KernelPlan.StreamKind.LOOP && plan.hostReads[s]) hv[s] = new double[n];
             }
-            for (int i = 0; i < plan.leafSlots.length; i++) {
-                int s = plan.leafSlots[i];
-                if (plan.hostReads[s]) hv[s] = new double[plan.leaves.get(i).shape.size()];
-            }
-            leafF = new float[plan.leaves.size()][];
-            for (int i = 0; i < leafF.length; i++) leafF[i] = new float[plan.leaves.get(i).shape.size()];
-            resultF = new float[outputs.size()][];
-            for (int i = 0; i < resultF.length; i++) resultF[i] = new float[outputs.get(i).shape.size()];
+            // leaves the host reads get their float64 copies when bound (or, from an Env, at the first run)
         }
         passStreams = new int[plan.phases.size()][];
         passWritten = new int[plan.phases.size()][];
@@ -398,9 +390,33 @@ public final class SimdProgram implements dev.descent.engine.Program {
             if (passes == 0) return;
             work += (long) Math.max(n, 64) * passes;
             if (work >= AUTO_THRESHOLD) startCompiling();
-        } else if (pending.isDone()) {
-            switchTier();
+        } else if (pending.isDone() || waitForCompiled) {
+            switchTier(); // waits for the compiled loops when the run ahead is long enough to repay the wait
         }
+    }
+
+    private static volatile boolean prewarmed;
+
+    /**
+     * Loads and runs the compiling tier once, on a tiny pass, on the compiler thread: the first
+     * class a JVM generates with the ClassFile API costs hundreds of milliseconds of class loading
+     * and cold code, which a run that will compile its step can spend while it reads and checks
+     * its script, rather than after.
+     */
+    public static void prewarm(Precision precision) {
+        if (prewarmed) return;
+        prewarmed = true;
+        COMPILER.submit(() -> {
+            try {
+                dev.descent.ir.Dag dag = new dev.descent.ir.Dag();
+                Node x = dag.input("x", dev.descent.ir.Shape.vector(64));
+                Node y = dag.add(dag.mul(dag.constant(2), x), dag.constant(1));
+                KernelPlan p = Lowering.lower(List.of(y, dag.sum(dag.mul(x, y))));
+                for (KernelPlan.Phase ph : p.phases) if (ph.pass != null) PassCompiler.compile(ph.pass, precision == Precision.F32);
+            } catch (RuntimeException | LinkageError ignored) {
+                // a head start only: the real compilation reports its own problems
+            }
+        });
     }
 
     /** Compiles and warms the passes on the compiler thread; a later run switches to them ({@link #tierUp}). */
@@ -457,6 +473,12 @@ public final class SimdProgram implements dev.descent.engine.Program {
             runF64(leafD, results);
             Arrays.fill(leafD, null);
             return results;
+        }
+        if (leafF == null) {
+            leafF = new float[plan.leaves.size()][];
+            for (int i = 0; i < leafF.length; i++) leafF[i] = new float[plan.leaves.get(i).shape.size()];
+            resultF = new float[outputs.size()][];
+            for (int i = 0; i < resultF.length; i++) resultF[i] = new float[outputs.get(i).shape.size()];
         }
         for (int i = 0; i < leafF.length; i++) {
             double[] v = leafValue(leaves.get(i), env);
@@ -557,6 +579,7 @@ public final class SimdProgram implements dev.descent.engine.Program {
             }
             if (plan.hostReads[s]) {
                 double[] d = hv[s];
+                if (d == null || d.length != v.length) d = hv[s] = new double[v.length];
                 for (int k = 0; k < v.length; k++) d[k] = v[k];
             }
         }
@@ -758,11 +781,32 @@ public final class SimdProgram implements dev.descent.engine.Program {
         return i == null || plan.canWriteOver(i, output);
     }
 
+    /**
+     * Auto: when the runs announced make at least {@link #AUTO_THRESHOLD} elements of work, compiles
+     * at once in the background (rather than after the first runs); when they make at least
+     * {@link #WAIT_THRESHOLD}, the first run waits for the warmed compiled loops instead of
+     * interpreting beside them: interpreting while the JIT is still compiling the interpreter's
+     * kernels is slow (its first steps run in the bytecode interpreter), and it takes the cores
+     * the compiler threads need, so on a long run of large arrays waiting is the shorter way.
+     */
     @Override public void expectRuns(long runs) {
-        if (tier != Tier.AUTO || kernels != null || pending != null || runs <= 0) return;
+        if (tier != Tier.AUTO || kernels != null || runs <= 0) return;
         int passes = plan.passCount();
-        if (passes > 0 && (double) Math.max(n, 64) * passes * runs >= AUTO_THRESHOLD) startCompiling();
+        double expected = (double) Math.max(n, 64) * passes * runs;
+        if (passes == 0 || expected < AUTO_THRESHOLD) return;
+        if (expected >= WAIT_THRESHOLD) waitForCompiled = true;
+        if (pending == null) startCompiling();
     }
+
+    /**
+     * Elements of work (loop size × passes × runs) ahead from which auto waits for its compiled
+     * loops rather than interpreting while they warm up (see {@link #expectRuns}): about a second
+     * of interpreting. The system property {@code descent.compile.wait} overrides it.
+     */
+    public static final long WAIT_THRESHOLD = Long.getLong("descent.compile.wait", 1L << 30);
+
+    /** The first run waits for the background compilation ({@link #expectRuns}). */
+    private volatile boolean waitForCompiled;
 
     private void checkShapes(int leaves, int results) {
         if (leaves != plan.leaves.size()) throw new IllegalArgumentException(leaves + " leaf arrays for " + plan.leaves.size() + " leaves");
