@@ -38,6 +38,12 @@ final class ScriptProgram {
                 default -> throw new IllegalStateException("leaf " + l.op);
             }
         random.sort(Comparator.comparingInt(x -> x.id)); // masks are drawn in id order, as the engines always asked for them
+        inPlace = new byte[program.outputs().size()];
+        for (String name : inputs.keySet()) inputIndex.put(name, inputIndex.size());
+        inputBuffer = new Buffer[inputIndex.size()];
+        inputOffset = new int[inputIndex.size()];
+        outputBuffer = new Buffer[program.outputs().size()];
+        outputOffset = new int[program.outputs().size()];
         masks = new Buffer[random.size()];
         for (int i = 0; i < masks.length; i++) {
             masks[i] = engine.allocate(random.get(i).shape.size());
@@ -53,8 +59,11 @@ final class ScriptProgram {
 
     /** Binds the optimizer input of this name, if the program reads it. */
     void bind(String input, Buffer values, int offset) {
-        Node l = inputs.get(input);
-        if (l != null) program.bind(l, values, offset);
+        Integer k = inputIndex.get(input);
+        if (k == null || inputBuffer[k] == values && inputOffset[k] == offset) return;
+        program.bind(inputs.get(input), values, offset);
+        inputBuffer[k] = values;
+        inputOffset[k] = offset;
     }
 
     /** Each parameter's leaf to its range of {@code theta} (nothing to do when it is bound there already). */
@@ -75,6 +84,31 @@ final class ScriptProgram {
     }
 
     boolean hasMasks() { return masks.length > 0; }
+
+    /**
+     * Program.writesInPlace, asked once per output (the answer depends on the plan only; callers
+     * ask about one leaf per output: a state's new value over its old one, θ' over θ).
+     */
+    boolean writesInPlace(int output, Node leaf) {
+        if (inPlace[output] == 0) inPlace[output] = (byte) (program.writesInPlace(output, leaf) ? 1 : 2);
+        return inPlace[output] == 1;
+    }
+
+    private final byte[] inPlace;
+    /** The buffer and offset each named input and each output was last bound to (a bind that changes nothing is skipped). */
+    private final Map<String, Integer> inputIndex = new HashMap<>();
+    private final Buffer[] inputBuffer;
+    private final int[] inputOffset;
+    private final Buffer[] outputBuffer;
+    private final int[] outputOffset;
+
+    /** Binds output {@code output} to {@code into} from {@code offset} (nothing to do when it is bound there already). */
+    void bindOutput(int output, Buffer into, int offset) {
+        if (outputBuffer[output] == into && outputOffset[output] == offset) return;
+        program.bindOutput(output, into, offset);
+        outputBuffer[output] = into;
+        outputOffset[output] = offset;
+    }
 
     /** Draws the dropout masks (each element kept with probability 1 - rate, then scaled by 1/(1 - rate)), then runs. */
     void run(SplittableRandom rng) {

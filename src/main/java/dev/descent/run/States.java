@@ -60,12 +60,12 @@ final class States {
      */
     void bind(ScriptProgram prog, int i, int output) {
         Node in = prog.input(names[i]);
-        if (in != null) prog.program.bind(in, cur[i], 0);
-        boolean inPlace = in == null || prog.program.writesInPlace(output, in);
-        if (inPlace) prog.program.bindOutput(output, cur[i], 0);
+        if (in != null) prog.bind(names[i], cur[i], 0);
+        boolean inPlace = in == null || prog.writesInPlace(output, in);
+        if (inPlace) prog.bindOutput(output, cur[i], 0);
         else {
             if (next[i] == null) next[i] = engine.allocate(cur[i].length());
-            prog.program.bindOutput(output, next[i], 0);
+            prog.bindOutput(output, next[i], 0);
         }
         pending[i] = !inPlace;
     }

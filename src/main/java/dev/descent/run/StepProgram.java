@@ -132,13 +132,13 @@ final class StepProgram {
      */
     void bind(Buffer theta, Buffer next, boolean inPlace) {
         prog.theta(theta);
-        if (pInput != null) prog.program.bind(pInput, theta, 0);
-        prog.program.bindOutput(0, inPlace ? theta : next, 0);
+        if (pInput != null) prog.bind("p", theta, 0);
+        prog.bindOutput(0, inPlace ? theta : next, 0);
         for (int i = 0; i < states.size(); i++) states.bind(prog, i, 1 + i);
     }
 
     /** Whether the update program may write the new θ over θ (never for a fused one: see the class comment). */
-    boolean thetaInPlace() { return !fused && (pInput == null || prog.program.writesInPlace(0, pInput)); }
+    boolean thetaInPlace() { return !fused && (pInput == null || prog.writesInPlace(0, pInput)); }
 
     double scalar(int output) { return prog.program.scalar(output); }
 }

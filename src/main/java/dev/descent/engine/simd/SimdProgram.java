@@ -140,6 +140,15 @@ public final class SimdProgram implements dev.descent.engine.Program {
     private long work;
     /** Per phase, the streams its pass uses and those it writes (see {@link #compiledSafe}). */
     private final int[][] passStreams, passWritten;
+    /** Per pair of streams [used][written]: {@link KernelPlan#readsBefore}, asked once (0 not yet, 1 yes, 2 no). */
+    private byte[][] readsBefore;
+
+    private boolean readsBefore(int used, int written) {
+        if (readsBefore == null) readsBefore = new byte[plan.streamSlot.length][plan.streamSlot.length];
+        if (readsBefore[used][written] == 0) readsBefore[used][written] = (byte) (plan.readsBefore(plan.streamSlot[used], written) ? 1 : 2);
+        return readsBefore[used][written] == 1;
+    }
+
     /** Per phase: its compiled loop may run over the streams as bound for this run. */
     private final boolean[] compiledSafe;
     /** Per stream, the element of its array where it starts (a view: a parameter's range of θ). */
@@ -891,7 +900,7 @@ public final class SimdProgram implements dev.descent.engine.Program {
         for (int w : written)
             for (int u : used) {
                 if (u == w || arrays[u] != arrays[w] || Math.abs(offs[u] - offs[w]) >= Math.max(1, n)) continue;
-                if (offs[u] != offs[w] || !plan.readsBefore(plan.streamSlot[u], w)) return false;
+                if (offs[u] != offs[w] || !readsBefore(u, w)) return false;
             }
         return true;
     }
