@@ -102,7 +102,7 @@ public final class Model {
         long seed = options.seed() != null ? options.seed() : s.seed != null ? s.seed : 0L;
         Driver.Result r;
         try {
-            r = new Driver(s, seed, engine).run(s.initialTheta(seed), null);
+            r = new Driver(s, seed, engine).run(null);
         } catch (CompileError e) {
             throw new DescentException(e);
         }

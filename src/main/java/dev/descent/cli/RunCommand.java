@@ -58,14 +58,13 @@ final class RunCommand implements Callable<Integer> {
             return Main.SCRIPT_ERROR;
         }
         long sd = seed != null ? seed : s.seed != null ? s.seed : 0L;
-        double[] start = s.initialTheta(sd);
         dev.descent.engine.Engine engine = engineOptions.engine(quiet ? new PrintWriter(java.io.Writer.nullWriter()) : err);
         if (plot != null && plot.getParent() != null && !Files.isDirectory(plot.getParent()))
             throw new Main.UsageError("--plot " + plot + ": the folder " + plot.getParent() + " does not exist");
         Recording rec = plot == null ? null : new Recording(Plots.keep(s));
         Driver.Result r;
         try {
-            r = drive(s, sd, start, engine, rec, err);
+            r = drive(s, sd, engine, rec, err);
         } catch (CompileError e) {
             Common.print(e.diagnostics(), err);
             return Main.SCRIPT_ERROR;
@@ -75,18 +74,18 @@ final class RunCommand implements Callable<Integer> {
         return r.diverged() ? Main.DIVERGED : Main.OK;
     }
 
-    private Driver.Result drive(Script s, long sd, double[] start, dev.descent.engine.Engine engine, Recording rec, PrintWriter err) throws IOException {
+    private Driver.Result drive(Script s, long sd, dev.descent.engine.Engine engine, Recording rec, PrintWriter err) throws IOException {
         // the progress bar is one more consumer of the trace, beside --trace and --plot
         PrintWriter tty = ProgressBar.target(quiet, err);
         ProgressBar bar = tty == null ? null : ProgressBar.of(s, sd, engine, tty);
         try {
-            return drive(s, sd, start, engine, Recording.both(rec, bar));
+            return drive(s, sd, engine, Recording.both(rec, bar));
         } finally {
             if (bar != null) bar.finish();
         }
     }
 
-    private Driver.Result drive(Script s, long sd, double[] start, dev.descent.engine.Engine engine, Driver.Trace rec) throws IOException {
+    private Driver.Result drive(Script s, long sd, dev.descent.engine.Engine engine, Driver.Trace rec) throws IOException {
         Driver.Result r;
         if (trace != null) {
             if (trace.getParent() != null && !Files.isDirectory(trace.getParent()))
@@ -94,13 +93,13 @@ final class RunCommand implements Callable<Integer> {
             try (BufferedWriter w = Files.newBufferedWriter(trace, StandardCharsets.UTF_8)) {
                 TraceCsv csv = new TraceCsv(s, w);
                 try {
-                    r = new Driver(s, sd, engine).run(start, Recording.both(csv, rec));
+                    r = new Driver(s, sd, engine).run(Recording.both(csv, rec)); // θ0 from the script, in the engine's precision
                 } finally {
                     csv.finish();
                 }
             }
         } else {
-            r = new Driver(s, sd, engine).run(start, rec);
+            r = new Driver(s, sd, engine).run(rec);
         }
         return r;
     }

@@ -5,7 +5,6 @@ import dev.descent.diff.Derivatives;
 import dev.descent.engine.Buffer;
 import dev.descent.engine.Engine;
 import dev.descent.engine.Precision;
-import dev.descent.ir.Attr;
 import dev.descent.ir.Dag;
 import dev.descent.ir.Node;
 import java.util.ArrayList;
@@ -163,13 +162,5 @@ public final class Objective {
         }
         double[] gr = g == null ? null : g instanceof Buffer.F64 d ? d.a : g.toDoubles();
         return new Result(value, gr, hr);
-    }
-
-    /** A dropout mask: each element kept with probability 1 - rate, and then scaled by 1/(1 - rate). */
-    public static double[] mask(Attr.Random r, int size, SplittableRandom rng) {
-        double[] m = new double[size];
-        double keep = 1 / (1 - r.rate());
-        for (int i = 0; i < size; i++) m[i] = rng.nextDouble() < r.rate() ? 0 : keep;
-        return m;
     }
 }
