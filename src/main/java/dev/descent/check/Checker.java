@@ -103,9 +103,17 @@ public final class Checker {
         return new Checker(settings, true).run(source);
     }
 
-    Script run(SourceFile source) {
-        Ast.Program program = Parser.parse(source);
-        stdlib = loadStdlib();
+    /** Checks an already parsed script again with other options: how {@link Script#instance} avoids parsing it again. */
+    static Script check(Ast.Program program, Map<String, Double> settings, Options options) {
+        return new Checker(settings, options).run(program.source(), program);
+    }
+
+    Script run(SourceFile source) { return run(source, Parser.parse(source)); }
+
+    private Script run(SourceFile source, Ast.Program program) {
+        Stdlib std = Stdlib.get();
+        stdlib = std.module;
+        diagnostics.addAll(std.diagnostics);
         Module module = new Module(source);
         if (stdlib != null) {
             module.defs.putAll(stdlib.defs);
@@ -129,16 +137,32 @@ public final class Checker {
 
     // ================================================================ modules
 
-    private Module loadStdlib() {
-        try (InputStream in = Checker.class.getResourceAsStream(STDLIB_RESOURCE)) {
-            if (in == null) return null;
-            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            SourceFile src = SourceFile.ofString("<standard library>", text);
-            Module m = new Module(src);
-            library(Parser.parse(src), m);
-            return m;
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read the standard library", e);
+    /**
+     * The standard library, parsed and checked once per process (every check of a script,
+     * and every instance of it for a batch size, shares it): it holds only defs and
+     * optimizers, which refer to no DAG, and nothing changes a module once checked.
+     */
+    private record Stdlib(Module module, List<Diagnostic> diagnostics) {
+        private static final class Holder {
+            static final Stdlib STD = load();
+        }
+
+        static Stdlib get() { return Holder.STD; }
+
+        private static Stdlib load() {
+            try (InputStream in = Checker.class.getResourceAsStream(STDLIB_RESOURCE)) {
+                if (in == null) return new Stdlib(null, List.of());
+                String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                SourceFile src = SourceFile.ofString("<standard library>", text);
+                Module m = new Module(src);
+                Checker c = new Checker(Map.of(), Options.EVAL);
+                c.library(Parser.parse(src), m);
+                if (!m.globals.isEmpty() || !c.loaded.isEmpty())
+                    throw new IllegalStateException("the standard library may hold only defs and optimizers");
+                return new Stdlib(m, List.copyOf(c.diagnostics));
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read the standard library", e);
+            }
         }
     }
 
@@ -354,7 +378,7 @@ public final class Checker {
         }
         if (!runs.isEmpty() && objectivePos == null)
             error(runs.get(0).pos(), "there is nothing to optimize: the script has no 'minimize' or 'maximize'");
-        return new Script(m.source, dag, params, lets, objective, maximize, objectivePos, seed, data, m, runs, steps, settings, options);
+        return new Script(m.source, program, dag, params, lets, objective, maximize, objectivePos, seed, data, m, runs, steps, settings, options);
     }
 
     Scope root(Module m) { return new Scope(m, Map.of(), Map.of(), null); }
