@@ -13,8 +13,6 @@ import dev.descent.syntax.Parser;
 import dev.descent.syntax.Pos;
 import dev.descent.syntax.SourceFile;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -111,9 +109,9 @@ public final class Checker {
     Script run(SourceFile source) { return run(source, Parser.parse(source)); }
 
     private Script run(SourceFile source, Ast.Program program) {
-        Stdlib std = Stdlib.get();
-        stdlib = std.module;
-        diagnostics.addAll(std.diagnostics);
+        StandardLibrary.Loaded std = StandardLibrary.forScript(source.text());
+        stdlib = std.module();
+        diagnostics.addAll(std.diagnostics());
         Module module = new Module(source);
         if (stdlib != null) {
             module.defs.putAll(stdlib.defs);
@@ -138,32 +136,15 @@ public final class Checker {
     // ================================================================ modules
 
     /**
-     * The standard library, parsed and checked once per process (every check of a script,
-     * and every instance of it for a batch size, shares it): it holds only defs and
-     * optimizers, which refer to no DAG, and nothing changes a module once checked.
+     * Declares and checks the program of a library that holds only defs and optimizers (the
+     * standard library: {@link StandardLibrary}) into {@code m}; returns the problems found.
      */
-    private record Stdlib(Module module, List<Diagnostic> diagnostics) {
-        private static final class Holder {
-            static final Stdlib STD = load();
-        }
-
-        static Stdlib get() { return Holder.STD; }
-
-        private static Stdlib load() {
-            try (InputStream in = Checker.class.getResourceAsStream(STDLIB_RESOURCE)) {
-                if (in == null) return new Stdlib(null, List.of());
-                String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                SourceFile src = SourceFile.ofString("<standard library>", text);
-                Module m = new Module(src);
-                Checker c = new Checker(Map.of(), Options.EVAL);
-                c.library(Parser.parse(src), m);
-                if (!m.globals.isEmpty() || !c.loaded.isEmpty())
-                    throw new IllegalStateException("the standard library may hold only defs and optimizers");
-                return new Stdlib(m, List.copyOf(c.diagnostics));
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot read the standard library", e);
-            }
-        }
+    static List<Diagnostic> checkLibrary(Ast.Program program, Module m) {
+        Checker c = new Checker(Map.of(), Options.EVAL);
+        c.library(program, m);
+        if (!m.globals.isEmpty() || !c.loaded.isEmpty())
+            throw new IllegalStateException("the standard library may hold only defs and optimizers");
+        return List.copyOf(c.diagnostics);
     }
 
     private static Path canonical(Path p) {

@@ -1,0 +1,156 @@
+package dev.descent.check;
+
+import dev.descent.syntax.Ast;
+import dev.descent.syntax.Diagnostic;
+import dev.descent.syntax.Parser;
+import dev.descent.syntax.SourceFile;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The standard library (std.dsc) as a script sees it, parsed and checked once per process
+ * for each set of declarations a script can reach, and only those: parsing the whole
+ * library was most of what a short command did after the JVM started (ANTLR runs cold).
+ *
+ * <p>A script reaches the declarations whose names occur in its text as words (comments
+ * included, so this over-approximates), and the declarations those reach in turn. They
+ * are parsed from the library's text with every other declaration's lines blanked, so
+ * positions are those of std.dsc. The others stay in the module as names (a {@link
+ * Module.DefRef} or {@link Module.OptimizerRef} without a declaration), in the library's
+ * order, so everything that reads the names alone (did-you-mean hints, "unknown
+ * optimizer" lists, {@code descent grad}'s choice of fresh names) is unchanged; nothing
+ * looks a name up that the script's text does not contain. A script with {@code import}
+ * (its imports may reach more) gets the whole library, as do scripts through the API.
+ *
+ * <p>Each module is shared: it holds only defs and optimizers, which refer to no DAG
+ * (checked when it is made), and nothing changes a module once it is checked.
+ */
+final class StandardLibrary {
+    /** A module of the standard library, and the problems checking it found (none, as shipped). */
+    record Loaded(Module module, List<Diagnostic> diagnostics) {}
+
+    /** One declaration of std.dsc: its lines [first, end) and the words in them. */
+    private record Decl(boolean optimizer, String name, int first, int end, Set<String> words) {}
+
+    private static final Pattern DECL = Pattern.compile("^[ \\t]*(optimizer|def)[ \\t]+([\\p{L}_][\\p{L}\\p{Nd}_]*)");
+    private static final Pattern WORD = Pattern.compile("[\\p{L}_][\\p{L}\\p{Nd}_]*");
+
+    private static final class Holder {
+        static final StandardLibrary STD = read();
+    }
+
+    private final String[] lines;
+    private final List<Decl> decls;
+    private final Map<BitSet, Loaded> modules = new ConcurrentHashMap<>();
+
+    private StandardLibrary(String[] lines, List<Decl> decls) {
+        this.lines = lines;
+        this.decls = decls;
+    }
+
+    /** The standard library for a script with this text. */
+    static Loaded forScript(String text) {
+        StandardLibrary std = Holder.STD;
+        if (std == null) return new Loaded(null, List.of());
+        Set<String> words = words(text);
+        BitSet reached = new BitSet(std.decls.size());
+        if (words.contains("import")) reached = std.every();
+        else std.reach(words, reached);
+        return std.modules.computeIfAbsent(reached, std::load);
+    }
+
+    private void reach(Set<String> words, BitSet reached) {
+        List<Set<String>> todo = new ArrayList<>(List.of(words));
+        while (!todo.isEmpty()) {
+            Set<String> w = todo.removeLast();
+            for (int i = 0; i < decls.size(); i++) {
+                if (!reached.get(i) && w.contains(decls.get(i).name())) {
+                    reached.set(i);
+                    todo.add(decls.get(i).words());
+                }
+            }
+        }
+    }
+
+    private Loaded load(BitSet reached) {
+        String[] text = lines.clone();
+        for (int i = 0; i < decls.size(); i++) {
+            if (reached.get(i)) continue;
+            for (int l = decls.get(i).first(); l < decls.get(i).end(); l++) text[l] = "";
+        }
+        SourceFile src = SourceFile.ofString("<standard library>", String.join("\n", text));
+        Module m = new Module(src);
+        List<Diagnostic> diagnostics = Checker.checkLibrary(Parser.parse(src), m);
+        if (reached.cardinality() < decls.size()) {
+            // the names not parsed, in the library's order among the parsed ones
+            Map<String, Module.DefRef> defs = new LinkedHashMap<>();
+            Map<String, Module.OptimizerRef> optimizers = new LinkedHashMap<>();
+            for (int i = 0; i < decls.size(); i++) {
+                Decl d = decls.get(i);
+                if (d.optimizer()) optimizers.put(d.name(), reached.get(i) ? m.optimizers.get(d.name()) : new Module.OptimizerRef(null, m));
+                else defs.put(d.name(), reached.get(i) ? m.defs.get(d.name()) : new Module.DefRef(null, m));
+            }
+            if (defs.containsValue(null) || optimizers.containsValue(null) || !defs.keySet().containsAll(m.defs.keySet())
+                    || !optimizers.keySet().containsAll(m.optimizers.keySet()))
+                return load(every());   // the declarations were not where the scan found them: parse it all
+            m.defs.clear();
+            m.defs.putAll(defs);
+            m.optimizers.clear();
+            m.optimizers.putAll(optimizers);
+        }
+        return new Loaded(m, diagnostics);
+    }
+
+    private BitSet every() {
+        BitSet b = new BitSet(decls.size());
+        b.set(0, decls.size());
+        return b;
+    }
+
+    private static StandardLibrary read() {
+        String text;
+        try (InputStream in = Checker.class.getResourceAsStream(Checker.STDLIB_RESOURCE)) {
+            if (in == null) return null;
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the standard library", e);
+        }
+        String[] lines = text.split("\n", -1);
+        List<int[]> starts = new ArrayList<>();   // {line, optimizer ? 1 : 0}
+        List<String> names = new ArrayList<>();
+        for (int l = 0; l < lines.length; l++) {
+            Matcher m = DECL.matcher(lines[l]);
+            if (m.find()) {
+                starts.add(new int[] {l, m.group(1).equals("optimizer") ? 1 : 0});
+                names.add(m.group(2));
+            }
+        }
+        List<Decl> decls = new ArrayList<>();
+        for (int i = 0; i < starts.size(); i++) {
+            int first = starts.get(i)[0], end = i + 1 < starts.size() ? starts.get(i + 1)[0] : lines.length;
+            Set<String> words = new HashSet<>();
+            for (int l = first; l < end; l++) words.addAll(words(lines[l]));
+            words.remove(names.get(i));
+            decls.add(new Decl(starts.get(i)[1] == 1, names.get(i), first, end, Set.copyOf(words)));
+        }
+        return new StandardLibrary(lines, List.copyOf(decls));
+    }
+
+    private static Set<String> words(String text) {
+        Set<String> words = new HashSet<>();
+        Matcher m = WORD.matcher(text);
+        while (m.find()) words.add(m.group());
+        return words;
+    }
+}
