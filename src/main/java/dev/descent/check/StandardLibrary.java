@@ -26,12 +26,13 @@ import java.util.regex.Pattern;
  * <p>A script reaches the declarations whose names occur in its text as words (comments
  * included, so this over-approximates), and the declarations those reach in turn. They
  * are parsed from the library's text with every other declaration's lines blanked, so
- * positions are those of std.dsc. The others stay in the module as names (a {@link
- * Module.DefRef} or {@link Module.OptimizerRef} without a declaration), in the library's
- * order, so everything that reads the names alone (did-you-mean hints, "unknown
- * optimizer" lists, {@code descent grad}'s choice of fresh names) is unchanged; nothing
- * looks a name up that the script's text does not contain. A script with {@code import}
- * (its imports may reach more) gets the whole library, as do scripts through the API.
+ * positions are those of std.dsc. The others are in the module too, in the library's
+ * order, as a {@link Module.DefRef} or {@link Module.OptimizerRef} whose declaration is
+ * read from the whole library, parsed then, the first time anything asks for it: so
+ * everything that reads the names (did-you-mean hints, "unknown optimizer" lists,
+ * {@code descent grad}'s choice of fresh names) is unchanged, and anything that reads a
+ * declaration gets it. The checker itself reads only the declarations a script names. A
+ * script with {@code import} (its imports may reach more) gets the whole library.
  *
  * <p>Each module is shared: it holds only defs and optimizers, which refer to no DAG
  * (checked when it is made), and nothing changes a module once it is checked.
@@ -67,7 +68,24 @@ final class StandardLibrary {
         BitSet reached = new BitSet(std.decls.size());
         if (words.contains("import")) reached = std.every();
         else std.reach(words, reached);
-        return std.modules.computeIfAbsent(reached, std::load);
+        return std.module(reached);
+    }
+
+    /** The whole library, parsed and checked (once per process). */
+    static Loaded whole() {
+        StandardLibrary std = Holder.STD;
+        return std.module(std.every());
+    }
+
+    /** The module of these declarations, made once (not in computeIfAbsent: making one may read the whole library). */
+    private Loaded module(BitSet reached) {
+        Loaded l = modules.get(reached);
+        if (l == null) {
+            l = load(reached);
+            Loaded before = modules.putIfAbsent(reached, l);
+            if (before != null) l = before;
+        }
+        return l;
     }
 
     private void reach(Set<String> words, BitSet reached) {
@@ -98,8 +116,8 @@ final class StandardLibrary {
             Map<String, Module.OptimizerRef> optimizers = new LinkedHashMap<>();
             for (int i = 0; i < decls.size(); i++) {
                 Decl d = decls.get(i);
-                if (d.optimizer()) optimizers.put(d.name(), reached.get(i) ? m.optimizers.get(d.name()) : new Module.OptimizerRef(null, m));
-                else defs.put(d.name(), reached.get(i) ? m.defs.get(d.name()) : new Module.DefRef(null, m));
+                if (d.optimizer()) optimizers.put(d.name(), reached.get(i) ? m.optimizers.get(d.name()) : new Module.OptimizerRef(null, m, d.name()));
+                else defs.put(d.name(), reached.get(i) ? m.defs.get(d.name()) : new Module.DefRef(null, m, d.name()));
             }
             if (defs.containsValue(null) || optimizers.containsValue(null) || !defs.keySet().containsAll(m.defs.keySet())
                     || !optimizers.keySet().containsAll(m.optimizers.keySet()))

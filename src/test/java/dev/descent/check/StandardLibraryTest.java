@@ -2,7 +2,6 @@ package dev.descent.check;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,9 +23,12 @@ class StandardLibraryTest {
         for (var e : all.module().optimizers.entrySet()) assertNotNull(e.getValue().decl(), e.getKey());
         for (var e : all.module().defs.entrySet()) assertNotNull(e.getValue().def(), e.getKey());
         assertNotNull(quick.module().optimizer("adam").decl());
-        assertNull(quick.module().optimizer("sgd").decl());
-        assertNull(quick.module().def("cosine").def());
+        assertTrue(parsed(quick, "adam") && !parsed(quick, "sgd") && !parsedDef(quick, "cosine"));
         assertSame(quick.module(), quick.module().optimizer("sgd").module());
+        // read anyway, a declaration not parsed for the script is the whole library's
+        assertTrue(all.module().optimizer("sgd").decl().toString().equals(quick.module().optimizer("sgd").decl().toString()));
+        assertTrue(all.module().def("cosine").def().toString().equals(quick.module().def("cosine").def().toString()));
+        assertTrue(!parsed(quick, "sgd"), "the script's module is not changed by reading it");
         assertTrue(all.module().optimizer("adam").decl().toString().equals(quick.module().optimizer("adam").decl().toString()),
                 "the same declaration, at the same positions");
         assertEquals(66, quick.module().optimizer("adam").decl().pos().line());
@@ -35,15 +37,18 @@ class StandardLibraryTest {
 
     @Test void aScheduleNamedInTheScriptIsParsed() {
         StandardLibrary.Loaded s = StandardLibrary.forScript("optimize with sgd(lr = cosine(0.1, 0, 100))");
-        assertNotNull(s.module().optimizer("sgd").decl());
-        assertNotNull(s.module().def("cosine").def());
-        assertNull(s.module().optimizer("adam").decl());
+        assertTrue(parsed(s, "sgd") && parsedDef(s, "cosine") && !parsed(s, "adam"));
     }
+
+    /** Whether the script's library module holds this optimizer's declaration itself (parsed for it). */
+    private static boolean parsed(StandardLibrary.Loaded l, String name) { return l.module().optimizers.get(name).parsedHere(); }
+
+    private static boolean parsedDef(StandardLibrary.Loaded l, String name) { return l.module().defs.get(name).parsedHere(); }
 
     @Test void scriptsCheckAndFailAsWithTheWholeLibrary() {
         Script q = Checker.check(SourceFile.ofString("q.dsc", QUICK));
         assertEquals(1, q.steps.size());
-        assertNull(q.module.optimizer("sgd").decl());
+        assertTrue(!q.module.optimizer("sgd").parsedHere(), "not parsed for this script");
         CompileError e = org.junit.jupiter.api.Assertions.assertThrows(CompileError.class,
                 () -> Checker.check(SourceFile.ofString("q.dsc", QUICK.replace("adam(", "adamm("))));
         String message = e.diagnostics().get(0).message() + " " + e.diagnostics().get(0).hint();
