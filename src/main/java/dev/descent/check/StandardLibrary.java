@@ -15,8 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The standard library (std.dsc) as a script sees it, parsed and checked once per process
@@ -44,8 +42,6 @@ final class StandardLibrary {
     /** One declaration of std.dsc: its lines [first, end) and the words in them. */
     private record Decl(boolean optimizer, String name, int first, int end, Set<String> words) {}
 
-    private static final Pattern DECL = Pattern.compile("^[ \\t]*(optimizer|def)[ \\t]+([\\p{L}_][\\p{L}\\p{Nd}_]*)");
-    private static final Pattern WORD = Pattern.compile("[\\p{L}_][\\p{L}\\p{Nd}_]*");
 
     private static final class Holder {
         static final StandardLibrary STD = read();
@@ -148,10 +144,11 @@ final class StandardLibrary {
         List<int[]> starts = new ArrayList<>();   // {line, optimizer ? 1 : 0}
         List<String> names = new ArrayList<>();
         for (int l = 0; l < lines.length; l++) {
-            Matcher m = DECL.matcher(lines[l]);
-            if (m.find()) {
-                starts.add(new int[] {l, m.group(1).equals("optimizer") ? 1 : 0});
-                names.add(m.group(2));
+            // a declaration starts a line: optional blanks, "optimizer" or "def", blanks, its name
+            List<String> w = leadingWords(lines[l], 2);
+            if (w.size() == 2 && (w.get(0).equals("optimizer") || w.get(0).equals("def"))) {
+                starts.add(new int[] {l, w.get(0).equals("optimizer") ? 1 : 0});
+                names.add(w.get(1));
             }
         }
         List<Decl> decls = new ArrayList<>();
@@ -165,10 +162,42 @@ final class StandardLibrary {
         return new StandardLibrary(lines, List.copyOf(decls));
     }
 
-    private static Set<String> words(String text) {
+    /**
+     * The words of a text as the lexer reads names: a letter or '_', then letters, digits
+     * and '_' ([\p{L}_][\p{L}\p{Nd}_]*). A loop, not a regex: it runs cold, once per script.
+     */
+    static Set<String> words(String text) {
         Set<String> words = new HashSet<>();
-        Matcher m = WORD.matcher(text);
-        while (m.find()) words.add(m.group());
+        int n = text.length(), i = 0;
+        while (i < n) {
+            int c = text.codePointAt(i);
+            if (!startsName(c)) {
+                i += Character.charCount(c);
+                continue;
+            }
+            int start = i;
+            i += Character.charCount(c);
+            while (i < n && (startsName(c = text.codePointAt(i)) || Character.getType(c) == Character.DECIMAL_DIGIT_NUMBER)) i += Character.charCount(c);
+            words.add(text.substring(start, i));
+        }
         return words;
+    }
+
+    private static boolean startsName(int c) { return c == '_' || Character.isLetter(c); }
+
+    /** Up to {@code max} words at the start of a line, separated by blanks (spaces, tabs) only. */
+    private static List<String> leadingWords(String line, int max) {
+        List<String> out = new ArrayList<>();
+        int i = 0, n = line.length();
+        while (out.size() < max) {
+            int blanks = i;
+            while (i < n && (line.charAt(i) == ' ' || line.charAt(i) == '\t')) i++;
+            if (i == n || (out.size() > 0 && i == blanks) || !startsName(line.codePointAt(i))) break;
+            int start = i;
+            while (i < n && (startsName(line.codePointAt(i)) || Character.getType(line.codePointAt(i)) == Character.DECIMAL_DIGIT_NUMBER))
+                i += Character.charCount(line.codePointAt(i));
+            out.add(line.substring(start, i));
+        }
+        return out;
     }
 }

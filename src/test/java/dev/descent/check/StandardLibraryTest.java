@@ -40,6 +40,12 @@ class StandardLibraryTest {
         assertTrue(parsed(s, "sgd") && parsedDef(s, "cosine") && !parsed(s, "adam"));
     }
 
+    @Test void wordsAreTheLexersNames() {
+        // more than the names (a comment's words, "e3" of 1.5e3): reaching more is only slower
+        assertEquals(java.util.Set.of("a_b1", "x2", "é9", "y", "_z", "θ", "adam", "e3"),
+                StandardLibrary.words("a_b1 + x2*é9, 3y # _z\nθ=adam(1.5e3)"));
+    }
+
     /** Whether the script's library module holds this optimizer's declaration itself (parsed for it). */
     private static boolean parsed(StandardLibrary.Loaded l, String name) { return l.module().optimizers.get(name).parsedHere(); }
 
