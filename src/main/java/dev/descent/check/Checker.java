@@ -13,8 +13,6 @@ import dev.descent.syntax.Parser;
 import dev.descent.syntax.Pos;
 import dev.descent.syntax.SourceFile;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -103,9 +101,17 @@ public final class Checker {
         return new Checker(settings, true).run(source);
     }
 
-    Script run(SourceFile source) {
-        Ast.Program program = Parser.parse(source);
-        stdlib = loadStdlib();
+    /** Checks an already parsed script again with other options: how {@link Script#instance} avoids parsing it again. */
+    static Script check(Ast.Program program, Map<String, Double> settings, Options options) {
+        return new Checker(settings, options).run(program.source(), program);
+    }
+
+    Script run(SourceFile source) { return run(source, Parser.parse(source)); }
+
+    private Script run(SourceFile source, Ast.Program program) {
+        StandardLibrary.Loaded std = StandardLibrary.forScript(source.text());
+        stdlib = std.module();
+        diagnostics.addAll(std.diagnostics());
         Module module = new Module(source);
         if (stdlib != null) {
             module.defs.putAll(stdlib.defs);
@@ -129,17 +135,16 @@ public final class Checker {
 
     // ================================================================ modules
 
-    private Module loadStdlib() {
-        try (InputStream in = Checker.class.getResourceAsStream(STDLIB_RESOURCE)) {
-            if (in == null) return null;
-            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            SourceFile src = SourceFile.ofString("<standard library>", text);
-            Module m = new Module(src);
-            library(Parser.parse(src), m);
-            return m;
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read the standard library", e);
-        }
+    /**
+     * Declares and checks the program of a library that holds only defs and optimizers (the
+     * standard library: {@link StandardLibrary}) into {@code m}; returns the problems found.
+     */
+    static List<Diagnostic> checkLibrary(Ast.Program program, Module m) {
+        Checker c = new Checker(Map.of(), Options.EVAL);
+        c.library(program, m);
+        if (!m.globals.isEmpty() || !c.loaded.isEmpty())
+            throw new IllegalStateException("the standard library may hold only defs and optimizers");
+        return List.copyOf(c.diagnostics);
     }
 
     private static Path canonical(Path p) {
@@ -354,7 +359,7 @@ public final class Checker {
         }
         if (!runs.isEmpty() && objectivePos == null)
             error(runs.get(0).pos(), "there is nothing to optimize: the script has no 'minimize' or 'maximize'");
-        return new Script(m.source, dag, params, lets, objective, maximize, objectivePos, seed, data, m, runs, steps, settings, options);
+        return new Script(m.source, program, dag, params, lets, objective, maximize, objectivePos, seed, data, m, runs, steps, settings, options);
     }
 
     Scope root(Module m) { return new Scope(m, Map.of(), Map.of(), null); }

@@ -13,11 +13,31 @@ import java.util.Map;
  * declares it (lexical scope), whatever file calls it.
  */
 public final class Module {
-    /** A def and the module it was declared in. */
-    public record DefRef(Ast.Def def, Module module) {}
+    /**
+     * A def, its name and the module it was declared in. The standard library's defs that a
+     * script does not name are parsed only when first read here ({@link StandardLibrary}).
+     */
+    public record DefRef(Ast.Def def, Module module, String name) {
+        public DefRef(Ast.Def def, Module module) { this(def, module, def.name()); }
 
-    /** An optimizer and the module it was declared in. */
-    public record OptimizerRef(Ast.Optimizer decl, Module module) {}
+        @Override public Ast.Def def() { return def != null ? def : StandardLibrary.whole().module().defs.get(name).def(); }
+
+        /** Whether the declaration was parsed with its module (not read from the whole library when asked for). */
+        boolean parsedHere() { return def != null; }
+    }
+
+    /**
+     * An optimizer, its name and the module it was declared in. The standard library's
+     * optimizers that a script does not name are parsed only when first read here.
+     */
+    public record OptimizerRef(Ast.Optimizer decl, Module module, String name) {
+        public OptimizerRef(Ast.Optimizer decl, Module module) { this(decl, module, decl.name()); }
+
+        @Override public Ast.Optimizer decl() { return decl != null ? decl : StandardLibrary.whole().module().optimizers.get(name).decl(); }
+
+        /** Whether the declaration was parsed with its module (not read from the whole library when asked for). */
+        boolean parsedHere() { return decl != null; }
+    }
 
     /** A named value at the top level: a param, a let or a data set. */
     public sealed interface Global {

@@ -81,15 +81,19 @@ public final class Script {
 
     /** This script again, with its data seen as other numbers of rows (batches, splits), or for evaluation rather than training. */
     public Script instance(boolean training, Map<String, Integer> rows) {
-        return Checker.check(source, settings, new Checker.Options(training, data, rows));
+        return Checker.check(program, settings, new Checker.Options(training, data, rows));
     }
 
-    Script(SourceFile source, Dag dag, List<Param> params, List<Let> lets, Node objective, boolean maximize, Pos objectivePos,
+    /** The script as parsed (shared by its instances, so each is checked without parsing it again). */
+    private final Ast.Program program;
+
+    Script(SourceFile source, Ast.Program program, Dag dag, List<Param> params, List<Let> lets, Node objective, boolean maximize, Pos objectivePos,
            Long seed, Map<String, DataSet> data, Module module, List<Ast.Optimize> runs, List<Step> steps,
            Map<String, Double> settings, Checker.Options options) {
         this.settings = settings;
         this.options = options;
         this.source = source;
+        this.program = program;
         this.dag = dag;
         this.params = params;
         this.lets = lets;

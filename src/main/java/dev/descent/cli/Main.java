@@ -11,10 +11,30 @@ import picocli.CommandLine.Command;
  * Java stack trace reach the user.
  */
 @Command(name = "descent", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Optimization scripts: symbolic derivatives, optimizers as text, SIMD.",
-        subcommands = {RunCommand.class, CompareCommand.class, CheckCommand.class, EvalCommand.class, GradCommand.class, ShowCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        description = "Optimization scripts: symbolic derivatives, optimizers as text, SIMD.")
 public final class Main implements Runnable {
     public static final int OK = 0, SCRIPT_ERROR = 1, USAGE = 2, DIVERGED = 3;
+
+    /**
+     * The subcommands, in the order help lists them. Picocli reads a command's annotations
+     * when it is added, and that is most of a short command's start-up, so a command line
+     * that names one of these as its first word gets only that one (see {@link #commandLine}).
+     */
+    private static final String[] COMMANDS = {"run", "compare", "check", "eval", "grad", "show", "bench", "help"};
+
+    private static Object command(String name) {
+        return switch (name) {
+            case "run" -> new RunCommand();
+            case "compare" -> new CompareCommand();
+            case "check" -> new CheckCommand();
+            case "eval" -> new EvalCommand();
+            case "grad" -> new GradCommand();
+            case "show" -> new ShowCommand();
+            case "bench" -> new BenchCommand();
+            case "help" -> new CommandLine.HelpCommand();
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -37,7 +57,7 @@ public final class Main implements Runnable {
 
     /** Runs the command line with these streams; returns the exit code. Used by main and by tests. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = commandLine(args);
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
@@ -71,6 +91,24 @@ public final class Main implements Runnable {
         } catch (Throwable e) {
             return internalError(e, err);
         }
+    }
+
+    /**
+     * The command line for these arguments: with only the subcommand that the first argument
+     * names, which is all that parsing and running it use; with all of them otherwise (help,
+     * an unknown or missing command, top-level options), so that help and the "unknown
+     * command" message list every command. Either way each command parses and behaves the same.
+     */
+    static CommandLine commandLine(String[] args) {
+        CommandLine cl = new CommandLine(new Main());
+        String only = null;
+        if (args.length > 0 && !args[0].equals("help")) {
+            for (String c : COMMANDS) if (c.equals(args[0])) only = c;
+        }
+        for (String c : COMMANDS) {
+            if (only == null || c.equals(only)) cl.addSubcommand(c, command(c));
+        }
+        return cl;
     }
 
     private static int internalError(Throwable e, PrintWriter err) {

@@ -1,0 +1,203 @@
+package dev.descent.check;
+
+import dev.descent.syntax.Ast;
+import dev.descent.syntax.Diagnostic;
+import dev.descent.syntax.Parser;
+import dev.descent.syntax.SourceFile;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The standard library (std.dsc) as a script sees it, parsed and checked once per process
+ * for each set of declarations a script can reach, and only those: parsing the whole
+ * library was most of what a short command did after the JVM started (ANTLR runs cold).
+ *
+ * <p>A script reaches the declarations whose names occur in its text as words (comments
+ * included, so this over-approximates), and the declarations those reach in turn. They
+ * are parsed from the library's text with every other declaration's lines blanked, so
+ * positions are those of std.dsc. The others are in the module too, in the library's
+ * order, as a {@link Module.DefRef} or {@link Module.OptimizerRef} whose declaration is
+ * read from the whole library, parsed then, the first time anything asks for it: so
+ * everything that reads the names (did-you-mean hints, "unknown optimizer" lists,
+ * {@code descent grad}'s choice of fresh names) is unchanged, and anything that reads a
+ * declaration gets it. The checker itself reads only the declarations a script names. A
+ * script with {@code import} (its imports may reach more) gets the whole library.
+ *
+ * <p>Each module is shared: it holds only defs and optimizers, which refer to no DAG
+ * (checked when it is made), and nothing changes a module once it is checked.
+ */
+final class StandardLibrary {
+    /** A module of the standard library, and the problems checking it found (none, as shipped). */
+    record Loaded(Module module, List<Diagnostic> diagnostics) {}
+
+    /** One declaration of std.dsc: its lines [first, end) and the words in them. */
+    private record Decl(boolean optimizer, String name, int first, int end, Set<String> words) {}
+
+
+    private static final class Holder {
+        static final StandardLibrary STD = read();
+    }
+
+    private final String[] lines;
+    private final List<Decl> decls;
+    private final Map<BitSet, Loaded> modules = new ConcurrentHashMap<>();
+
+    private StandardLibrary(String[] lines, List<Decl> decls) {
+        this.lines = lines;
+        this.decls = decls;
+    }
+
+    /** The standard library for a script with this text. */
+    static Loaded forScript(String text) {
+        StandardLibrary std = Holder.STD;
+        if (std == null) return new Loaded(null, List.of());
+        Set<String> words = words(text);
+        BitSet reached = new BitSet(std.decls.size());
+        if (words.contains("import")) reached = std.every();
+        else std.reach(words, reached);
+        return std.module(reached);
+    }
+
+    /** The whole library, parsed and checked (once per process). */
+    static Loaded whole() {
+        StandardLibrary std = Holder.STD;
+        return std.module(std.every());
+    }
+
+    /** The module of these declarations, made once (not in computeIfAbsent: making one may read the whole library). */
+    private Loaded module(BitSet reached) {
+        Loaded l = modules.get(reached);
+        if (l == null) {
+            l = load(reached);
+            Loaded before = modules.putIfAbsent(reached, l);
+            if (before != null) l = before;
+        }
+        return l;
+    }
+
+    private void reach(Set<String> words, BitSet reached) {
+        List<Set<String>> todo = new ArrayList<>(List.of(words));
+        while (!todo.isEmpty()) {
+            Set<String> w = todo.removeLast();
+            for (int i = 0; i < decls.size(); i++) {
+                if (!reached.get(i) && w.contains(decls.get(i).name())) {
+                    reached.set(i);
+                    todo.add(decls.get(i).words());
+                }
+            }
+        }
+    }
+
+    private Loaded load(BitSet reached) {
+        String[] text = lines.clone();
+        for (int i = 0; i < decls.size(); i++) {
+            if (reached.get(i)) continue;
+            for (int l = decls.get(i).first(); l < decls.get(i).end(); l++) text[l] = "";
+        }
+        SourceFile src = SourceFile.ofString("<standard library>", String.join("\n", text));
+        Module m = new Module(src);
+        List<Diagnostic> diagnostics = Checker.checkLibrary(Parser.parse(src), m);
+        if (reached.cardinality() < decls.size()) {
+            // the names not parsed, in the library's order among the parsed ones
+            Map<String, Module.DefRef> defs = new LinkedHashMap<>();
+            Map<String, Module.OptimizerRef> optimizers = new LinkedHashMap<>();
+            for (int i = 0; i < decls.size(); i++) {
+                Decl d = decls.get(i);
+                if (d.optimizer()) optimizers.put(d.name(), reached.get(i) ? m.optimizers.get(d.name()) : new Module.OptimizerRef(null, m, d.name()));
+                else defs.put(d.name(), reached.get(i) ? m.defs.get(d.name()) : new Module.DefRef(null, m, d.name()));
+            }
+            if (defs.containsValue(null) || optimizers.containsValue(null) || !defs.keySet().containsAll(m.defs.keySet())
+                    || !optimizers.keySet().containsAll(m.optimizers.keySet()))
+                return load(every());   // the declarations were not where the scan found them: parse it all
+            m.defs.clear();
+            m.defs.putAll(defs);
+            m.optimizers.clear();
+            m.optimizers.putAll(optimizers);
+        }
+        return new Loaded(m, diagnostics);
+    }
+
+    private BitSet every() {
+        BitSet b = new BitSet(decls.size());
+        b.set(0, decls.size());
+        return b;
+    }
+
+    private static StandardLibrary read() {
+        String text;
+        try (InputStream in = Checker.class.getResourceAsStream(Checker.STDLIB_RESOURCE)) {
+            if (in == null) return null;
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the standard library", e);
+        }
+        String[] lines = text.split("\n", -1);
+        List<int[]> starts = new ArrayList<>();   // {line, optimizer ? 1 : 0}
+        List<String> names = new ArrayList<>();
+        for (int l = 0; l < lines.length; l++) {
+            // a declaration starts a line: optional blanks, "optimizer" or "def", blanks, its name
+            List<String> w = leadingWords(lines[l], 2);
+            if (w.size() == 2 && (w.get(0).equals("optimizer") || w.get(0).equals("def"))) {
+                starts.add(new int[] {l, w.get(0).equals("optimizer") ? 1 : 0});
+                names.add(w.get(1));
+            }
+        }
+        List<Decl> decls = new ArrayList<>();
+        for (int i = 0; i < starts.size(); i++) {
+            int first = starts.get(i)[0], end = i + 1 < starts.size() ? starts.get(i + 1)[0] : lines.length;
+            Set<String> words = new HashSet<>();
+            for (int l = first; l < end; l++) words.addAll(words(lines[l]));
+            words.remove(names.get(i));
+            decls.add(new Decl(starts.get(i)[1] == 1, names.get(i), first, end, Set.copyOf(words)));
+        }
+        return new StandardLibrary(lines, List.copyOf(decls));
+    }
+
+    /**
+     * The words of a text as the lexer reads names: a letter or '_', then letters, digits
+     * and '_' ([\p{L}_][\p{L}\p{Nd}_]*). A loop, not a regex: it runs cold, once per script.
+     */
+    static Set<String> words(String text) {
+        Set<String> words = new HashSet<>();
+        int n = text.length(), i = 0;
+        while (i < n) {
+            int c = text.codePointAt(i);
+            if (!startsName(c)) {
+                i += Character.charCount(c);
+                continue;
+            }
+            int start = i;
+            i += Character.charCount(c);
+            while (i < n && (startsName(c = text.codePointAt(i)) || Character.getType(c) == Character.DECIMAL_DIGIT_NUMBER)) i += Character.charCount(c);
+            words.add(text.substring(start, i));
+        }
+        return words;
+    }
+
+    private static boolean startsName(int c) { return c == '_' || Character.isLetter(c); }
+
+    /** Up to {@code max} words at the start of a line, separated by blanks (spaces, tabs) only. */
+    private static List<String> leadingWords(String line, int max) {
+        List<String> out = new ArrayList<>();
+        int i = 0, n = line.length();
+        while (out.size() < max) {
+            int blanks = i;
+            while (i < n && (line.charAt(i) == ' ' || line.charAt(i) == '\t')) i++;
+            if (i == n || (out.size() > 0 && i == blanks) || !startsName(line.codePointAt(i))) break;
+            int start = i;
+            while (i < n && (startsName(line.codePointAt(i)) || Character.getType(line.codePointAt(i)) == Character.DECIMAL_DIGIT_NUMBER))
+                i += Character.charCount(line.codePointAt(i));
+            out.add(line.substring(start, i));
+        }
+        return out;
+    }
+}
