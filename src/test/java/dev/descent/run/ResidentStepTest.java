@@ -69,6 +69,27 @@ class ResidentStepTest {
             }
     }
 
+    /** A trace that asks for the gradient's norm adds a reduction to the fused pass, and changes no result. */
+    @Test
+    void aTraceThatWantsTheGradientsNormChangesNoBit() {
+        for (String text : FUSABLE)
+            for (Engine engine : new Engine[] {VECTOR_ENGINES[1], VECTOR_ENGINES[3], VECTOR_ENGINES[4]}) {
+                Script s = script(text);
+                List<double[]> fusedRows = new ArrayList<>(), apartRows = new ArrayList<>();
+                Driver.Result quiet = new Driver(s, 0, engine).run(null);
+                Driver.Result traced = new Driver(s, 0, engine).run((run, step, loss, gn, lr, theta) -> fusedRows.add(new double[] {loss, gn, lr}));
+                new Driver(s, 0, engine).fusing(false).run((run, step, loss, gn, lr, theta) -> apartRows.add(new double[] {loss, gn, lr}));
+                String what = engine.label() + ": " + text;
+                OptimizeTest.assertBits(quiet.theta(), traced.theta(), what);
+                assertEquals(quiet.runs(), traced.runs(), what);
+                assertEquals(apartRows.size(), fusedRows.size(), what);
+                for (int k = 0; k < fusedRows.size(); k++) {
+                    assertArrayEquals(apartRows.get(k), fusedRows.get(k), 0, what + " row " + k + ": loss, gradient norm, lr");
+                    assertTrue(Double.isFinite(fusedRows.get(k)[1]), what + " row " + k + " has a gradient norm");
+                }
+            }
+    }
+
     @Test
     void everyEngineAgreesWithTheScalarReference() {
         List<String> all = new ArrayList<>(FUSABLE);
