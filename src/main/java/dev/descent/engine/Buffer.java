@@ -28,6 +28,12 @@ public abstract sealed class Buffer permits Buffer.F64, Buffer.F32 {
 
     public abstract int length();
 
+    /** Checks that {@code size} elements from {@code offset} lie inside this buffer; {@code what} names them for the message. */
+    public void checkRange(String what, int size, int offset) {
+        if (offset < 0 || (long) offset + size > length())
+            throw new IllegalArgumentException(what + " (" + size + " elements) bound at " + offset + " of a buffer of " + length());
+    }
+
     public abstract Precision precision();
 
     /** Element i, as a double. */

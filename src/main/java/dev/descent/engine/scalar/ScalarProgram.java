@@ -108,8 +108,7 @@ public final class ScalarProgram implements dev.descent.engine.Program {
         Integer i = leafSlot.get(leaf);
         if (i == null) throw new IllegalArgumentException("the program does not read " + leaf.op + " " + leaf.attr);
         int size = leaf.shape.size();
-        if (offset < 0 || (long) offset + size > values.length())
-            throw new IllegalArgumentException(leaf.op + " " + leaf.attr + " (" + size + " elements) bound at " + offset + " of a buffer of " + values.length());
+        values.checkRange(leaf.op + " " + leaf.attr, size, offset);
         leafBuf[i] = values;
         leafOff[i] = offset;
         if (!(values instanceof Buffer.F64 d && offset == 0 && d.a.length == size) && leafCopy[i] == null) leafCopy[i] = new double[size];
@@ -117,8 +116,7 @@ public final class ScalarProgram implements dev.descent.engine.Program {
 
     @Override public void bindOutput(int output, Buffer into, int offset) {
         int size = outputs.get(output).shape.size();
-        if (offset < 0 || (long) offset + size > into.length())
-            throw new IllegalArgumentException("output " + output + " (" + size + " elements) bound at " + offset + " of a buffer of " + into.length());
+        into.checkRange("output " + output, size, offset);
         outBuf[output] = into;
         outOff[output] = offset;
     }

@@ -682,8 +682,7 @@ public final class SimdProgram implements dev.descent.engine.Program {
 
     @Override public void bind(Node leaf, Buffer values, int offset) {
         int i = leaf(leaf), s = plan.leafSlots[i], size = leaf.shape.size();
-        if (offset < 0 || (long) offset + size > values.length())
-            throw new IllegalArgumentException(leaf.op + " " + leaf.attr + " (" + size + " elements) bound at " + offset + " of a buffer of " + values.length());
+        values.checkRange(leaf.op + " " + leaf.attr, size, offset);
         leafBuf[i] = values;
         leafOff[i] = offset;
         int st = plan.streamOf[s];
@@ -708,8 +707,7 @@ public final class SimdProgram implements dev.descent.engine.Program {
 
     @Override public void bindOutput(int output, Buffer into, int offset) {
         int size = outputs.get(output).shape.size();
-        if (offset < 0 || (long) offset + size > into.length())
-            throw new IllegalArgumentException("output " + output + " (" + size + " elements) bound at " + offset + " of a buffer of " + into.length());
+        into.checkRange("output " + output, size, offset);
         outBuf[output] = into;
         outOff[output] = offset;
         int st = plan.outputStream[output], s = plan.outputSlots[output];
