@@ -256,29 +256,27 @@ public final class Driver {
         private void twoPrograms() {
             if (update != null) return;
             states.allocate();
-            {
-                g = engine.allocate(script.dimension());
-                if (usesH) h = Buffer.allocate(Precision.F64, script.dimension() * script.dimension());
-                update = StepProgram.update(script, step, states, engine);
-                bindInputs(update.prog);
-                if (step.until() != null) {
-                    until = new ScriptProgram(engine, List.of(step.until()));
-                    bindInputs(until);
-                }
-                for (Step.LineSearch ls : step.searches()) {
-                    ScriptProgram sp = new ScriptProgram(engine, List.of(ls.direction(), ls.from(), ls.a0(), ls.c(), ls.shrink(), ls.slope()));
-                    bindInputs(sp);
-                    if (searchD == null) {
-                        searchD = engine.allocate(script.dimension());
-                        searchFrom = engine.allocate(script.dimension());
-                        searchX = engine.allocate(script.dimension());
-                    }
-                    sp.program.bindOutput(0, searchD, 0);
-                    sp.program.bindOutput(1, searchFrom, 0);
-                    searches.add(sp);
-                }
-                update.prog.program.expectRuns(total);
+            g = engine.allocate(script.dimension());
+            if (usesH) h = Buffer.allocate(Precision.F64, script.dimension() * script.dimension());
+            update = StepProgram.update(script, step, states, engine);
+            bindInputs(update.prog);
+            if (step.until() != null) {
+                until = new ScriptProgram(engine, List.of(step.until()));
+                bindInputs(until);
             }
+            for (Step.LineSearch ls : step.searches()) {
+                ScriptProgram sp = new ScriptProgram(engine, List.of(ls.direction(), ls.from(), ls.a0(), ls.c(), ls.shrink(), ls.slope()));
+                bindInputs(sp);
+                if (searchD == null) {
+                    searchD = engine.allocate(script.dimension());
+                    searchFrom = engine.allocate(script.dimension());
+                    searchX = engine.allocate(script.dimension());
+                }
+                sp.program.bindOutput(0, searchD, 0);
+                sp.program.bindOutput(1, searchFrom, 0);
+                searches.add(sp);
+            }
+            update.prog.program.expectRuns(total);
             if (init != null) init.bind("g", g, 0);
         }
 
