@@ -165,8 +165,15 @@ def jobs(ctx):
                    [Cmd("eval-1e7", d + ["eval", ctx["adam_dsc"]], parse_first_line),
                     Cmd("eval-quickstart", d + ["eval", qs], parse_first_line),
                     Cmd("check-1e7", d + ["check", ctx["adam_dsc"]], parse_first_line),
-                    Cmd("check-quickstart", d + ["check", qs], parse_first_line)],
+                    Cmd("check-quickstart", d + ["check", qs], parse_first_line),
+                    # the floor: a hand-written program that allocates θ and g of 1e7 float64, sweeps them once
+                    # (the loss and the gradient in one Vector API loop) and prints, against the same for 2 elements
+                    Cmd("hand-eval-1e7", [java, "--add-modules", "jdk.incubator.vector", "-XX:+UseTransparentHugePages",
+                                          "-cp", "target/bench-classes", "HandEval", "10000000"], parse_first_line),
+                    Cmd("hand-eval-2", [java, "--add-modules", "jdk.incubator.vector", "-XX:+UseTransparentHugePages",
+                                        "-cp", "target/bench-classes", "HandEval", "2"], parse_first_line)],
                    [("time", "eval-1e7", "eval-quickstart", "<= 1.5"),
+                    ("time", "hand-eval-1e7", "hand-eval-2", "(the floor: allocating and sweeping 1e7 float64 twice)"),
                     ("time", "check-1e7", "check-quickstart", "<= 1.5")]))
 
     out.append(Job("mlp-digits", "examples/mlp_digits.dsc (20 epochs, batches of 32, f64) against the same in torch, 1 thread",
@@ -275,13 +282,14 @@ def loadavg():
 
 
 def compile_hand(ctx):
-    src = os.path.join(BENCH, "HandAdam.java")
-    cls = os.path.join(CLASSES, "HandAdam.class")
-    if os.path.exists(cls) and os.path.getmtime(cls) >= os.path.getmtime(src):
-        return
-    os.makedirs(CLASSES, exist_ok=True)
-    subprocess.run([os.path.join(ctx["jdk"], "bin", "javac"), "--add-modules", "jdk.incubator.vector", "-nowarn",
-                    "-d", CLASSES, src], check=True, stderr=subprocess.DEVNULL)
+    for name in ("HandAdam", "HandEval"):
+        src = os.path.join(BENCH, name + ".java")
+        cls = os.path.join(CLASSES, name + ".class")
+        if os.path.exists(cls) and os.path.getmtime(cls) >= os.path.getmtime(src):
+            continue
+        os.makedirs(CLASSES, exist_ok=True)
+        subprocess.run([os.path.join(ctx["jdk"], "bin", "javac"), "--add-modules", "jdk.incubator.vector", "-nowarn",
+                        "-d", CLASSES, src], check=True, stderr=subprocess.DEVNULL)
 
 
 def main():
