@@ -18,9 +18,9 @@ final class Builtins {
     static final Map<String, Op> UNARY = new LinkedHashMap<>();
 
     static {
-        for (Op op : new Op[] {Op.ABS, Op.SIGN, Op.SQRT, Op.EXP, Op.LOG, Op.LOG1P, Op.EXPM1, Op.SIN, Op.COS, Op.TAN,
-                Op.ASIN, Op.ACOS, Op.ATAN, Op.SINH, Op.COSH, Op.TANH, Op.SIGMOID, Op.RELU, Op.SOFTPLUS, Op.FLOOR,
-                Op.CEIL, Op.ROUND}) UNARY.put(op.spelling, op);
+        // every elementwise operation of one argument is a function of its name, but for the two that are
+        // operators of the language (-x and not x)
+        for (Op op : Op.values()) if (op.kind == Op.Kind.UNARY && op != Op.NEG && op != Op.NOT) UNARY.put(op.spelling, op);
     }
 
     /** Every other built-in, with its arguments' names (in order) and how many are required. */

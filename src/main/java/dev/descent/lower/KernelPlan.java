@@ -120,7 +120,7 @@ public final class KernelPlan {
         /** One line per instruction. */
         public final List<String> listing;
 
-        Pass(int index, int[] code, int count, int registers, int[] constRegister, int[] constScalar, int[] scalarSlots,
+        public Pass(int index, int[] code, int count, int registers, int[] constRegister, int[] constScalar, int[] scalarSlots,
              int[] reductionOp, int[] reductionSlot, int[] reductionPartial, int partials, List<String> listing) {
             this.index = index;
             this.code = code;

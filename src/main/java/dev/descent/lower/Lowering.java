@@ -275,13 +275,7 @@ public final class Lowering {
                 absorb(in);
                 return new Ins(Opcode.R_DOT, x, operand(in, 0), operand(in, 1), null, null, null);
             }
-            int r = switch (op) {
-                case SUM -> Opcode.R_SUM;
-                case MAX_ALL -> Opcode.R_MAX;
-                case MIN_ALL -> Opcode.R_MIN;
-                default -> Opcode.R_LSE;
-            };
-            return new Ins(r, x, in, null, null, null, null);
+            return new Ins(Opcode.of(op), x, in, null, null, null, null);
         }
         Node a = x.arity() > 0 ? operand(x, 0) : null, b = x.arity() > 1 ? operand(x, 1) : null;
         switch (op) {
@@ -362,55 +356,20 @@ public final class Lowering {
     private Ins generic(Node x, Node a, Node b) {
         Op op = x.op;
         switch (op.kind) {
-            case UNARY -> { return new Ins(unaryCode(op), x, a, null, null, null, null); }
-            case TERNARY -> {
-                int code = op == Op.SELECT ? Opcode.SELECT : Opcode.CLIP;
-                return new Ins(code, x, a, b, operand(x, 2), null, null);
-            }
+            case UNARY -> { return new Ins(Opcode.of(op), x, a, null, null, null, null); }
+            case TERNARY -> { return new Ins(Opcode.of(op), x, a, b, operand(x, 2), null, null); }
             default -> {}
         }
         boolean sa = isScalar(a), sb = isScalar(b);
-        int vv = binaryCode(op);
         if (!sa && sb) {
-            int vs = switch (op) {
-                case ADD -> Opcode.ADD_VS; case SUB -> Opcode.SUB_VS; case MUL -> Opcode.MUL_VS; case DIV -> Opcode.DIV_VS;
-                case POW -> Opcode.POW_VS; case MIN -> Opcode.MIN_VS; case MAX -> Opcode.MAX_VS;
-                default -> -1;
-            };
+            int vs = Opcode.vectorScalar(op);
             if (vs >= 0) return new Ins(vs, x, a, null, null, b, null);
         }
         if (sa && !sb) {
-            int sv = switch (op) {
-                case ADD -> Opcode.ADD_VS; case MUL -> Opcode.MUL_VS; case MIN -> Opcode.MIN_VS; case MAX -> Opcode.MAX_VS;
-                case SUB -> Opcode.SUB_SV; case DIV -> Opcode.DIV_SV;
-                default -> -1;
-            };
+            int sv = Opcode.scalarVector(op);
             if (sv >= 0) return new Ins(sv, x, b, null, null, a, null);
         }
-        return new Ins(vv, x, a, b, null, null, null);
-    }
-
-    private static int unaryCode(Op op) {
-        return switch (op) {
-            case NEG -> Opcode.NEG; case ABS -> Opcode.ABS; case SIGN -> Opcode.SIGN; case SQRT -> Opcode.SQRT;
-            case EXP -> Opcode.EXP; case LOG -> Opcode.LOG; case LOG1P -> Opcode.LOG1P; case EXPM1 -> Opcode.EXPM1;
-            case SIN -> Opcode.SIN; case COS -> Opcode.COS; case TAN -> Opcode.TAN; case ASIN -> Opcode.ASIN;
-            case ACOS -> Opcode.ACOS; case ATAN -> Opcode.ATAN; case SINH -> Opcode.SINH; case COSH -> Opcode.COSH;
-            case TANH -> Opcode.TANH; case SIGMOID -> Opcode.SIGMOID; case RELU -> Opcode.RELU;
-            case SOFTPLUS -> Opcode.SOFTPLUS; case FLOOR -> Opcode.FLOOR; case CEIL -> Opcode.CEIL;
-            case ROUND -> Opcode.ROUND; case NOT -> Opcode.NOT;
-            default -> throw new IllegalArgumentException(op + " is not unary");
-        };
-    }
-
-    private static int binaryCode(Op op) {
-        return switch (op) {
-            case ADD -> Opcode.ADD; case SUB -> Opcode.SUB; case MUL -> Opcode.MUL; case DIV -> Opcode.DIV;
-            case POW -> Opcode.POW; case MIN -> Opcode.MIN; case MAX -> Opcode.MAX; case ATAN2 -> Opcode.ATAN2;
-            case LT -> Opcode.LT; case LE -> Opcode.LE; case GT -> Opcode.GT; case GE -> Opcode.GE;
-            case EQ -> Opcode.EQ; case NE -> Opcode.NE; case AND -> Opcode.AND; case OR -> Opcode.OR;
-            default -> throw new IllegalArgumentException(op + " is not binary");
-        };
+        return new Ins(Opcode.of(op), x, a, b, null, null, null);
     }
 
     // ----------------------------------------------------------------- emission

@@ -111,7 +111,7 @@ public final class PassCompiler {
         java.util.TreeSet<Integer> used = new java.util.TreeSet<>();
         for (int i = 0; i < pass.count; i++) {
             int at = i * KernelPlan.STRIDE, op = pass.code[at];
-            int reads = kind(op) == null ? 3 : reads(kind(op));
+            int reads = kind(op) == null ? 3 : kind(op).vectorReads();
             for (int j = 0; j < reads; j++) if (pass.code[at + 2 + j] < 0) used.add(-pass.code[at + 2 + j] - 1);
             if (!Opcode.isReduction(op) && pass.code[at + 1] < 0) used.add(-pass.code[at + 1] - 1);
         }
@@ -137,45 +137,9 @@ public final class PassCompiler {
 
     // ------------------------------------------------------------------ opcodes
 
-    /** Operand forms of the Ops methods. */
-    enum Form { V, VV, VSS, VS, VVSS, VVVS, FILL, COPY, RED, RED2 }
+    private static Opcode.Form kind(int op) { return Opcode.form(op); }
 
-    /** Vector operands (a, b, c, in that order) an instruction of this form reads. */
-    private static int reads(Form f) {
-        return switch (f) {
-            case V, VSS, VS, COPY, RED -> 1;
-            case VV, VVSS, RED2 -> 2;
-            case VVVS -> 3;
-            case FILL -> 0;
-        };
-    }
-
-    private static Form kind(int op) {
-        if (op == Opcode.COPY) return Form.COPY;
-        if (op == Opcode.FILL) return Form.FILL;
-        if (op >= Opcode.NEG && op <= Opcode.SQUARE) return Form.V;
-        if (op >= Opcode.ADD && op <= Opcode.OR) return Form.VV;
-        if (op == Opcode.POW_VS) return Form.VS;
-        if (op >= Opcode.ADD_VS && op <= Opcode.DIV_SV || op == Opcode.CLIP_VSS || op == Opcode.SQRT_DIV_ADD
-                || op == Opcode.SQRT_ADD || op == Opcode.AFFINE) return Form.VSS;
-        if (op == Opcode.AXPY || op == Opcode.XMSY || op == Opcode.LIN2 || op == Opcode.LIN2SQ || op == Opcode.SMUL_DIV) return Form.VVSS;
-        if (op == Opcode.SELECT || op == Opcode.CLIP || op == Opcode.XM_SMUL_DIV) return Form.VVVS;
-        if (op == Opcode.R_SUM || op == Opcode.R_SUMSQ || op == Opcode.R_MAX || op == Opcode.R_MIN || op == Opcode.R_LSE) return Form.RED;
-        if (op == Opcode.R_DOT) return Form.RED2;
-        return null;
-    }
-
-    /** The Ops method name of an opcode (the interpreter's kernel name). */
-    static String method(int op) {
-        return switch (op) {
-            case Opcode.ADD_VS -> "addVS"; case Opcode.SUB_VS -> "subVS"; case Opcode.MUL_VS -> "mulVS";
-            case Opcode.DIV_VS -> "divVS"; case Opcode.POW_VS -> "powVS"; case Opcode.MIN_VS -> "minVS";
-            case Opcode.MAX_VS -> "maxVS"; case Opcode.SUB_SV -> "subSV"; case Opcode.DIV_SV -> "divSV";
-            case Opcode.CLIP_VSS -> "clipVSS"; case Opcode.SQRT_DIV_ADD -> "sqrtDivAdd"; case Opcode.SQRT_ADD -> "sqrtAdd";
-            case Opcode.SMUL_DIV -> "smulDiv"; case Opcode.XM_SMUL_DIV -> "xmSmulDiv";
-            default -> Opcode.name(op);
-        };
-    }
+    private static String method(int op) { return Opcode.method(op); }
 
     // ------------------------------------------------------------------ the generator
 
