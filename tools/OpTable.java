@@ -840,6 +840,13 @@ public final class Ops@SUF@ {
     // ---------------------------------------------------------------- the files
 
     static Map<String, String> files() {
+        Map<Integer, String> values = new LinkedHashMap<>();
+        Map<String, String> codes = new LinkedHashMap<>();
+        for (Instr r : TABLE) {
+            String twin = values.put(r.value(), r.code());
+            if (twin != null) throw new IllegalStateException("opcode " + r.value() + " is both " + twin + " and " + r.code());
+            if (codes.put(r.code(), r.code()) != null) throw new IllegalStateException("two rows named " + r.code());
+        }
         Map<String, String> out = new LinkedHashMap<>();
         out.put("src/main/java/dev/descent/ir/ScalarMath.java", scalarMath());
         out.put("src/main/java/dev/descent/lower/Opcode.java", opcode());
