@@ -1,28 +1,20 @@
 package dev.descent.engine.scalar;
 
-import static dev.descent.engine.scalar.ArrayKernels.*;
-
 import dev.descent.engine.Buffer;
 import dev.descent.engine.Env;
 import dev.descent.engine.Precision;
-import dev.descent.ir.Attr;
-import dev.descent.ir.Dag;
 import dev.descent.ir.Node;
-import dev.descent.ir.Op;
-import dev.descent.ir.ScalarMath;
-import dev.descent.ir.Shape;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
 
 /**
  * The reference engine: evaluates a DAG in float64, one node at a time, exactly as the
- * language defines it. It is the specification the other engines are held to, so it is
+ * language defines it, node by node through {@link NodeEval}. It is the specification the other engines are held to, so it is
  * written to be obviously right: every elementwise operation goes through
- * {@link ScalarMath} (which is also what the Dag folds constants with, so a folded
+ * {@link dev.descent.ir.ScalarMath} (which is also what the Dag folds constants with, so a folded
  * constant and an evaluated one agree bit for bit), and every reduction adds its terms
  * in one documented order.
  *
@@ -206,70 +198,26 @@ public final class ScalarProgram implements dev.descent.engine.Program {
         return found;
     }
 
-    /** One node of the plan, with its input slots, its buffer and anything precomputed for it. */
+    /** One node of the plan: its {@link NodeEval.Prep}, its input slots and the array of its inputs' values. */
     private static final class Step {
         final Node node;
-        final Op op;
-        final Shape shape;
+        final NodeEval.Prep prep;
         /** Slots of the inputs. */
         final int[] in;
-        /** The node's buffer; a CONST's own values (never written); null for a leaf, whose value comes from the Env. */
+        /** The inputs' values at the current run, filled before each evaluation. */
+        final double[][] inputs;
+        /** The node's buffer; a CONST's own values (never written); null for a leaf, whose value comes from the Env or a binding. */
         final double[] out;
-        /** INDEX, SCATTER: the row-major positions read or written. */
-        int[] positions;
-        /** SOLVE: the LU factors; LSE_AXIS: per-row or per-column maxima. */
-        double[] scratch;
-        /** Elementwise: the output as a grid of rows × cols (a scalar or vector is one row). */
-        int rows, cols;
-        /** Elementwise: input k's element at grid (i, j) is at {@code i * rowStride[k] + j * colStride[k]}. */
-        int[] rowStride, colStride;
-        /**
-         * Elementwise: no input is a vector spread over the rows of a matrix, so input k's element
-         * for output element e is simply at {@code e * colStride[k]} (colStride 1 for a full input,
-         * 0 for a scalar), and one flat loop does; it is about 1.5× faster than the grid loop.
-         */
-        boolean flat;
 
         Step(Node node, int[] in) {
             this.node = node;
-            this.op = node.op;
-            this.shape = node.shape;
+            this.prep = new NodeEval.Prep(node);
             this.in = in;
-            this.out = switch (op) {
-                case PARAM, DATA, INPUT, RANDOM -> null;
-                case CONST -> shape.isScalar() ? new double[] {node.num} : ((Attr.Array) node.attr).values();
-                default -> new double[shape.size()];
-            };
-            if (op.isElementwise()) planElementwise();
-            switch (op) {
-                case INDEX -> positions = Dag.flatPositions((Attr.Index) node.attr, node.in(0).shape);
-                case SCATTER -> {
-                    Attr.Scatter sc = (Attr.Scatter) node.attr;
-                    positions = Dag.flatPositions(sc.index(), sc.shape());
-                }
-                case SOLVE -> scratch = new double[node.in(0).shape.size()];
-                case LSE_AXIS -> scratch = new double[shape.size()];
-                default -> {}
-            }
+            this.inputs = new double[in.length][];
+            this.out = prep.out;
         }
 
         boolean isLeaf() { return out == null; }
-
-        private void planElementwise() {
-            rows = shape.isMatrix() ? shape.rows() : 1;
-            cols = shape.isMatrix() ? shape.cols() : shape.size();
-            rowStride = new int[in.length];
-            colStride = new int[in.length];
-            for (int k = 0; k < in.length; k++) {
-                Shape s = node.in(k).shape;
-                if (s.equals(shape)) { rowStride[k] = cols; colStride[k] = 1; }
-                else if (s.isScalar()) { rowStride[k] = 0; colStride[k] = 0; }
-                else if (s.isVector() && shape.isMatrix() && s.rows() == shape.cols()) { rowStride[k] = 0; colStride[k] = 1; }
-                else throw new IllegalArgumentException(op + " cannot broadcast " + s + " to " + shape);
-            }
-            flat = true;
-            for (int k = 0; k < in.length; k++) flat &= rowStride[k] == cols * colStride[k];
-        }
     }
 
     private static double[] leafValue(Node leaf, Env env) {
@@ -282,90 +230,8 @@ public final class ScalarProgram implements dev.descent.engine.Program {
 
     // ---------------------------------------------------------------- evaluation
 
-    private double[] in(Step st, int k) { return values[st.in[k]]; }
-
     private void evaluate(Step st) {
-        Node n = st.node;
-        double[] out = st.out;
-        switch (st.op.kind) {
-            case LEAF -> {} // a CONST: its values are its buffer
-            case UNARY -> unary(st.op, in(st, 0), out);
-            case BINARY -> binary(st, in(st, 0), in(st, 1), out);
-            case TERNARY -> ternary(st, in(st, 0), in(st, 1), in(st, 2), out);
-            case REDUCE, STRUCT, LINALG -> {
-                double[] x = in(st, 0);
-                Shape xs = n.in(0).shape;
-                switch (st.op) {
-                    case SUM -> out[0] = sum(x);
-                    case MAX_ALL -> out[0] = max(x);
-                    case MIN_ALL -> out[0] = min(x);
-                    case LSE -> out[0] = logSumExp(x);
-                    case SUM_AXIS -> sumAxis(x, xs, axis(n), out);
-                    case MAX_AXIS -> maxAxis(x, xs, axis(n), out, true);
-                    case MIN_AXIS -> maxAxis(x, xs, axis(n), out, false);
-                    case LSE_AXIS -> logSumExpAxis(x, xs, axis(n), out, st.scratch);
-                    case INDEX -> gather(x, st.positions, out);
-                    case PACK -> pack(st, out);
-                    case SCATTER -> scatter(x, st.positions, out);
-                    case BCAST -> broadcast(x, xs, (Attr.Broadcast) n.attr, out);
-                    case MATMUL -> matmul(x, xs, in(st, 1), n.in(1).shape, out);
-                    case TRANSPOSE -> transpose(x, xs.rows(), xs.cols(), out);
-                    case DIAG -> diag(x, out);
-                    case DIAG_EXTRACT -> diagExtract(x, xs.rows(), out);
-                    case OUTER -> outer(x, in(st, 1), out);
-                    case SOLVE -> solve(x, xs.rows(), in(st, 1), n.shape.isMatrix() ? n.shape.cols() : 1, out, st.scratch);
-                    case STACK -> stack(st, xs.rows(), out);
-                    case ONEHOT -> onehot(x, ((Attr.Classes) n.attr).k(), out);
-                    default -> throw new IllegalStateException("no evaluation for " + st.op);
-                }
-            }
-        }
-    }
-
-    private static int axis(Node n) { return ((Attr.Axis) n.attr).axis(); }
-
-    // ------------------------------------------------------------- elementwise
-
-    private static void unary(Op op, double[] x, double[] out) {
-        for (int k = 0; k < out.length; k++) out[k] = ScalarMath.unary(op, x[k]);
-    }
-
-    /** Output element k = (i, j) of the grid; each input read where {@link Step#rowStride}/{@link Step#colStride} say. */
-    private static void binary(Step st, double[] a, double[] b, double[] out) {
-        Op op = st.op;
-        int ra = st.rowStride[0], ca = st.colStride[0], rb = st.rowStride[1], cb = st.colStride[1];
-        if (st.flat) {
-            for (int k = 0; k < out.length; k++) out[k] = ScalarMath.binary(op, a[k * ca], b[k * cb]);
-            return;
-        }
-        for (int i = 0, k = 0; i < st.rows; i++)
-            for (int j = 0; j < st.cols; j++, k++)
-                out[k] = ScalarMath.binary(op, a[i * ra + j * ca], b[i * rb + j * cb]);
-    }
-
-    private static void ternary(Step st, double[] a, double[] b, double[] c, double[] out) {
-        Op op = st.op;
-        int ra = st.rowStride[0], ca = st.colStride[0], rb = st.rowStride[1], cb = st.colStride[1];
-        int rc = st.rowStride[2], cc = st.colStride[2];
-        if (st.flat) {
-            for (int k = 0; k < out.length; k++) out[k] = ScalarMath.ternary(op, a[k * ca], b[k * cb], c[k * cc]);
-            return;
-        }
-        for (int i = 0, k = 0; i < st.rows; i++)
-            for (int j = 0; j < st.cols; j++, k++)
-                out[k] = ScalarMath.ternary(op, a[i * ra + j * ca], b[i * rb + j * cb], c[i * rc + j * cc]);
-    }
-
-
-    private void pack(Step st, double[] out) {
-        for (int k = 0; k < out.length; k++) out[k] = in(st, k)[0];
-    }
-
-    private void stack(Step st, int m, double[] out) {
-        int c = st.in.length;
-        for (int j = 0; j < c; j++) {
-            double[] col = in(st, j);
-            for (int i = 0; i < m; i++) out[i * c + j] = col[i];
-        }
+        for (int k = 0; k < st.in.length; k++) st.inputs[k] = values[st.in[k]];
+        NodeEval.eval(st.prep, st.inputs);
     }
 }
