@@ -25,13 +25,14 @@ import org.junit.jupiter.api.io.TempDir;
  * bin/find-jdk's kept answer and bin/descent's rebuild and start-up cache, run for real
  * (bash) on a copy of the two scripts in a scratch repository, with fake JDKs (shell
  * scripts that answer {@code -version} and log every call) and a fake {@code mvn}, and a
- * PATH holding only the tools the scripts use: hermetic, and no JVM is started.
+ * PATH holding only the tools the scripts use: hermetic, and no JVM is started. The PATH
+ * has no {@code flock} (as on stock macOS): the launcher must not need it.
  */
 class LauncherTest {
     @TempDir Path tmp;
     Path repo, jvm, tools, log;
 
-    private static final String[] TOOLS = {"bash", "sed", "grep", "head", "readlink", "mkdir", "mv", "rm", "touch", "dirname", "cat", "flock", "find"};
+    private static final String[] TOOLS = {"bash", "sed", "grep", "head", "readlink", "mkdir", "mv", "rm", "touch", "dirname", "cat", "find", "sleep", "rmdir"};
 
     @BeforeEach void setUp() throws IOException {
         assumeTrue(which("bash") != null, "needs bash");
@@ -282,6 +283,178 @@ class LauncherTest {
         assertFalse(r.out.contains("AOTCache"), "the old cache is older than the jar: " + r.out);
     }
 
+    // ------------------------------------------------------------------ descent, several at once
+
+    /**
+     * Issue 12: three launchers started at once right after a source changed, with no flock on
+     * the PATH. One builds, the others wait for it and then find the jar up to date; all three
+     * run a whole jar (the fake java fails on a missing or half-written one), Maven runs once,
+     * the old jar stays in place while it does, and no lock or half-built jar is left behind.
+     */
+    @Test void threeLaunchersAtOnceBuildOnceAndAllRun() throws Exception {
+        Path a = jdk("a", "25.0.1");
+        sources();
+        assertEquals(0, descent(a, Map.of(), "check", "x.dsc").code);
+        Files.writeString(repo.resolve("src/main/java/dev/A.java"), "class A { int x; }");   // saved now
+        Files.writeString(tmp.resolve("mvn-sleep"), "1");
+        clearLog();
+        List<Process> ps = new ArrayList<>();
+        for (int i = 0; i < 3; i++) ps.add(startDescent("-" + i, a, Map.of(), "check", "x.dsc"));
+        for (int i = 0; i < 3; i++) {
+            Run r = finish(ps.get(i), "-" + i);
+            assertEquals(0, r.code, "launcher " + i + ": " + r);
+            assertTrue(r.out.contains(" -jar " + repo + "/bin/../target/descent.jar check x.dsc"), r.toString());
+            assertFalse(r.err.contains("failed"), r.toString());
+        }
+        List<String> calls = callLines();
+        assertEquals(1, count(calls, "mvn "), calls.toString());
+        assertEquals(1, count(calls, "the old jar was there during the build"), "the old jar is in place during the build: " + calls);
+        assertEquals(1, count(calls, "train "), calls.toString());
+        assertEquals(3, count(calls, "run "), calls.toString());
+        assertEquals("jar\n", Files.readString(repo.resolve("target/descent.jar")));
+        assertNothingLeft();
+
+        clearLog();
+        Run after = descent(a, Map.of(), "check", "x.dsc");
+        assertEquals("", after.err, after.toString());
+        assertEquals(0, count(callLines(), "mvn "), "up to date");
+    }
+
+    /** Issue 12: an edit saved while Maven builds is not taken as built: the next run builds it. */
+    @Test void anEditSavedDuringTheBuildIsBuiltByTheNextRun() throws Exception {
+        Path a = jdk("a", "25.0.1");
+        sources();
+        Files.writeString(tmp.resolve("mvn-edit"), "");
+        Run first = descent(a, Map.of(), "check", "x.dsc");
+        assertEquals(0, first.code, first.toString());
+        assertEquals("descent: building (first run)…\n"
+                + "descent: src/main/java/dev/A.java changed during the build; this run may not have it, the next one rebuilds\n"
+                + "descent: making the start-up cache for check, grad and show (once per build)…\n", first.err);
+        clearLog();
+        Run second = descent(a, Map.of(), "check", "x.dsc");
+        assertEquals("descent: rebuilding (sources changed)…\n"
+                + "descent: making the start-up cache for check, grad and show (once per build)…\n", second.err, second.toString());
+        assertEquals(1, count(callLines(), "mvn "));
+        clearLog();
+        Run third = descent(a, Map.of(), "check", "x.dsc");
+        assertEquals("", third.err, third.toString());
+        assertEquals(0, count(callLines(), "mvn "));
+        assertNothingLeft();
+    }
+
+    /** A launcher killed during a build left its lock: the next one sees its pid is gone, removes it, and builds. */
+    @Test void aLockLeftByALauncherThatIsGoneIsRemoved() throws Exception {
+        Path a = jdk("a", "25.0.1");
+        sources();
+        long dead = deadPid();
+        Path lock = Files.createDirectories(repo.resolve("target/launcher/build.lock"));
+        Files.writeString(lock.resolve("pid-" + dead), "");
+        Run r = descent(a, Map.of(), "check", "x.dsc");
+        assertEquals(0, r.code, r.toString());
+        assertEquals("descent: removed the build lock of a launcher that is gone (pid " + dead + ")\n"
+                + "descent: building (first run)…\n"
+                + "descent: making the start-up cache for check, grad and show (once per build)…\n", r.err);
+        assertEquals(1, count(callLines(), "mvn "));
+        assertNothingLeft();
+    }
+
+    /** A lock made but never named (its maker died between the two) is removed after a short wait. */
+    @Test void aLockThatNamesNoOwnerIsRemovedAfterAWhile() throws Exception {
+        Path a = jdk("a", "25.0.1");
+        sources();
+        Files.createDirectories(repo.resolve("target/launcher/build.lock"));
+        Run r = descent(a, Map.of(), "check", "x.dsc");
+        assertEquals(0, r.code, r.toString());
+        assertEquals(1, count(callLines(), "mvn "));
+        assertNothingLeft();
+    }
+
+    /** A lock held by a live process is waited for, a bounded time, then the launcher says what to do. */
+    @Test void aLockHeldByALiveProcessIsWaitedForThenGivenUpOn() throws Exception {
+        Path a = jdk("a", "25.0.1");
+        sources();
+        long live = ProcessHandle.current().pid();
+        Path lock = Files.createDirectories(repo.resolve("target/launcher/build.lock"));
+        Files.writeString(lock.resolve("pid-" + live), "");
+        Run r = descent(a, Map.of("DESCENT_LOCK_WAIT", "1"), "check", "x.dsc");
+        assertEquals(1, r.code, r.toString());
+        assertTrue(r.err.startsWith("descent: waiting for another descent (pid " + live + ") to finish building…\n"), r.err);
+        assertTrue(r.err.contains("descent: gave up after 1 s waiting for the build lock, held by pid " + live + ".\n"), r.err);
+        assertTrue(r.err.contains("if no descent is building, remove it: rm -rf '"), r.err);
+        assertEquals(0, count(callLines(), "mvn "));
+        assertEquals(0, count(callLines(), "run "));
+        assertTrue(Files.exists(lock.resolve("pid-" + live)), "another's lock is not removed");
+    }
+
+    /** The lock's owner ends while a launcher waits for it: the waiter takes the lock and builds. */
+    @Test void aWaiterGoesOnWhenTheOwnerEnds() throws Exception {
+        Path a = jdk("a", "25.0.1");
+        sources();
+        Process owner = new ProcessBuilder(which("sleep").toString(), "1").start();
+        Path lock = Files.createDirectories(repo.resolve("target/launcher/build.lock"));
+        Files.writeString(lock.resolve("pid-" + owner.pid()), "");
+        Run r = descent(a, Map.of(), "check", "x.dsc");
+        owner.waitFor();
+        assertEquals(0, r.code, r.toString());
+        assertEquals(1, count(callLines(), "mvn "));
+        assertNothingLeft();
+    }
+
+    /** A failed build leaves the old jar as it was, no lock, and no half-built jar; the next run tries again. */
+    @Test void aFailedBuildLeavesTheOldJarAndNoLock() throws Exception {
+        Path a = jdk("a", "25.0.1");
+        sources();
+        descent(a, Map.of(), "check", "x.dsc");
+        Files.writeString(repo.resolve("src/main/java/dev/A.java"), "class A { oops }");
+        Files.writeString(tmp.resolve("mvn-fail"), "");
+        clearLog();
+        Run r = descent(a, Map.of(), "check", "x.dsc");
+        assertEquals(1, r.code, r.toString());
+        assertTrue(r.err.contains("[ERROR] A.java: cannot find symbol\ndescent: build failed"), r.err);
+        assertEquals("jar\n", Files.readString(repo.resolve("target/descent.jar")));
+        assertNothingLeft();
+        Files.delete(tmp.resolve("mvn-fail"));
+        clearLog();
+        assertEquals(0, descent(a, Map.of(), "check", "x.dsc").code);
+        assertEquals(1, count(callLines(), "mvn "), "still stale: built again");
+    }
+
+    /** A launcher stopped (SIGTERM) during its build gives the lock back and leaves no half-built jar. */
+    @Test void aLauncherStoppedDuringItsBuildGivesTheLockBack() throws Exception {
+        Path a = jdk("a", "25.0.1");
+        sources();
+        Files.writeString(tmp.resolve("mvn-sleep"), "1");
+        Process p = startDescent("", a, Map.of(), "check", "x.dsc");
+        for (int i = 0; i < 600 && count(callLines(), "mvn ") == 0; i++) Thread.sleep(50);
+        assertEquals(1, count(callLines(), "mvn "), "the build started");
+        p.destroy();   // SIGTERM to the launcher alone: it waits for mvn to end, then gives back the lock
+        Run r = finish(p, "");
+        assertEquals(128 + 15, r.code, r.toString());
+        assertEquals(0, count(callLines(), "run "));
+        assertNothingLeft();
+        assertFalse(Files.exists(repo.resolve("target/descent.jar")), "the build that was cut short is not put in place");
+    }
+
+    /** No lock, no stamp and no half-built jar in target/. */
+    private void assertNothingLeft() throws IOException {
+        assertFalse(Files.exists(repo.resolve("target/launcher/build.lock")), "the lock is given back");
+        try (var s = Files.list(repo.resolve("target"))) {
+            List<String> left = s.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("descent-building-")).toList();
+            assertEquals(List.of(), left);
+        }
+        try (var s = Files.list(repo.resolve("target/launcher"))) {
+            List<String> left = s.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("build-stamp") || n.startsWith("training.")).toList();
+            assertEquals(List.of(), left);
+        }
+    }
+
+    /** The pid of a process that has ended. */
+    private static long deadPid() throws Exception {
+        Process p = new ProcessBuilder(which("bash").toString(), "-c", ":").start();
+        p.waitFor();
+        return p.pid();
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private record Run(int code, String out, String err) {
@@ -305,6 +478,11 @@ class LauncherTest {
                 + "    exit 0 ;;\n"
                 + "esac\n"
                 + "echo \"run $*\" >>'" + log + "'\n"
+                + "prev=''\n"
+                + "for a in \"$@\"; do\n"
+                + "  if [[ $prev == -jar && $(<\"$a\") != jar ]]; then echo \"java: the jar $a is missing or not whole\" >&2; exit 9; fi\n"
+                + "  prev=$a\n"
+                + "done\n"
                 + "echo \"run $0 $*\"\n";
         Files.writeString(home.resolve("bin/java"), java);
         executable(home.resolve("bin/java"));
@@ -317,14 +495,31 @@ class LauncherTest {
         return home;
     }
 
-    /** A source tree, and a fake mvn that "builds" target/descent.jar. */
+    /**
+     * A source tree, and a fake mvn that "builds" target/NAME.jar (NAME: -Ddescent.jarName, as
+     * the pom has it; "descent" by default) and logs "mvn ARGS", and "the old jar was there during the build" when
+     * target/descent.jar is there as it starts. What it also does, the test asks with files in
+     * tmp: mvn-sleep (it takes that many seconds, writing the jar in two halves around the
+     * sleep), mvn-edit (it saves a change to A.java, once), mvn-fail (it fails).
+     */
     private void sources() throws IOException {
         Files.createDirectories(repo.resolve("src/main/java/dev"));
         Files.writeString(repo.resolve("src/main/java/dev/A.java"), "class A {}");
         Files.createDirectories(repo.resolve("grammar"));
         Files.writeString(repo.resolve("grammar/D.g4"), "grammar D;");
         Files.writeString(repo.resolve("pom.xml"), "<project/>");
-        Files.writeString(tools.resolve("mvn"), "#!" + which("bash") + "\necho \"mvn $*\" >>'" + log + "'\nmkdir -p target && echo jar >target/descent.jar\n");
+        String mvn = "#!" + which("bash") + "\n"
+                + "echo \"mvn $*\" >>'" + log + "'\n"
+                + "if [[ -f target/descent.jar ]]; then echo 'the old jar was there during the build' >>'" + log + "'; fi\n"
+                + "name=descent\n"
+                + "for a in \"$@\"; do case $a in -Ddescent.jarName=*) name=${a#*=} ;; esac; done\n"
+                + "if [[ -f '" + tmp.resolve("mvn-fail") + "' ]]; then echo '[ERROR] A.java: cannot find symbol'; exit 1; fi\n"
+                + "mkdir -p target\n"
+                + "printf ja >\"target/$name.jar\"\n"
+                + "if [[ -f '" + tmp.resolve("mvn-edit") + "' ]]; then rm -f '" + tmp.resolve("mvn-edit") + "'; echo '// saved during the build' >>src/main/java/dev/A.java; fi\n"
+                + "if [[ -f '" + tmp.resolve("mvn-sleep") + "' ]]; then sleep \"$(<'" + tmp.resolve("mvn-sleep") + "')\"; fi\n"
+                + "printf 'r\\n' >>\"target/$name.jar\"\n";
+        Files.writeString(tools.resolve("mvn"), mvn);
         executable(tools.resolve("mvn"));
         ageSources(3600);
     }
@@ -345,28 +540,41 @@ class LauncherTest {
     }
 
     private Run descent(Path javaHome, Map<String, String> env, String... args) throws Exception {
-        Map<String, String> e = new HashMap<>(env);
-        e.put("JAVA_HOME", javaHome.toString());
-        e.putIfAbsent("DESCENT_JDK_SEARCH", "");
-        List<String> cmd = new ArrayList<>(List.of(repo.resolve("bin/descent").toString()));
-        cmd.addAll(List.of(args));
-        return bash(e, cmd.toArray(String[]::new));
+        return finish(startDescent("", javaHome, env, args), "");
     }
 
     private Run bash(Map<String, String> env, String... cmd) throws Exception {
+        return finish(start("", env, cmd), "");
+    }
+
+    /** Starts the command, its stdout and stderr going to files named after {@code name}. */
+    private Process start(String name, Map<String, String> env, String... cmd) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(repo.toFile());
         Map<String, String> e = pb.environment();
         e.clear();
         e.put("PATH", tools.toString());
         e.put("HOME", tmp.resolve("home").toString());
         e.putAll(env);
-        Path out = tmp.resolve("out"), err = tmp.resolve("err");
-        pb.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-        Process p = pb.start();
+        pb.redirectOutput(tmp.resolve("out" + name).toFile()).redirectError(tmp.resolve("err" + name).toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        return pb.start();
+    }
+
+    private Run finish(Process p, String name) throws Exception {
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "timed out");
         // bin/descent's stderr filter (a process substitution) may write a moment after the exit
         Thread.sleep(50);
-        return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+        return new Run(p.exitValue(), Files.readString(tmp.resolve("out" + name), StandardCharsets.UTF_8),
+                Files.readString(tmp.resolve("err" + name), StandardCharsets.UTF_8));
+    }
+
+    private Process startDescent(String name, Path javaHome, Map<String, String> env, String... args) throws IOException {
+        Map<String, String> e = new HashMap<>(env);
+        e.put("JAVA_HOME", javaHome.toString());
+        e.putIfAbsent("DESCENT_JDK_SEARCH", "");
+        List<String> cmd = new ArrayList<>(List.of(repo.resolve("bin/descent").toString()));
+        cmd.addAll(List.of(args));
+        return start(name, e, cmd.toArray(String[]::new));
     }
 
     private static String aotOf(String out) {
