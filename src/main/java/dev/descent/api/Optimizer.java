@@ -6,12 +6,10 @@ import dev.descent.check.UnknownSetting;
 import dev.descent.engine.Buffer;
 import dev.descent.engine.Engine;
 import dev.descent.engine.Precision;
-import dev.descent.ir.Node;
 import dev.descent.run.GradientStep;
 import dev.descent.syntax.CompileError;
 import dev.descent.syntax.SourceFile;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -135,28 +133,12 @@ public final class Optimizer {
     }
 
     private static void refuseIfNeedsObjective(Step s) {
-        if (!s.searches().isEmpty() || reaches(s, s.hessian()))
-            throw new DescentException(s.optimizer() + " needs the objective itself (its "
-                    + (s.searches().isEmpty() ? "Hessian" : "line search") + "), not only gradients;"
-                    + " write the objective in a script and run it with Descent.load(…).run()");
-        if (reaches(s, s.f()))
+        String why = s.needsObjective();
+        if (why != null)
+            throw new DescentException(why + "; write the objective in a script and run it with Descent.load(…).run()");
+        if (s.readsF())
             throw new DescentException(s.optimizer() + " reads the objective's value f, which step(params, grads) does not have;"
                     + " run it on a script with Descent.load(…).run()");
-    }
-
-    private static boolean reaches(Step s, Node leaf) {
-        List<Node> outs = new ArrayList<>();
-        outs.add(s.pOutput());
-        outs.addAll(s.stateOutputs());
-        IdentityHashMap<Node, Boolean> seen = new IdentityHashMap<>();
-        java.util.ArrayDeque<Node> stack = new java.util.ArrayDeque<>(outs);
-        while (!stack.isEmpty()) {
-            Node x = stack.pop();
-            if (x == leaf) return true;
-            if (seen.put(x, Boolean.TRUE) != null) continue;
-            for (int i = 0; i < x.arity(); i++) stack.push(x.in(i));
-        }
-        return false;
     }
 
     /** The optimizer's name, e.g. {@code "adam"}. */

@@ -1,8 +1,11 @@
 package dev.descent.check;
 
 import dev.descent.ir.Node;
+import dev.descent.ir.Reach;
 import dev.descent.syntax.Ast;
 import dev.descent.syntax.Pos;
+import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 
@@ -46,4 +49,78 @@ public record Step(
 
     /** The learning rate, when the optimizer has a hyperparameter named lr; else null. */
     public Node lr() { return hypers.get("lr"); }
+
+    /** The new parameters, then every state's new value in the states' order. */
+    public List<Node> outputs() {
+        List<Node> out = new ArrayList<>(1 + stateOutputs.size());
+        out.add(pOutput);
+        out.addAll(stateOutputs);
+        return out;
+    }
+
+    /**
+     * What a run of this step reads, the states aside: the new parameters, the stopping condition,
+     * and what each line search is given (its direction, start, first step, constants, slope).
+     */
+    public List<Node> runRoots() {
+        List<Node> roots = new ArrayList<>();
+        roots.add(pOutput);
+        if (until != null) roots.add(until);
+        for (LineSearch ls : searches) roots.addAll(List.of(ls.direction(), ls.from(), ls.a0(), ls.c(), ls.shrink(), ls.slope()));
+        return roots;
+    }
+
+    /**
+     * The live states for a run that reads {@code roots}, as indexes in increasing order: a state
+     * is live when its input leaf is reachable from the roots or from the new value of a live
+     * state (to a fixed point). A dead state is neither kept nor updated.
+     */
+    public int[] liveStates(List<Node> roots) {
+        BitSet seen = Reach.ids(roots);
+        boolean[] isLive = new boolean[stateInputs.size()];
+        int count = 0;
+        for (boolean grew = true; grew; ) {
+            grew = false;
+            List<Node> more = new ArrayList<>();
+            for (int i = 0; i < isLive.length; i++)
+                if (!isLive[i] && seen.get(stateInputs.get(i).id)) {
+                    isLive[i] = true;
+                    count++;
+                    more.add(stateOutputs.get(i));
+                    grew = true;
+                }
+            Reach.grow(seen, more);
+        }
+        int[] out = new int[count];
+        for (int i = 0, k = 0; i < isLive.length; i++) if (isLive[i]) out[k++] = i;
+        return out;
+    }
+
+    /** The ids of the nodes a run reads: reachable from {@link #runRoots} and from the live states' new values. */
+    public BitSet reads() {
+        List<Node> roots = runRoots();
+        int[] live = liveStates(roots);
+        for (int i : live) roots.add(stateOutputs.get(i));
+        return Reach.ids(roots);
+    }
+
+    /** Whether a run reads the Hessian H (so the step forms it, an n×n matrix, every step). */
+    public boolean usesHessian() { return reads().get(hessian.id); }
+
+    /** Whether the update, a state's new value or a state's start reads the objective's value f. */
+    public boolean readsF() {
+        List<Node> roots = outputs();
+        roots.addAll(stateInits);
+        return Reach.reaches(roots, f);
+    }
+
+    /**
+     * Why this step cannot be driven by gradients alone (by {@code Optimizer.step(params, grads)},
+     * {@code descent bench}): it calls a line search or reads the Hessian; null when it can.
+     */
+    public String needsObjective() {
+        if (!searches.isEmpty()) return optimizer + " needs the objective itself (its line search), not only gradients";
+        if (usesHessian()) return optimizer + " needs the objective itself (its Hessian), not only gradients";
+        return null;
+    }
 }

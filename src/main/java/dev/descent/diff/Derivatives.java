@@ -3,6 +3,7 @@ package dev.descent.diff;
 import dev.descent.ir.Attr;
 import dev.descent.ir.Dag;
 import dev.descent.ir.Node;
+import dev.descent.ir.Reach;
 import dev.descent.ir.Op;
 import dev.descent.ir.Shape;
 import java.util.ArrayList;
@@ -60,14 +61,9 @@ public final class Derivatives {
         BitSet targets = new BitSet();
         for (Node w : wrt) targets.set(w.id);
         Node[] byId = new Node[n];
-        ArrayList<Node> stack = new ArrayList<>();
-        stack.add(f);
-        while (!stack.isEmpty()) {
-            Node x = stack.removeLast();
-            if (reach.get(x.id)) continue;
+        for (Node x : Reach.inIdOrder(List.of(f))) {
             reach.set(x.id);
             byId[x.id] = x;
-            for (int i = 0; i < x.arity(); i++) stack.add(x.in(i));
         }
         for (int id = reach.nextSetBit(0); id >= 0; id = reach.nextSetBit(id + 1)) {
             Node x = byId[id];

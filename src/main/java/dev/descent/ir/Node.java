@@ -100,18 +100,7 @@ public final class Node {
 
     /** Number of distinct nodes reachable from this one (itself included). */
     public int dagSize() {
-        java.util.BitSet seen = new java.util.BitSet();
-        java.util.ArrayDeque<Node> stack = new java.util.ArrayDeque<>();
-        stack.push(this);
-        int n = 0;
-        while (!stack.isEmpty()) {
-            Node x = stack.pop();
-            if (seen.get(x.id)) continue;
-            seen.set(x.id);
-            n++;
-            for (Node c : x.in) stack.push(c);
-        }
-        return n;
+        return Reach.count(java.util.List.of(this));
     }
 
     @Override public String toString() { return Printer.print(this); }

@@ -2,7 +2,6 @@ package dev.descent.ir;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,20 +71,11 @@ public final class Printer {
         if (taken == null) taken = Set.of();
         // Reachable nodes and how often each occurs: once per input slot of a reachable
         // parent, once per output it is the root of.
+        List<Node> order = Reach.inIdOrder(outputs.values()); // inputs before their users
         HashMap<Node, Integer> refs = new HashMap<>();
-        ArrayList<Node> order = new ArrayList<>();
-        ArrayDeque<Node> todo = new ArrayDeque<>();
-        for (Node root : outputs.values()) {
-            if (refs.merge(root, 1, Integer::sum) == 1) { order.add(root); todo.push(root); }
-        }
-        while (!todo.isEmpty()) {
-            Node x = todo.pop();
-            for (int i = 0; i < x.arity(); i++) {
-                Node c = x.in(i);
-                if (refs.merge(c, 1, Integer::sum) == 1) { order.add(c); todo.push(c); }
-            }
-        }
-        order.sort(Comparator.comparingInt(n -> n.id)); // inputs before their users
+        for (Node root : outputs.values()) refs.merge(root, 1, Integer::sum);
+        for (Node x : order)
+            for (int i = 0; i < x.arity(); i++) refs.merge(x.in(i), 1, Integer::sum);
 
         HashMap<Node, String> names = new HashMap<>();
         HashMap<Node, String> shortText = new HashMap<>();

@@ -1,13 +1,12 @@
 package dev.descent.lower;
 
 import dev.descent.ir.Node;
+import dev.descent.ir.Reach;
 import dev.descent.ir.Op;
 import dev.descent.ir.Shape;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,7 +55,7 @@ public final class Lowering {
 
     private Lowering(List<Node> outputs) {
         this.outputs = outputs;
-        this.nodes = reachableInIdOrder(outputs);
+        this.nodes = Reach.inIdOrder(outputs);
         for (int s = 0; s < nodes.size(); s++) slot.put(nodes.get(s), s);
         int n = nodes.size();
         kind = new Kind[n];
@@ -575,23 +574,5 @@ public final class Lowering {
         int[] a = new int[xs.size()];
         for (int i = 0; i < a.length; i++) a[i] = xs.get(i);
         return a;
-    }
-
-    static List<Node> reachableInIdOrder(List<Node> outputs) {
-        IdentityHashMap<Node, Boolean> seen = new IdentityHashMap<>();
-        ArrayDeque<Node> stack = new ArrayDeque<>();
-        List<Node> found = new ArrayList<>();
-        for (Node o : outputs) stack.push(o);
-        while (!stack.isEmpty()) {
-            Node x = stack.pop();
-            if (seen.put(x, Boolean.TRUE) != null) continue;
-            found.add(x);
-            for (int k = 0; k < x.arity(); k++) stack.push(x.in(k));
-        }
-        found.sort(Comparator.comparingInt(x -> x.id));
-        for (int i = 1; i < found.size(); i++)
-            if (found.get(i).id == found.get(i - 1).id)
-                throw new IllegalArgumentException("the outputs are nodes of different Dags (two nodes have id " + found.get(i).id + ")");
-        return found;
     }
 }

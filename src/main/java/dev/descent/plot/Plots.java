@@ -261,15 +261,6 @@ public final class Plots {
     }
 
     private static boolean hasRandom(Node root) {
-        java.util.ArrayDeque<Node> stack = new java.util.ArrayDeque<>();
-        java.util.Set<Node> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        stack.push(root);
-        while (!stack.isEmpty()) {
-            Node n = stack.pop();
-            if (!seen.add(n)) continue;
-            if (n.op == Op.RANDOM) return true;
-            for (int i = 0; i < n.arity(); i++) stack.push(n.in(i));
-        }
-        return false;
+        return dev.descent.ir.Reach.any(List.of(root), n -> n.op == Op.RANDOM);
     }
 }

@@ -7,13 +7,12 @@ import dev.descent.engine.Buffer;
 import dev.descent.engine.Precision;
 import dev.descent.ir.Attr;
 import dev.descent.ir.Node;
+import dev.descent.ir.Reach;
 import dev.descent.ir.Op;
 import dev.descent.syntax.CompileError;
 import dev.descent.syntax.Diagnostic;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -291,7 +290,7 @@ final class Batches {
         if (tableBuilt) return;
         tableBuilt = true;
         if (script.objective == null) return;
-        walk(script.objective, x -> {
+        Reach.inIdOrder(List.of(script.objective)).forEach(x -> {
             if (x.op != Op.DATA) return;
             Attr.Column c = (Attr.Column) x.attr;
             if (!used.contains(c.data())) return;
@@ -333,25 +332,10 @@ final class Batches {
 
     /** The data sets whose columns the objective reads. */
     static void collectData(Node root, Set<String> out) {
-        walk(root, n -> { if (n.op == Op.DATA) out.add(((Attr.Column) n.attr).data()); });
+        for (Node n : Reach.inIdOrder(List.of(root))) if (n.op == Op.DATA) out.add(((Attr.Column) n.attr).data());
     }
 
     static boolean hasRandom(Node root) {
-        boolean[] found = {false};
-        walk(root, n -> found[0] |= n.op == Op.RANDOM);
-        return found[0];
-    }
-
-    private static void walk(Node root, java.util.function.Consumer<Node> visit) {
-        BitSet seen = new BitSet();
-        ArrayDeque<Node> stack = new ArrayDeque<>();
-        stack.push(root);
-        while (!stack.isEmpty()) {
-            Node x = stack.pop();
-            if (seen.get(x.id)) continue;
-            seen.set(x.id);
-            visit.accept(x);
-            for (int i = 0; i < x.arity(); i++) stack.push(x.in(i));
-        }
+        return Reach.any(List.of(root), n -> n.op == Op.RANDOM);
     }
 }

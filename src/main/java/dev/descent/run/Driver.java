@@ -6,7 +6,7 @@ import dev.descent.engine.Buffer;
 import dev.descent.engine.Engine;
 import dev.descent.engine.Precision;
 import dev.descent.ir.Node;
-import java.util.ArrayDeque;
+import dev.descent.ir.Reach;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -218,16 +218,11 @@ public final class Driver {
             this.detail = trace != null && trace.wantsDetail();
             batches = new Batches(script, step, rng, seed, engine.precision(), converted);
             total = steps >= 0 ? steps : step.unit() == dev.descent.syntax.Ast.Unit.EPOCHS ? step.count() * batches.perEpoch() : step.count();
-            List<Node> roots = new ArrayList<>();
-            roots.add(step.pOutput());
-            if (step.until() != null) roots.add(step.until());
-            for (Step.LineSearch ls : step.searches()) roots.addAll(List.of(ls.direction(), ls.from(), ls.a0(), ls.c(), ls.shrink(), ls.slope()));
-            states = new States(step, engine, roots);
-            BitSet reach = reach(roots, step.stateOutputs(), states.live);
-            usesH = reach.get(step.hessian().id);
+            states = new States(step, engine, step.runRoots());
+            usesH = step.usesHessian();
             List<Node> inits = new ArrayList<>();
             for (int i : states.live) inits.add(step.stateInits().get(i));
-            BitSet initReach = reach(inits, List.of(), new int[0]);
+            BitSet initReach = Reach.ids(inits);
             boolean initReadsGradient = initReach.get(step.g().id) || initReach.get(step.f().id);
             fuse = fusing && StepProgram.fusable(script, step, usesH, initReadsGradient);
             // the fused step of the first batch first, so that its compilation (when the run is long) starts
@@ -536,19 +531,6 @@ public final class Driver {
         }
         finalEval.theta(theta);
         return finalEval.run();
-    }
-
-    private static BitSet reach(List<Node> roots, List<Node> stateOutputs, int[] live) {
-        BitSet seen = new BitSet();
-        ArrayDeque<Node> stack = new ArrayDeque<>(roots);
-        for (int i : live) stack.push(stateOutputs.get(i));
-        while (!stack.isEmpty()) {
-            Node x = stack.pop();
-            if (seen.get(x.id)) continue;
-            seen.set(x.id);
-            for (int i = 0; i < x.arity(); i++) stack.push(x.in(i));
-        }
-        return seen;
     }
 
     static boolean finite(Buffer v) {

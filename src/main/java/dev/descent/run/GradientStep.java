@@ -18,7 +18,7 @@ import java.util.List;
  * allocated or converted per step. t starts at 1 and advances by one per {@link #step}.
  *
  * <p>A step that reads the objective's value f or its Hessian, or that searches along a line,
- * needs the objective itself and is refused ({@link #needsObjective}).
+ * needs the objective itself and is refused ({@link Step#needsObjective}).
  */
 public final class GradientStep {
     private final Step step;
@@ -36,7 +36,7 @@ public final class GradientStep {
      * {@code f}: the value its input f holds (the API refuses steps that read it; bench gives 1).
      */
     public GradientStep(Script script, Step step, Engine engine, double f) {
-        String why = needsObjective(step);
+        String why = step.needsObjective();
         if (why != null) throw new IllegalArgumentException(why);
         this.step = step;
         this.engine = engine;
@@ -57,42 +57,6 @@ public final class GradientStep {
             init.bind("f", Buffer.of(fCell), 0);
             for (int i = 0; i < states.size(); i++) init.program.bindOutput(i, states.cur[i], 0);
         }
-    }
-
-    /** Why this step cannot be driven by gradients alone (it uses H, a line search), or null. */
-    public static String needsObjective(Step step) {
-        if (!step.searches().isEmpty()) return step.optimizer() + " needs the objective itself (its line search), not only gradients";
-        List<Node> roots = new ArrayList<>();
-        roots.add(step.pOutput());
-        int[] live = States.live(step, roots);
-        java.util.BitSet seen = new java.util.BitSet();
-        java.util.ArrayDeque<Node> stack = new java.util.ArrayDeque<>(roots);
-        for (int i : live) stack.push(step.stateOutputs().get(i));
-        while (!stack.isEmpty()) {
-            Node x = stack.pop();
-            if (seen.get(x.id)) continue;
-            seen.set(x.id);
-            for (int k = 0; k < x.arity(); k++) stack.push(x.in(k));
-        }
-        if (seen.get(step.hessian().id)) return step.optimizer() + " needs the objective itself (its Hessian), not only gradients";
-        return null;
-    }
-
-    /** Whether the update reads the objective's value f. */
-    public static boolean readsF(Step step) {
-        java.util.BitSet seen = new java.util.BitSet();
-        java.util.ArrayDeque<Node> stack = new java.util.ArrayDeque<>();
-        stack.push(step.pOutput());
-        step.stateOutputs().forEach(stack::push);
-        step.stateInits().forEach(stack::push);
-        while (!stack.isEmpty()) {
-            Node x = stack.pop();
-            if (x == step.f()) return true;
-            if (seen.get(x.id)) continue;
-            seen.set(x.id);
-            for (int k = 0; k < x.arity(); k++) stack.push(x.in(k));
-        }
-        return false;
     }
 
     public Precision precision() { return engine.precision(); }

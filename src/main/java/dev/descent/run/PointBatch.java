@@ -3,6 +3,7 @@ package dev.descent.run;
 import dev.descent.ir.Attr;
 import dev.descent.ir.Dag;
 import dev.descent.ir.Node;
+import dev.descent.ir.Reach;
 import dev.descent.ir.Op;
 import dev.descent.ir.Shape;
 import java.util.ArrayList;
@@ -84,17 +85,7 @@ public final class PointBatch {
             b.isBatched.put(e.getKey(), true);
         }
         // every node reachable from the outputs, in id (topological) order
-        int max = 0;
-        for (Node o : outputs) max = Math.max(max, o.id + 1);
-        Node[] byId = new Node[max];
-        ArrayList<Node> stack = new ArrayList<>(outputs);
-        while (!stack.isEmpty()) {
-            Node x = stack.removeLast();
-            if (byId[x.id] != null) continue;
-            byId[x.id] = x;
-            for (int i = 0; i < x.arity(); i++) stack.add(x.in(i));
-        }
-        for (Node x : byId) if (x != null && !b.memo.containsKey(x)) b.visit(x);
+        for (Node x : Reach.inIdOrder(outputs)) if (!b.memo.containsKey(x)) b.visit(x);
         List<Node> out = new ArrayList<>(outputs.size());
         boolean[] batched = new boolean[outputs.size()];
         for (int k = 0; k < outputs.size(); k++) {

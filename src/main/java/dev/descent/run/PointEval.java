@@ -88,7 +88,7 @@ public final class PointEval {
         int trial = Math.min(points, MIN_CHUNK);
         PointBatch.Result t = PointBatch.batch(s.dag, outputs, leaves(s, columns, trial), trial);
         long elements = 0;
-        for (Node x : reachable(t.outputs())) if (x.op != Op.CONST && x.arity() > 0) elements += x.shape.size();
+        for (Node x : dev.descent.ir.Reach.inIdOrder(t.outputs())) if (x.op != Op.CONST && x.arity() > 0) elements += x.shape.size();
         long perPoint = Math.max(1, (elements + trial - 1) / trial);
         int chunk = (int) Math.max(Math.min(points, MIN_CHUNK), Math.min(points, BUDGET / perPoint));
 
@@ -137,18 +137,6 @@ public final class PointEval {
         for (Script.Param p : s.params)
             if (varies(p, columns)) leaves.put(p.node(), s.dag.input("points:" + p.name(), PointBatch.batchedShape(p.shape(), m)));
         return leaves;
-    }
-
-    private static List<Node> reachable(List<Node> outputs) {
-        java.util.Set<Node> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-        ArrayList<Node> stack = new ArrayList<>(outputs), out = new ArrayList<>();
-        while (!stack.isEmpty()) {
-            Node x = stack.removeLast();
-            if (!seen.add(x)) continue;
-            out.add(x);
-            for (int i = 0; i < x.arity(); i++) stack.add(x.in(i));
-        }
-        return out;
     }
 
     private static Env env(Script s, double[] base, Map<Node, double[]> values) {

@@ -5,9 +5,6 @@ import dev.descent.engine.Buffer;
 import dev.descent.engine.Engine;
 import dev.descent.ir.Attr;
 import dev.descent.ir.Node;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.List;
 
 /**
@@ -30,7 +27,7 @@ final class States {
 
     States(Step step, Engine engine, List<Node> roots) {
         this.engine = engine;
-        this.live = live(step, roots);
+        this.live = step.liveStates(roots);
         names = new String[live.length];
         cur = new Buffer[live.length];
         next = new Buffer[live.length];
@@ -79,36 +76,5 @@ final class States {
                 next[i] = x;
                 pending[i] = false;
             }
-    }
-
-    /**
-     * The live states of a step: those whose input leaf is reachable from {@code roots} (the new p,
-     * and anything else the run reads: until, line searches), or from the new value of a live
-     * state, to a fixed point.
-     */
-    static int[] live(Step step, List<Node> roots) {
-        List<Node> inputs = step.stateInputs();
-        BitSet seen = new BitSet();
-        ArrayDeque<Node> stack = new ArrayDeque<>(roots);
-        boolean[] isLive = new boolean[inputs.size()];
-        while (true) {
-            while (!stack.isEmpty()) {
-                Node x = stack.pop();
-                if (seen.get(x.id)) continue;
-                seen.set(x.id);
-                for (int k = 0; k < x.arity(); k++) stack.push(x.in(k));
-            }
-            boolean grew = false;
-            for (int i = 0; i < inputs.size(); i++)
-                if (!isLive[i] && seen.get(inputs.get(i).id)) {
-                    isLive[i] = true;
-                    stack.push(step.stateOutputs().get(i));
-                    grew = true;
-                }
-            if (!grew) break;
-        }
-        List<Integer> out = new ArrayList<>();
-        for (int i = 0; i < isLive.length; i++) if (isLive[i]) out.add(i);
-        return out.stream().mapToInt(Integer::intValue).toArray();
     }
 }

@@ -71,7 +71,7 @@ public final class StepBench {
 
     /** The update of {@code step} (elaborated for θ of {@code n}) alone. Refuses (IllegalArgumentException) a step that needs the objective. */
     public static StepBench update(Script script, Step step, int n, long seed) {
-        String why = GradientStep.needsObjective(step);
+        String why = step.needsObjective();
         if (why != null) throw new IllegalArgumentException(why);
         SplittableRandom rng = new SplittableRandom(seed);
         double[] p = new double[n], g = new double[n];
@@ -81,7 +81,7 @@ public final class StepBench {
     }
 
     /** True when the update reads H or the result of a line search (so it needs the objective). */
-    public static boolean needsObjective(Step step) { return GradientStep.needsObjective(step) != null; }
+    public static boolean needsObjective(Step step) { return step.needsObjective() != null; }
 
     /** Whether this times a whole step of the script (else the update alone). */
     public boolean wholeStep() { return step == null; }

@@ -4,9 +4,8 @@ import dev.descent.engine.Buffer;
 import dev.descent.engine.Env;
 import dev.descent.engine.Precision;
 import dev.descent.ir.Node;
-import java.util.ArrayDeque;
+import dev.descent.ir.Reach;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
 
@@ -59,7 +58,7 @@ public final class ScalarProgram implements dev.descent.engine.Program {
 
     /** Plans the evaluation of {@code outputs} (nodes of one Dag). */
     public ScalarProgram(List<Node> outputs) {
-        List<Node> order = reachableInIdOrder(outputs);
+        List<Node> order = Reach.inIdOrder(outputs);
         IdentityHashMap<Node, Integer> slot = new IdentityHashMap<>();
         for (int s = 0; s < order.size(); s++) slot.put(order.get(s), s);
         steps = new Step[order.size()];
@@ -180,23 +179,6 @@ public final class ScalarProgram implements dev.descent.engine.Program {
 
     // ------------------------------------------------------------------ planning
 
-    private static List<Node> reachableInIdOrder(List<Node> outputs) {
-        IdentityHashMap<Node, Boolean> seen = new IdentityHashMap<>();
-        ArrayDeque<Node> stack = new ArrayDeque<>();
-        List<Node> found = new ArrayList<>();
-        for (Node o : outputs) stack.push(o);
-        while (!stack.isEmpty()) {
-            Node n = stack.pop();
-            if (seen.put(n, Boolean.TRUE) != null) continue;
-            found.add(n);
-            for (int k = 0; k < n.arity(); k++) stack.push(n.in(k));
-        }
-        found.sort(Comparator.comparingInt(n -> n.id));
-        for (int s = 1; s < found.size(); s++)
-            if (found.get(s).id == found.get(s - 1).id)
-                throw new IllegalArgumentException("the outputs are nodes of different Dags (two nodes have id " + found.get(s).id + ")");
-        return found;
-    }
 
     /** One node of the plan: its {@link NodeEval.Prep}, its input slots and the array of its inputs' values. */
     private static final class Step {

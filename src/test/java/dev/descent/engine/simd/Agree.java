@@ -60,15 +60,7 @@ final class Agree {
     }
 
     static List<Node> reach(List<Node> outputs) {
-        IdentityHashMap<Node, Boolean> seen = new IdentityHashMap<>();
-        ArrayList<Node> stack = new ArrayList<>(outputs), found = new ArrayList<>();
-        while (!stack.isEmpty()) {
-            Node x = stack.remove(stack.size() - 1);
-            if (seen.put(x, true) != null) continue;
-            found.add(x);
-            stack.addAll(x.inputs());
-        }
-        return found;
+        return dev.descent.ir.Reach.inIdOrder(outputs);
     }
 
     static double[][] scalar(List<Node> outputs, Map<Node, double[]> values) {
