@@ -1,6 +1,7 @@
 package dev.descent.badinput;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -78,6 +79,46 @@ class SignalTest {
         assertTrue(points > 0 && points <= 2003, "points drawn: " + points);
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(List.of(), files.filter(f -> f.getFileName().toString().endsWith(".descent-tmp")).toList(), "no temporary file left");
+        }
+    }
+
+    /**
+     * SIGTERM during {@code compare}: the call under way stops where it is, the calls after it are
+     * not run, the table has its row ({@code interrupted}), the plot is complete, and the exit
+     * code is 143.
+     */
+    @Test @Timeout(180) void sigtermDuringCompare() throws Exception {
+        Path s = BadInput.write(dir, "long.dsc", LONG);
+        Path plot = BadInput.write(dir, "p.svg", "an old plot\n");
+        File out = dir.resolve("out.txt").toFile(), err = dir.resolve("err.txt").toFile();
+        Process p = OutputFaultsTest.descent(dir, "compare", "long.dsc", "--with", "adam(lr = 0.001)", "--with", "gd(lr = 0.0001)",
+                        "--plot", "p.svg").redirectOutput(out).redirectError(err).start();
+        // the plot's temporary file is made once the calls have checked, just before the runs start
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!temporaryExists(".p.svg.")) {
+            if (!p.isAlive()) fail("compare ended early: " + Files.readString(err.toPath()));
+            if (System.nanoTime() > deadline) fail("the run did not start");
+            Thread.sleep(50);
+        }
+        Thread.sleep(1500); // well into the first call
+        assertEquals("an old plot\n", Files.readString(plot), "the old file is untouched while the runs go");
+        p.destroy(); // SIGTERM
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "stopped after SIGTERM");
+        String stderr = OutputFaultsTest.incubatorFree(Files.readString(err.toPath()));
+        List<String> table = Files.readString(out.toPath()).lines().toList();
+        assertEquals(143, p.exitValue(), stderr);
+        assertEquals("descent: interrupted by SIGTERM; the calls after the last row were not run\n", stderr);
+        assertEquals(2, table.size(), "the header and the first call's row: " + table);
+        assertTrue(table.get(1).matches("adam\\(lr = 0\\.001\\)\\s+\\d+\\s+\\S+\\s+\\S+\\s+interrupted"), table.get(1));
+        String svg = Files.readString(plot);
+        assertTrue(svg.strip().endsWith("</svg>"), "the plot is whole");
+        assertTrue(svg.matches("(?s).*data-run=[\"']1[\"'].*") && !svg.matches("(?s).*data-run=[\"']2[\"'].*"), "one run drawn");
+        assertFalse(temporaryExists(".descent-tmp"), "no temporary file left");
+    }
+
+    private boolean temporaryExists(String part) throws Exception {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.anyMatch(f -> f.getFileName().toString().contains(part) && f.getFileName().toString().endsWith(".descent-tmp"));
         }
     }
 
