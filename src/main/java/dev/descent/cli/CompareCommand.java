@@ -11,7 +11,6 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +37,7 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object: runs.") boolean json;
 
     @Option(names = "--plot", paramLabel = "FILE.svg", description = "Draw all the runs on one plot. A PNG when FILE ends in .png.")
-    Path plot;
+    String plot;
 
     @Option(names = "--seed", paramLabel = "N", description = "Seed for random starts and dropout (overrides the script's seed).") Long seed;
 
@@ -53,8 +52,6 @@ final class CompareCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         if (calls == null || calls.isEmpty()) throw new Main.UsageError("compare: give at least one optimizer with --with CALL, e.g. --with 'adam(lr = 0.1)'");
         if (steps != null && steps < 1) throw new Main.UsageError("--steps " + steps + ": needs at least 1");
-        if (plot != null && plot.getParent() != null && !Files.isDirectory(plot.getParent()))
-            throw new Main.UsageError("--plot " + plot + ": the folder " + plot.getParent() + " does not exist");
         java.util.Map<String, Double> settings = Common.settings(sets);
         engineOptions.prewarm();
         Script s = Common.load(file, sets, err, true);
@@ -76,35 +73,53 @@ final class CompareCommand implements Callable<Integer> {
         long sd = seed != null ? seed : s.seed != null ? s.seed : 0L;
         double[] start = s.initialTheta(sd);
         dev.descent.engine.Engine engine = engineOptions.engine(err);
-        List<Row> rows = new ArrayList<>();
-        List<Recording> recs = new ArrayList<>();
-        boolean diverged = false;
-        for (int k = 0; k < scripts.size(); k++) {
-            Recording rec = plot == null ? null : new Recording(Plots.keep(s));
-            long t0 = System.nanoTime();
-            Driver.Result r;
-            try {
-                r = new Driver(scripts.get(k), sd, engine).run(start, rec);
-            } catch (CompileError e) {
-                Common.print(e.diagnostics(), err);
+        // the plot: checked and opened (a temporary file beside it) only now that the script and the calls have checked
+        try (OutputFile plotFile = plot == null ? null : OutputFile.openPlot(plot, OutputFile.inputs(s));
+             Interrupts interrupts = Interrupts.install()) {
+            List<Row> rows = new ArrayList<>();
+            List<Recording> recs = new ArrayList<>();
+            boolean diverged = false;
+            for (int k = 0; k < scripts.size() && !Interrupts.requested(); k++) {
+                Recording rec = plot == null ? null : new Recording(Plots.keep(s));
+                long t0 = System.nanoTime();
+                Driver.Result r;
+                try {
+                    r = new Driver(scripts.get(k), sd, engine).stopWhen(Interrupts::requested).run(start, rec);
+                } catch (CompileError e) {
+                    Common.print(e.diagnostics(), err);
+                    return Main.SCRIPT_ERROR;
+                }
+                double ms = (System.nanoTime() - t0) / 1e6;
+                Driver.RunResult run = r.runs().get(0);
+                if (run.message() != null) err.println(file + ": " + run.call() + " diverged: " + run.message());
+                diverged |= run.stopped().equals("diverged");
+                rows.add(new Row(run.call(), run, ms));
+                if (rec != null) recs.add(rec);
+            }
+            // the plot, complete, into place before the table (a table that cannot be printed loses no file)
+            OutputFile.Failure late = null;
+            if (plotFile != null) {
+                List<Driver.RunResult> results = rows.stream().map(Row::result).toList();
+                String title = Path.of(file).getFileName() + ": " + String.join(" vs ", rows.stream().map(Row::call).toList());
+                try {
+                    plotFile.write(Plots.encode(Plots.comparison(s, title, results, Recording.merge(Plots.keep(s), recs), engine), plot));
+                    plotFile.commit();
+                } catch (OutputFile.Failure f) {
+                    late = f;
+                }
+            }
+            if (Interrupts.requested())
+                err.println("descent: interrupted by " + Interrupts.signal() + (rows.size() < scripts.size() ? "; the calls after the last row were not run" : ""));
+            if (json) printJson(rows, out);
+            else printTable(rows, out);
+            out.flush();
+            if (late != null) {
+                err.println("descent: " + late.getMessage());
                 return Main.SCRIPT_ERROR;
             }
-            double ms = (System.nanoTime() - t0) / 1e6;
-            Driver.RunResult run = r.runs().get(0);
-            if (run.message() != null) err.println(file + ": " + run.call() + " diverged: " + run.message());
-            diverged |= run.stopped().equals("diverged");
-            rows.add(new Row(run.call(), run, ms));
-            if (rec != null) recs.add(rec);
+            if (Interrupts.requested()) return Interrupts.exitCode();
+            return diverged ? Main.DIVERGED : Main.OK;
         }
-        if (json) printJson(rows, out);
-        else printTable(rows, out);
-        out.flush();
-        if (plot != null) {
-            List<Driver.RunResult> results = rows.stream().map(Row::result).toList();
-            String title = Path.of(file).getFileName() + ": " + String.join(" vs ", rows.stream().map(Row::call).toList());
-            Plots.write(Plots.comparison(s, title, results, Recording.merge(Plots.keep(s), recs), engine), plot);
-        }
-        return diverged ? Main.DIVERGED : Main.OK;
     }
 
     static void printTable(List<Row> rows, PrintWriter out) {

@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
         description = "Optimization scripts: symbolic derivatives, optimizers as text, SIMD.")
 public final class Main implements Runnable {
     public static final int OK = 0, SCRIPT_ERROR = 1, USAGE = 2, DIVERGED = 3;
+    /** stdout is a pipe that its reader closed ({@code descent … | head -1}): a quiet end, as a Unix tool killed by SIGPIPE. */
+    public static final int BROKEN_PIPE = 141;
 
     /**
      * The subcommands, in the order help lists them. Picocli reads a command's annotations
@@ -44,7 +46,7 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         int[] code = {SCRIPT_ERROR};
-        Thread t = new Thread(null, () -> code[0] = execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)),
+        Thread t = new Thread(null, () -> code[0] = execute(args, Stdout.writer(), new PrintWriter(System.err, true)),
                 "descent", 1L << 30);
         t.start();
         try {
@@ -54,6 +56,13 @@ public final class Main implements Runnable {
         }
         System.exit(code[0]);
     }
+
+    /**
+     * A PrintWriter over {@code out} (UTF-8, flushed at each line) whose write faults end the
+     * command as stdout's do, where a plain PrintWriter would swallow them: for tests, as
+     * {@link #execute}'s {@code out}.
+     */
+    public static PrintWriter writer(java.io.OutputStream out) { return Stdout.writer(out); }
 
     /** Runs the command line with these streams; returns the exit code. Used by main and by tests. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
@@ -66,7 +75,17 @@ public final class Main implements Runnable {
                 err.flush();
                 return USAGE;
             }
-            return internalError(ex, err);
+            return failure(ex, err);
+        });
+        // what picocli runs outside a command (help, --version) would reach its own handler, which prints a stack trace
+        cl.setExecutionStrategy(parsed -> {
+            try {
+                return new CommandLine.RunLast().execute(parsed);
+            } catch (CommandLine.ExecutionException | CommandLine.ParameterException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new CommandLine.ExecutionException(parsed.commandSpec().commandLine(), String.valueOf(e.getMessage()), e);
+            }
         });
         cl.setParameterExceptionHandler((ex, argv) -> {
             err.println("descent: " + usageMessage(ex));
@@ -80,17 +99,37 @@ public final class Main implements Runnable {
             out.flush();
             err.flush();
             return code;
-        } catch (StackOverflowError e) {
-            err.println("descent: the script is nested too deeply to process");
-            err.flush();
-            return SCRIPT_ERROR;
-        } catch (OutOfMemoryError e) {
-            err.println("descent: out of memory (raise it with DESCENT_JAVA_OPTS=-Xmx…)");
-            err.flush();
-            return SCRIPT_ERROR;
         } catch (Throwable e) {
-            return internalError(e, err);
+            return failure(e, err);
         }
+    }
+
+    /**
+     * What a command that threw ends with. Faults of input and output are never internal errors:
+     * stdout that cannot be written (one line, exit 1; a closed pipe, quietly, exit 141), an
+     * output file that cannot ({@code cannot write FILE: REASON}, exit 1), any other I/O fault
+     * (its reason, exit 1).
+     */
+    static int failure(Throwable e, PrintWriter err) {
+        if (e instanceof Stdout.Failure f) {
+            if (f.brokenPipe()) return BROKEN_PIPE;
+            err.println("descent: cannot write to stdout: " + f.reason());
+            err.flush();
+            return SCRIPT_ERROR;
+        }
+        if (e instanceof OutputFile.Failure f) {
+            err.println("descent: " + f.getMessage());
+            err.flush();
+            return SCRIPT_ERROR;
+        }
+        java.io.IOException io = e instanceof java.io.IOException x ? x : e instanceof java.io.UncheckedIOException u ? u.getCause() : null;
+        if (io != null) {
+            String file = io instanceof java.nio.file.FileSystemException fs && fs.getFile() != null ? OutputFile.shown(fs.getFile()) + ": " : "";
+            err.println("descent: " + file + OutputFile.reason(io));
+            err.flush();
+            return SCRIPT_ERROR;
+        }
+        return internalError(e, err);
     }
 
     /**

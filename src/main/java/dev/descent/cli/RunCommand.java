@@ -9,14 +9,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.BooleanSupplier;
 
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the script's optimize statements and report the result.")
 final class RunCommand implements Callable<Integer> {
@@ -28,11 +29,11 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--trace", paramLabel = "FILE.csv",
             description = "Write one row per point visited: run, step, loss, gradient norm, learning rate, and the parameters when there are at most 10.")
-    Path trace;
+    String trace;
 
     @Option(names = "--plot", paramLabel = "FILE.svg",
             description = "Draw the run: contours and trajectory (2 parameters), the curve and the iterates (1), else the loss against the step. A PNG when FILE ends in .png.")
-    Path plot;
+    String plot;
 
     @Option(names = "--seed", paramLabel = "N", description = "Seed for random starts and dropout (overrides the script's seed).") Long seed;
 
@@ -59,49 +60,66 @@ final class RunCommand implements Callable<Integer> {
         }
         long sd = seed != null ? seed : s.seed != null ? s.seed : 0L;
         dev.descent.engine.Engine engine = engineOptions.engine(quiet ? new PrintWriter(java.io.Writer.nullWriter()) : err);
-        if (plot != null && plot.getParent() != null && !Files.isDirectory(plot.getParent()))
-            throw new Main.UsageError("--plot " + plot + ": the folder " + plot.getParent() + " does not exist");
-        Recording rec = plot == null ? null : new Recording(Plots.keep(s));
-        Driver.Result r;
-        try {
-            r = drive(s, sd, engine, rec, err);
-        } catch (CompileError e) {
-            Common.print(e.diagnostics(), err);
-            return Main.SCRIPT_ERROR;
+        // the outputs: checked and opened (temporary files beside them) only now that the script has checked
+        Map<Path, String> inputs = OutputFile.inputs(s);
+        OutputFile.distinct(trace, "--trace", plot);
+        try (OutputFile traceFile = trace == null ? null : OutputFile.open(trace, inputs);
+             OutputFile plotFile = plot == null ? null : OutputFile.openPlot(plot, inputs);
+             Interrupts interrupts = Interrupts.install()) {
+            Recording rec = plot == null ? null : new Recording(Plots.keep(s));
+            TraceCsv csv = traceFile == null ? null : new TraceCsv(s, traceFile);
+            Driver.Result r;
+            try {
+                r = drive(s, sd, engine, Recording.both(csv, rec), () -> Interrupts.requested() || csv != null && csv.failure != null, err);
+            } catch (CompileError e) {
+                Common.print(e.diagnostics(), err);
+                return Main.SCRIPT_ERROR; // the outputs are left unwritten: existing files stay as they were
+            }
+            // a trace that could not be written stopped the run: that is the error, and nothing is written or printed
+            if (csv != null && csv.failure != null) throw traceFile.fail(csv.failure);
+            // the outputs are complete: into place before the report, so that a report that cannot be
+            // printed loses no file; one that cannot be written is reported after the results
+            OutputFile.Failure late = null;
+            try {
+                if (csv != null) {
+                    csv.finish();
+                    traceFile.commit();
+                }
+            } catch (OutputFile.Failure f) {
+                late = f;
+            }
+            if (plotFile != null && late == null) {
+                try {
+                    plotFile.write(Plots.encode(Plots.figure(s, Path.of(file).getFileName().toString(), r.runs(), rec, engine), plot));
+                    plotFile.commit();
+                } catch (OutputFile.Failure f) {
+                    late = f;
+                }
+            }
+            if (Interrupts.requested()) {
+                Driver.RunResult cut = r.runs().stream().filter(x -> x.stopped().equals("interrupted")).findFirst().orElse(null);
+                err.println(cut == null ? "descent: interrupted by " + Interrupts.signal()
+                        : file + ": " + cut.call() + " interrupted by " + Interrupts.signal() + " after " + cut.steps() + (cut.steps() == 1 ? " step" : " steps"));
+            }
+            report(s, r, out, err);
+            if (late != null) {
+                err.println("descent: " + late.getMessage());
+                return Main.SCRIPT_ERROR;
+            }
+            if (Interrupts.requested()) return Interrupts.exitCode();
+            return r.diverged() ? Main.DIVERGED : Main.OK;
         }
-        report(s, r, out, err);
-        if (plot != null) Plots.write(Plots.figure(s, Path.of(file).getFileName().toString(), r.runs(), rec, engine), plot);
-        return r.diverged() ? Main.DIVERGED : Main.OK;
     }
 
-    private Driver.Result drive(Script s, long sd, dev.descent.engine.Engine engine, Recording rec, PrintWriter err) throws IOException {
+    private Driver.Result drive(Script s, long sd, dev.descent.engine.Engine engine, Driver.Trace traces, BooleanSupplier stop, PrintWriter err) {
         // the progress bar is one more consumer of the trace, beside --trace and --plot
         PrintWriter tty = ProgressBar.target(quiet, err);
         ProgressBar bar = tty == null ? null : ProgressBar.of(s, sd, engine, tty);
         try {
-            return drive(s, sd, engine, Recording.both(rec, bar));
+            return new Driver(s, sd, engine).stopWhen(stop).run(Recording.both(traces, bar)); // θ0 from the script, in the engine's precision
         } finally {
             if (bar != null) bar.finish();
         }
-    }
-
-    private Driver.Result drive(Script s, long sd, dev.descent.engine.Engine engine, Driver.Trace rec) throws IOException {
-        Driver.Result r;
-        if (trace != null) {
-            if (trace.getParent() != null && !Files.isDirectory(trace.getParent()))
-                throw new Main.UsageError("--trace " + trace + ": the folder " + trace.getParent() + " does not exist");
-            try (BufferedWriter w = Files.newBufferedWriter(trace, StandardCharsets.UTF_8)) {
-                TraceCsv csv = new TraceCsv(s, w);
-                try {
-                    r = new Driver(s, sd, engine).run(Recording.both(csv, rec)); // θ0 from the script, in the engine's precision
-                } finally {
-                    csv.finish();
-                }
-            }
-        } else {
-            r = new Driver(s, sd, engine).run(rec);
-        }
-        return r;
     }
 
     private void report(Script s, Driver.Result r, PrintWriter out, PrintWriter err) throws IOException {
@@ -154,24 +172,38 @@ final class RunCommand implements Callable<Integer> {
         out.flush();
     }
 
-    /** The --trace file: a CSV with a header. */
+    /**
+     * The --trace file: a CSV with a header, one row per point as the run goes, into the output's
+     * temporary file. A write that fails is kept in {@link #failure} (the run polls it and stops).
+     */
     private static final class TraceCsv implements Driver.Trace {
-        private final BufferedWriter w;
+        private final OutputFile file;
+        private final Writer w;
         private final boolean withParams, withValidation;
-        private IOException failure;
+        IOException failure;
         private StringBuilder pending;
 
-        TraceCsv(Script s, BufferedWriter w) throws IOException {
-            this.w = w;
+        TraceCsv(Script s, OutputFile file) {
+            this.file = file;
+            this.w = new java.io.BufferedWriter(new java.io.OutputStreamWriter(file.stream(), StandardCharsets.UTF_8), 1 << 16);
             this.withParams = s.dimension() <= 10;
             this.withValidation = s.data.values().stream().anyMatch(d -> d.hasValidation());
             StringBuilder h = new StringBuilder("run,step,loss,grad_norm,lr");
             if (withValidation) h.append(",val_loss");
             if (withParams) for (String name : Points.thetaNames(s)) h.append(',').append(quote(name));
-            w.write(h.append('\n').toString());
+            write(h.append('\n').toString());
         }
 
         private static String quote(String s) { return s.contains(",") ? "\"" + s + "\"" : s; }
+
+        private void write(String text) {
+            if (failure != null) return;
+            try {
+                w.write(text);
+            } catch (IOException e) {
+                failure = e;
+            }
+        }
 
         @Override public void row(int run, long step, double loss, double gradNorm, double lr, dev.descent.engine.Buffer theta) {
             if (failure != null) return;
@@ -196,11 +228,7 @@ final class RunCommand implements Callable<Integer> {
             if (pending == null || failure != null) return;
             if (withValidation) pending.append(',').append(validation == null ? "" : validation);
             if (withParams) pending.append(params);
-            try {
-                w.write(pending.append('\n').toString());
-            } catch (IOException e) {
-                failure = e;
-            }
+            write(pending.append('\n').toString());
             pending = null;
         }
 
@@ -208,9 +236,17 @@ final class RunCommand implements Callable<Integer> {
             return Double.isNaN(v) ? "nan" : Double.isInfinite(v) ? (v > 0 ? "inf" : "-inf") : Double.toString(v);
         }
 
-        void finish() throws IOException {
+        /** Writes the last row and flushes (the file's commit then makes it whole), or throws the output's Failure. */
+        void finish() {
             flush(null);
-            if (failure != null) throw failure;
+            if (failure == null) {
+                try {
+                    w.flush();
+                } catch (IOException e) {
+                    failure = e;
+                }
+            }
+            if (failure != null) throw file.fail(failure);
         }
     }
 }

@@ -21,19 +21,22 @@ record Axis(double lo, double hi, boolean log) {
         double w = hi - lo;
         if (!(w > 1e-12 * Math.max(Math.abs(lo), Math.abs(hi)))) {
             double half = Math.max(Math.abs(lo) * 0.1, lo == 0 ? 1 : 0);
-            return new Axis(lo - half, hi + half, false);
+            return new Axis(finite(lo - half), finite(hi + half), false);
         }
-        return new Axis(lo - w * margin, hi + w * margin, false);
+        // a run that diverges reaches values near the largest double: the range stays finite
+        return new Axis(finite(lo - w * margin), finite(hi + w * margin), false);
     }
+
+    private static double finite(double v) { return Math.max(-Double.MAX_VALUE, Math.min(Double.MAX_VALUE, v)); }
 
     /** Where v falls, from 0 at lo to 1 at hi. */
     double fraction(double v) {
-        return log ? (Math.log10(v) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo)) : (v - lo) / (hi - lo);
+        return log ? (Math.log10(v) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo)) : (v / 2 - lo / 2) / (hi / 2 - lo / 2);
     }
 
     /** The value at a fraction of the axis (inverse of {@link #fraction}). */
     double value(double f) {
-        return log ? Math.pow(10, Math.log10(lo) + f * (Math.log10(hi) - Math.log10(lo))) : lo + f * (hi - lo);
+        return log ? Math.pow(10, Math.log10(lo) + f * (Math.log10(hi) - Math.log10(lo))) : lo * (1 - f) + hi * f;
     }
 
     /** The major ticks: 1, 2 or 5 times a power of ten apart, about 5 to 10 of them (log: the powers of ten, thinned). */
@@ -54,17 +57,18 @@ record Axis(double lo, double hi, boolean log) {
             return out;
         }
         double step = step();
+        if (!(step > 0) || !Double.isFinite(step)) return out;
         double first = Math.ceil(lo / step - 1e-9) * step;
-        for (int k = 0; ; k++) {
+        for (int k = 0; k <= 20; k++) { // about 7; bounded whatever rounding does at the ends of the doubles
             double v = first + k * step;
-            if (v > hi + step * 1e-9) break;
+            if (!Double.isFinite(v) || v > hi + step * 1e-9) break;
             out.add(Math.abs(v) < step * 1e-9 ? 0 : v);
         }
         return out;
     }
 
     private double step() {
-        double raw = (hi - lo) / 7;
+        double raw = hi / 7 - lo / 7; // hi - lo may overflow
         double p = Math.pow(10, Math.floor(Math.log10(raw)));
         double m = raw / p;
         return (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p;

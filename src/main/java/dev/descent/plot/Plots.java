@@ -8,10 +8,7 @@ import dev.descent.run.Driver;
 import dev.descent.run.PointEval;
 import java.awt.Color;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -29,7 +26,10 @@ public final class Plots {
 
     /** Grid points per axis for the contours. */
     public static final int GRID = 100;
-    /** Above this many points a run's trajectory is thinned to every k-th point (the legend says so). */
+    /**
+     * Above this many points a run's trajectory is thinned to every k-th point, k a power of 2
+     * (the legend says so): {@link Recording.Path} keeps no more.
+     */
     public static final int MAX_POINTS = 2001;
     static final int LEVELS = 12;
     /** A PNG is this many times the SVG's size. */
@@ -78,51 +78,42 @@ public final class Plots {
         };
     }
 
-    /** Writes the figure: a PNG when the file's name ends in .png (any case), else an SVG. */
-    public static void write(Figure f, Path file) throws IOException {
-        if (file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".png")) {
-            try (OutputStream o = Files.newOutputStream(file)) {
-                javax.imageio.ImageIO.write(f.image(PNG_SCALE), "png", o);
+    /**
+     * The figure as the bytes of a file named {@code fileName}: a PNG when the name ends in .png
+     * (any case), else an SVG (UTF-8). Drawn in memory (ImageIO's disk cache off), so that
+     * writing them is one step whose faults the caller sees.
+     */
+    public static byte[] encode(Figure f, String fileName) {
+        if (fileName.toLowerCase(java.util.Locale.ROOT).endsWith(".png")) {
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            javax.imageio.ImageIO.setUseCache(false);
+            try {
+                if (!javax.imageio.ImageIO.write(f.image(PNG_SCALE), "png", bytes)) throw new IllegalStateException("no PNG writer in this JDK");
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e); // in memory: cannot happen
             }
-        } else {
-            Files.writeString(file, f.svg(), StandardCharsets.UTF_8);
+            return bytes.toByteArray();
         }
+        return f.svg().getBytes(StandardCharsets.UTF_8);
     }
 
-    private static String label(Driver.RunResult r, int points, int every) {
+    private static String label(Driver.RunResult r, long points, long every) {
         return r.call() + (every > 1 ? " (every " + ordinal(every) + " of " + points + " points)" : "");
     }
 
-    private static String ordinal(int k) {
-        String suffix = (k % 100 >= 11 && k % 100 <= 13) ? "th" : switch (k % 10) { case 1 -> "st"; case 2 -> "nd"; case 3 -> "rd"; default -> "th"; };
+    private static String ordinal(long k) {
+        String suffix = (k % 100 >= 11 && k % 100 <= 13) ? "th" : switch ((int) (k % 10)) { case 1 -> "st"; case 2 -> "nd"; case 3 -> "rd"; default -> "th"; };
         return k + suffix;
-    }
-
-    /** The indices kept when thinning n points: every k-th, and the last. */
-    static int[] kept(int n) {
-        int every = n > MAX_POINTS ? (int) Math.ceil(n / (double) (MAX_POINTS - 1)) : 1;
-        List<Integer> out = new ArrayList<>();
-        for (int i = 0; i < n; i += every) out.add(i);
-        if (n > 0 && out.get(out.size() - 1) != n - 1) out.add(n - 1);
-        return out.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    private static double[] pick(double[] v, int[] idx) {
-        double[] out = new double[idx.length];
-        for (int i = 0; i < idx.length; i++) out[i] = v[idx[i]];
-        return out;
     }
 
     private static Figure contours(Script s, String title, List<Driver.RunResult> results, Recording rec, Engine engine) {
         List<String> names = names(s);
         double x0 = Double.POSITIVE_INFINITY, x1 = Double.NEGATIVE_INFINITY, y0 = x0, y1 = x1;
-        for (Recording.Run r : rec.runs())
-            for (int i = 0; i < r.size(); i++) {
-                double a = r.x.get(i), b = r.y.get(i);
-                if (!Double.isFinite(a) || !Double.isFinite(b)) continue;
-                x0 = Math.min(x0, a); x1 = Math.max(x1, a); y0 = Math.min(y0, b); y1 = Math.max(y1, b);
-            }
-        if (x0 > x1) { x0 = -1; x1 = 1; y0 = -1; y1 = 1; }
+        for (Recording.Run r : rec.runs()) {
+            double[] range = r.path.range();
+            x0 = Math.min(x0, range[0]); x1 = Math.max(x1, range[1]); y0 = Math.min(y0, range[2]); y1 = Math.max(y1, range[3]);
+        }
+        if (x0 > x1 || y0 > y1) { x0 = -1; x1 = 1; y0 = -1; y1 = 1; }
         Axis ax = Axis.around(x0, x1, 0.12, false), ay = Axis.around(y0, y1, 0.12, false);
         Figure f = new Figure(title, names.get(0), names.get(1), ax, ay);
 
@@ -163,20 +154,21 @@ public final class Plots {
     private static void trajectories(Figure f, List<Driver.RunResult> results, Recording rec, Color[] colors, boolean twoD) {
         for (int k = 0; k < rec.runs().size(); k++) {
             Recording.Run r = rec.runs().get(k);
-            double[] x = r.x.toArray(), y = twoD ? r.y.toArray() : r.loss.toArray();
-            int[] idx = kept(r.size());
-            int every = idx.length > 1 ? idx[1] - idx[0] : 1;
+            double[][] xy = r.path.points();
             Driver.RunResult res = r.index - 1 < results.size() ? results.get(r.index - 1) : null;
-            String label = res == null ? "run " + r.index : label(res, r.size(), every);
-            f.series.add(new Figure.Series("trajectory", r.index, label, colors[k % colors.length], pick(x, idx), pick(y, idx), true, false));
+            String label = res == null ? "run " + r.index : label(res, r.path.count(), r.path.stride());
+            f.series.add(new Figure.Series("trajectory", r.index, label, colors[k % colors.length], xy[0], xy[1], true, false));
         }
         markStartEnd(f);
     }
 
     private static Figure curve(Script s, String title, List<Driver.RunResult> results, Recording rec, Engine engine) {
         double x0 = Double.POSITIVE_INFINITY, x1 = Double.NEGATIVE_INFINITY;
-        for (Recording.Run r : rec.runs())
-            for (int i = 0; i < r.size(); i++) if (Double.isFinite(r.x.get(i))) { x0 = Math.min(x0, r.x.get(i)); x1 = Math.max(x1, r.x.get(i)); }
+        for (Recording.Run r : rec.runs()) {
+            double[] range = r.path.range();
+            x0 = Math.min(x0, range[0]);
+            x1 = Math.max(x1, range[1]);
+        }
         if (x0 > x1) { x0 = -1; x1 = 1; }
         Axis ax = Axis.around(x0, x1, 0.15, false);
         int n = 400;
@@ -187,8 +179,11 @@ public final class Plots {
         List<double[]> iterY = new ArrayList<>();
         double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
         for (double v : fs) if (Double.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+        List<double[]> iterX = new ArrayList<>();
         for (Recording.Run r : rec.runs()) {
-            double[] at = evaluate(s, new double[][] {r.x.toArray()}, r.size(), engine);
+            double[] x = r.path.points()[0];
+            double[] at = evaluate(s, new double[][] {x}, x.length, engine);
+            iterX.add(x);
             iterY.add(at);
             for (double v : at) if (Double.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
         }
@@ -199,11 +194,9 @@ public final class Plots {
         f.series.add(new Figure.Series("curve", 0, "f", new Color(0x3B528B), xs, fs, false, false));
         for (int k = 0; k < rec.runs().size(); k++) {
             Recording.Run r = rec.runs().get(k);
-            int[] idx = kept(r.size());
-            int every = idx.length > 1 ? idx[1] - idx[0] : 1;
             Driver.RunResult res = r.index - 1 < results.size() ? results.get(r.index - 1) : null;
-            f.series.add(new Figure.Series("trajectory", r.index, res == null ? "run " + r.index : label(res, r.size(), every),
-                    ON_CONTOURS[k % ON_CONTOURS.length], pick(r.x.toArray(), idx), pick(iterY.get(k), idx), true, false));
+            f.series.add(new Figure.Series("trajectory", r.index, res == null ? "run " + r.index : label(res, r.path.count(), r.path.stride()),
+                    ON_CONTOURS[k % ON_CONTOURS.length], iterX.get(k), iterY.get(k), true, false));
         }
         markStartEnd(f);
         return f;
@@ -230,7 +223,8 @@ public final class Plots {
         boolean positive = true;
         double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
         for (Recording.Run r : rec.runs()) {
-            double[] x = r.step.toArray(), y = r.loss.toArray(), a = r.validationStep.toArray(), b = r.validation.toArray();
+            double[][] curve = r.loss.points(), val = r.validation.points();
+            double[] x = curve[0], y = curve[1], a = val[0], b = val[1];
             for (int i = 0; i < x.length; i++) x[i] += offset;
             for (int i = 0; i < a.length; i++) a[i] += offset;
             for (double[] arr : new double[][] {y, b})

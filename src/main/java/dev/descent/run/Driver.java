@@ -32,8 +32,8 @@ import java.util.SplittableRandom;
  */
 public final class Driver {
     /**
-     * How one optimize statement ended. {@code stopped} is "steps", "until", "diverged" or
-     * "early_stop"; {@code loss} is the objective on all data at its end; with a validation
+     * How one optimize statement ended. {@code stopped} is "steps", "until", "diverged",
+     * "early_stop" or "interrupted" ({@link #stopWhen}); {@code loss} is the objective on all data at its end; with a validation
      * split, the training and validation losses too (else NaN).
      */
     public record RunResult(String optimizer, String call, long steps, double loss, String stopped, String message,
@@ -76,6 +76,8 @@ public final class Driver {
     private final Map<String, Buffer> converted = Rows.cache();
     /** Whether steps that can be fused with the objective are (off only to test the fused against the two programs). */
     private boolean fusing = true;
+    /** Polled by {@link #run} between steps: true stops the run there ({@link #stopWhen}). */
+    private java.util.function.BooleanSupplier stop = () -> false;
 
     public Driver(Script script, long seed) { this(script, seed, Engine.SCALAR); }
 
@@ -90,6 +92,17 @@ public final class Driver {
     /** Off: every step runs as the objective's program and the update's (for tests: fused steps must give the same bits). */
     Driver fusing(boolean on) {
         this.fusing = on;
+        return this;
+    }
+
+    /**
+     * A request to stop, polled by {@link #run} before each step: once it says true, the statement
+     * under way ends at the point it has reached (its last row and its loss there, as when its
+     * steps are done, with {@code stopped} "interrupted") and the statements after it are not run.
+     * {@code descent run} stops so on SIGINT and SIGTERM, and when its trace cannot be written.
+     */
+    public Driver stopWhen(java.util.function.BooleanSupplier stop) {
+        this.stop = stop;
         return this;
     }
 
@@ -117,11 +130,13 @@ public final class Driver {
         Theta theta = new Theta(start);
         List<RunResult> results = new ArrayList<>();
         for (int k = 0; k < script.steps.size(); k++) {
+            if (k > 0 && stop.getAsBoolean()) break;
             Run r = new Run(k + 1, script.steps.get(k), theta, trace, -1);
-            while (r.advance()) {}
+            if (stop.getAsBoolean()) r.interrupt();
+            while (r.advance()) if (stop.getAsBoolean()) r.interrupt();
             RunResult res = r.finish();
             results.add(res);
-            if (res.stopped().equals("diverged")) break;
+            if (res.stopped().equals("diverged") || res.stopped().equals("interrupted")) break;
         }
         double loss;
         if (!results.isEmpty()) loss = results.get(results.size() - 1).loss(); // at the same θ
@@ -207,7 +222,7 @@ public final class Driver {
         private double bestValidation = Double.POSITIVE_INFINITY;
         private Buffer best;
         private long sinceBest = 0;
-        private boolean ended;
+        private boolean ended, interrupted;
 
         /** {@code steps}: the most updates (-1: the statement's own count). */
         private Run(int index, Step step, Theta theta, Trace trace, long steps) {
@@ -328,10 +343,21 @@ public final class Driver {
             return true;
         }
 
-        /** One pass of the loop; false once the statement has ended (steps done, until, early stop, divergence). */
+        /**
+         * Makes the next {@link #advance} the statement's last, as if its steps were done: it reads
+         * f (and the trace's row) at θ as it stands and ends, with {@code stopped} "interrupted"
+         * (unless that last point ends it otherwise: a non-finite loss, early stopping).
+         */
+        public void interrupt() {
+            if (ended || interrupted) return;
+            interrupted = true;
+            stopped = "interrupted";
+        }
+
+        /** One pass of the loop; false once the statement has ended (steps done, until, early stop, divergence, interrupted). */
         public boolean advance() {
             if (ended) return false;
-            boolean last = t == total;
+            boolean last = t == total || interrupted;
             double loss, gradNorm = Double.NaN;
             StepProgram fz = null;
             if (last && batches.active()) {

@@ -220,11 +220,14 @@ class PlotTest {
         assertEquals(Math.round(Figure.HEIGHT * Plots.PNG_SCALE), img.getHeight());
     }
 
-    @Test void aMissingFolderIsAUsageError() throws Exception {
+    /** A missing folder is an output that cannot be written (exit 1; it was a usage error, exit 2, before outputs had one rule). */
+    @Test void aMissingFolderCannotBeWritten() throws Exception {
         Path s = script("bowl.dsc", BOWL);
-        Result r = run("run", s.toString(), "--plot", dir.resolve("no/such/p.svg").toString());
-        assertEquals(2, r.code());
-        assertTrue(r.err().contains("does not exist"), r.err());
+        Path target = dir.resolve("no/such/p.svg");
+        Result r = run("run", s.toString(), "--plot", target.toString());
+        assertEquals(1, r.code());
+        assertEquals("descent: cannot write " + target + ": the folder " + target.getParent() + " does not exist\n", r.err());
+        assertEquals("", r.out(), "nothing runs");
     }
 
     @Test void svgTextIsUtf8() throws Exception {
