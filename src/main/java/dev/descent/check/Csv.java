@@ -41,8 +41,8 @@ import java.util.List;
  *
  * <p>A diagnostic shows no more of the file than the cell it is about: the numbers
  * before it on its line, and the cell itself when it is short ({@link SafeText#SHORT})
- * and the file has shown itself to be a table of numbers (a row has been read, or the
- * cell is a number); column names likewise. So {@code csv("/etc/shadow")} prints none
+ * and the file has shown itself to be a table (a row has been read, or the header has
+ * several short names); column names likewise. So {@code csv("/etc/shadow")} prints none
  * of that file.
  */
 public final class Csv {
