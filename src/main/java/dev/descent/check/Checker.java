@@ -9,6 +9,7 @@ import dev.descent.ir.ShapeError;
 import dev.descent.syntax.Ast;
 import dev.descent.syntax.CompileError;
 import dev.descent.syntax.Diagnostic;
+import dev.descent.syntax.InputFiles;
 import dev.descent.syntax.Parser;
 import dev.descent.syntax.Pos;
 import dev.descent.syntax.SourceFile;
@@ -180,9 +181,22 @@ public final class Checker {
             error(im.pathPos(), "\"" + printable(im.path()) + "\" is not a valid file path");
             return;
         }
-        if (!Files.isRegularFile(target)) {
-            error(im.pathPos(), "cannot import \"" + im.path() + "\": " + (Files.isDirectory(target) ? "it is a folder" : "no such file"),
+        String kind;
+        try {
+            kind = InputFiles.notRegular(target);
+        } catch (IOException e) {
+            error(im.pathPos(), "cannot import \"" + im.path() + "\": no such file",
                     "import paths are relative to the importing file's folder (looked for " + target + ")");
+            return;
+        }
+        if (kind != null) {
+            error(im.pathPos(), "cannot import " + im.path() + ": not a regular file", InputFiles.notRegularHint(kind));
+            return;
+        }
+        if (!im.path().toLowerCase(java.util.Locale.ROOT).endsWith(".dsc")) {
+            // not read at all: the diagnostics about a file that is not a script would quote its lines
+            error(im.pathPos(), "cannot import " + im.path() + ": an imported file is a script, whose name ends in .dsc",
+                    "import \"lib.dsc\" makes the defs and optimizers of lib.dsc usable; data is read with csv(\"…\")");
             return;
         }
         Path key = canonical(target);
@@ -203,7 +217,7 @@ public final class Checker {
         if (m == null) {
             SourceFile src;
             try {
-                src = SourceFile.read(target, displayPath(into.source, im.path()));
+                src = SourceFile.readNamed(target, displayPath(into.source, im.path()));
             } catch (CompileError e) {
                 diagnostics.addAll(e.diagnostics());
                 return;
@@ -463,13 +477,15 @@ public final class Checker {
             return null;
         }
         Ast.Str path = null;
-        Ast.Expr validation = null;
+        Ast.Expr validation = null, nonfinite = null;
         for (Ast.Arg a : c.args()) {
             if (a.name() == null && path == null && a.value() instanceof Ast.Str s) path = s;
             else if ("validation".equals(a.name()) && validation == null) validation = a.value();
+            else if ("nonfinite".equals(a.name()) && nonfinite == null) nonfinite = a.value();
             else {
                 error(a.name() == null ? c.pos() : a.pos(), a.name() == null ? "csv takes one argument, the file's path in double quotes" : "csv has no argument '" + a.name() + "'",
-                        "write csv(\"data.csv\"), or csv(\"data.csv\", validation = 0.2) to hold out a fifth of the rows");
+                        "write csv(\"data.csv\"), or csv(\"data.csv\", validation = 0.2) to hold out a fifth of the rows"
+                                + " (csv also takes nonfinite = 1, to read inf and nan cells)");
                 return null;
             }
         }
@@ -485,14 +501,25 @@ public final class Checker {
             error(path.pos(), "\"" + printable(path.value()) + "\" is not a valid file path");
             return null;
         }
+        boolean allowNonfinite = false;
+        if (nonfinite != null) {
+            Double v = constant(nonfinite, root(m), "nonfinite");
+            if (v == null) return null;
+            if (v != 0 && v != 1) {
+                error(nonfinite.pos(), "nonfinite = " + fmt(v) + " must be 0 or 1",
+                        "nonfinite = 1 reads inf, -inf, nan and numbers too large for a double (as ±inf); 0, the default, makes such a cell an error");
+                return null;
+            }
+            allowNonfinite = v == 1;
+        }
         try {
-            DataSet ds = Csv.read(d.name(), path.pos(), base.resolve(path.value()), displayPath(m.source, path.value()), options.progress());
+            DataSet ds = Csv.read(d.name(), path.pos(), base.resolve(path.value()), displayPath(m.source, path.value()), options.progress(), allowNonfinite);
             if (validation == null) return ds;
             if (validation instanceof Ast.Str vf) {
-                DataSet v = Csv.read(d.name(), vf.pos(), base.resolve(vf.value()), displayPath(m.source, vf.value()), options.progress());
+                DataSet v = Csv.read(d.name(), vf.pos(), base.resolve(vf.value()), displayPath(m.source, vf.value()), options.progress(), allowNonfinite);
                 if (!v.columnNames().equals(ds.columnNames())) {
-                    error(vf.pos(), "the validation file's columns (" + String.join(", ", v.columnNames()) + ") differ from the data's ("
-                            + String.join(", ", ds.columnNames()) + ")");
+                    error(vf.pos(), "the validation file's columns (" + Csv.describeColumns(v.columnNames()) + ") differ from the data's ("
+                            + Csv.describeColumns(ds.columnNames()) + ")");
                     return null;
                 }
                 return new DataSet(ds.name(), ds.pos(), ds.path(), ds.columns(), ds.rows(), 0, v);

@@ -2,7 +2,9 @@ package dev.descent.check;
 
 import dev.descent.syntax.CompileError;
 import dev.descent.syntax.Diagnostic;
+import dev.descent.syntax.InputFiles;
 import dev.descent.syntax.Pos;
+import dev.descent.syntax.SafeText;
 import dev.descent.syntax.SourceFile;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,8 +23,11 @@ import java.util.List;
 
 /**
  * Reads a numeric CSV table: a header row naming the columns, then one number per
- * cell. Strict: a cell that is not a number, a row with the wrong number of cells,
- * an empty file, duplicate column names are errors at FILE:LINE:COL.
+ * cell. Strict: a cell that is not a number (or, unless {@code nonfinite = 1}, is
+ * {@code inf}, {@code nan} or too large for a double), a row with the wrong number of
+ * cells, a control character, a quote never closed, an empty file, duplicate column
+ * names are errors at FILE:LINE:COL. Quoting is RFC 4180's: a quoted cell may hold
+ * commas, line breaks and doubled quotes ({@code ""}).
  *
  * <p>Large files stream: the file is read as bytes through one buffer (1 MiB, larger
  * only for a longer line), and each row's numbers go straight from the bytes into
@@ -30,7 +35,15 @@ import java.util.List;
  * A line the fast path declines (a quoted cell, {@code inf}, a non-ASCII byte, a blank
  * line, a wrong cell) is decoded and read as text, by the same rules and with the same
  * diagnostics. Columns fill chunks that are copied into one exact {@code double[]}
- * each at the end, so a table needs about its own size in memory, plus one column.
+ * each at the end, so a table needs about its own size in memory, plus one column;
+ * after the first rows the loader projects the whole file's need from its size and
+ * stops at once when that cannot fit.
+ *
+ * <p>A diagnostic shows no more of the file than the cell it is about: the numbers
+ * before it on its line, and the cell itself when it is short ({@link SafeText#SHORT})
+ * and the file has shown itself to be a table (a row has been read, or the header has
+ * several short names); column names likewise. So {@code csv("/etc/shadow")} prints none
+ * of that file.
  */
 public final class Csv {
     private Csv() {}
@@ -45,20 +58,37 @@ public final class Csv {
 
     /** Reads the file, telling {@code progress} how far it has got. */
     public static DataSet read(String dataName, Pos pos, Path path, String displayName, LoadProgress progress) {
-        return read(dataName, pos, path, displayName, progress, BUFFER);
+        return read(dataName, pos, path, displayName, progress, false);
+    }
+
+    /** As above; with {@code nonfinite}, cells may hold inf, -inf, nan, and numbers too large for a double (read as ±inf). */
+    public static DataSet read(String dataName, Pos pos, Path path, String displayName, LoadProgress progress, boolean nonfinite) {
+        return read(dataName, pos, path, displayName, progress, BUFFER, nonfinite, -1);
     }
 
     static DataSet read(String dataName, Pos pos, Path path, String displayName, LoadProgress progress, int buffer) {
-        if (!Files.exists(path)) throw new CompileError(Diagnostic.at(pos, "data file '" + displayName + "' not found", "a path in csv(...) is relative to the script's folder"));
-        if (Files.isDirectory(path)) throw new CompileError(Diagnostic.at(pos, "'" + displayName + "' is a folder, not a CSV file"));
-        if (!Files.isRegularFile(path)) throw new CompileError(Diagnostic.at(pos, "'" + displayName + "' is not a regular file"));
+        return read(dataName, pos, path, displayName, progress, buffer, false, -1);
+    }
+
+    /** {@code memory}: the bytes the columns may take, or -1 for what this JVM has free (tests give less). */
+    static DataSet read(String dataName, Pos pos, Path path, String displayName, LoadProgress progress, int buffer, boolean nonfinite, long memory) {
+        String kind;
+        try {
+            kind = InputFiles.notRegular(path);
+        } catch (NoSuchFileException e) {
+            throw new CompileError(Diagnostic.at(pos, "data file '" + displayName + "' not found", "a path in csv(...) is relative to the script's folder"));
+        } catch (IOException e) {
+            throw new CompileError(Diagnostic.at(pos, "cannot read data file '" + displayName + "': " + e.getMessage()));
+        }
+        if (kind != null) throw new CompileError(Diagnostic.at(pos, "data file " + displayName + ": not a regular file", InputFiles.notRegularHint(kind)));
         if (progress == null) progress = LoadProgress.NONE;
+        long size = -1;
         try (InputStream in = Files.newInputStream(path)) {
-            long size = Files.size(path);
+            size = Files.size(path);
             progress.start(displayName, size);
             try {
                 // a small file gets a buffer of its size (should it grow while being read, the buffer grows too)
-                return new Loader(dataName, pos, path, displayName, in, progress, (int) Math.min(buffer, size + 1)).load();
+                return new Loader(dataName, pos, path, displayName, in, progress, (int) Math.min(buffer, size + 1), nonfinite, size, memory).load();
             } finally {
                 progress.finish();
             }
@@ -68,13 +98,25 @@ public final class Csv {
             throw new CompileError(Diagnostic.at(pos, "data file '" + displayName + "' is not valid UTF-8 text"));
         } catch (IOException e) {
             throw new CompileError(Diagnostic.at(pos, "cannot read data file '" + displayName + "': " + e.getMessage()));
+        } catch (OutOfMemoryError e) {
+            // the projection in Loader#checkFits missed (rows that grow shorter further on): what was read is garbage now
+            throw new CompileError(Diagnostic.at(pos, "data file " + displayName + (size >= 0 ? " (" + InputFiles.size(size) + ")" : "")
+                    + " does not fit in memory: its numbers need " + InputFiles.memoryNote(), InputFiles.MEMORY_HINT));
         }
+    }
+
+    /** Column names for a message: each quoted when short, else by its number. */
+    static String describeColumns(List<String> names) {
+        List<String> out = new ArrayList<>();
+        for (int c = 0; c < names.size(); c++) out.add(SafeText.isShort(names.get(c)) ? names.get(c) : "column " + (c + 1));
+        return String.join(", ", out);
     }
 
     /**
      * One file's reading. Lines end at {@code \n}, {@code \r} or {@code \r\n}, as
-     * {@link java.io.BufferedReader#readLine} ends them; the buffer holds whole lines up to
-     * {@link #end} (after its last line break, or everything at the end of the file).
+     * {@link java.io.BufferedReader#readLine} ends them; a record (a row) ends at the first
+     * line break outside quotes. The buffer holds whole lines up to {@link #end} (after its
+     * last line break, or everything at the end of the file).
      */
     private static final class Loader {
         private final String dataName, displayName;
@@ -82,6 +124,11 @@ public final class Csv {
         private final Path path;
         private final InputStream in;
         private final LoadProgress progress;
+        private final boolean nonfinite;
+        private final long size;
+        private long budget;        // bytes the columns may take; see checkFits
+        private boolean measured;   // whether the budget comes from a collected heap
+        private final boolean ownBudget;
         private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         private final Decimal decimal = new Decimal();
@@ -91,15 +138,18 @@ public final class Csv {
         private boolean eof, skipLF;
         private long bytesRead;
         private int line;           // the number of the line last started
+        private int recordLine;     // the first line of the record last read as text
 
         private List<String> names;
         private int k;
+        private boolean headerQuotable; // a header of several short names: a table's, whose names a message may quote
         private final List<double[][]> full = new ArrayList<>(); // filled chunks, each k columns of equal length
         private double[][] chunk;   // the chunk being filled
         private int inChunk, maxChunk;
-        private long rows;
+        private long rows, allocated; // rows read; bytes of the chunks
 
-        Loader(String dataName, Pos pos, Path path, String displayName, InputStream in, LoadProgress progress, int buffer) {
+        Loader(String dataName, Pos pos, Path path, String displayName, InputStream in, LoadProgress progress, int buffer,
+               boolean nonfinite, long size, long memory) {
             this.dataName = dataName;
             this.pos = pos;
             this.path = path;
@@ -107,27 +157,45 @@ public final class Csv {
             this.in = in;
             this.progress = progress;
             this.buf = new byte[Math.max(1, buffer)];
+            this.nonfinite = nonfinite;
+            this.size = size;
+            this.ownBudget = memory >= 0;
+            this.budget = memory >= 0 ? memory : InputFiles.available();
+            decimal.finiteOnly = !nonfinite;
         }
 
         DataSet load() throws IOException {
-            String header = textLine();
-            if (header != null && header.startsWith("\uFEFF")) header = header.substring(1);
-            while (header != null && header.isBlank()) header = textLine();
+            String header = null;
+            boolean first = true;
+            for (String r; (r = record()) != null; first = false) {
+                if (first && r.startsWith("\uFEFF")) r = r.substring(1);
+                if (!r.isBlank()) {
+                    header = r;
+                    break;
+                }
+            }
             if (header == null) throw new CompileError(Diagnostic.at(pos, "data file '" + displayName + "' is empty", "the first row must name the columns"));
-            List<String> cells = split(header);
+            int headerLine = recordLine;
+            List<Cell> cells = cells(header);
             names = new ArrayList<>();
-            java.util.Set<String> seen = new java.util.HashSet<>();
+            java.util.Map<String, Integer> seen = new java.util.HashMap<>();
             for (int c = 0; c < cells.size(); c++) {
-                String n = cells.get(c).trim();
-                if (n.isEmpty()) throw error(displayName, path, line, header, c, "column " + (c + 1) + " has no name in the header row");
-                if (!seen.add(n)) throw error(displayName, path, line, header, c, "column name '" + n + "' appears twice in the header row");
+                String n = strip(cells.get(c).text());
+                if (n.isEmpty()) throw cellError(displayName, path, headerLine, header, c, false, "column " + (c + 1) + " has no name in the header row", null);
+                Integer before = seen.putIfAbsent(n, c);
+                if (before != null)
+                    throw cellError(displayName, path, headerLine, header, c, SafeText.isShort(n), SafeText.isShort(n)
+                            ? "column name '" + n + "' appears twice in the header row"
+                            : "column " + (c + 1) + " has the name of column " + (before + 1) + " in the header row", null);
                 names.add(n);
             }
             k = names.size();
+            headerQuotable = k >= 2 && names.stream().allMatch(SafeText::isShort);
             // chunks start small (a small file stays small) and grow to about 16 MB for all columns
-            int first = Math.max(16, Math.min(1024, (1 << 17) / k));
-            maxChunk = Math.max(first, Math.min(1 << 16, (1 << 21) / k));
-            chunk = new double[k][first];
+            int first0 = Math.max(16, Math.min(1024, (1 << 17) / k));
+            maxChunk = Math.max(first0, Math.min(1 << 16, (1 << 21) / k));
+            chunk = new double[k][first0];
+            allocated = 8L * k * first0;
             rows();
             if (rows == 0) throw new CompileError(Diagnostic.at(pos, "data file '" + displayName + "' has a header but no rows"));
             return new DataSet(dataName, pos, path, columns(), (int) rows);
@@ -169,33 +237,55 @@ public final class Csv {
                     added();
                     at = afterBreak(i);
                 } else {
-                    int e = lineEnd(start);
-                    slowRow(start, e);
-                    at = afterBreak(e);
+                    line--; // counted again by record()
+                    slowRow(record());
                 }
             }
         }
 
-        /** A line the fast path declined, read as text by the rules of the format (and its errors). */
-        private void slowRow(int start, int e) throws CharacterCodingException {
-            String text = decode(start, e);
+        /** A record the fast path declined, read as text by the rules of the format (and its errors). */
+        private void slowRow(String text) {
             if (text.isBlank()) return;
-            List<String> cells = split(text);
-            if (cells.size() != k)
-                throw error(displayName, path, line, text, Math.min(cells.size(), k) - (cells.size() < k ? 1 : 0),
-                        "row has " + cells.size() + (cells.size() == 1 ? " cell" : " cells") + ", but the header names " + k + " columns");
+            List<Cell> cells = cells(text);
+            if (cells.size() != k) {
+                int c = cells.size() < k ? cells.size() - 1 : k;
+                throw cellError(displayName, path, recordLine, text, c, table() && SafeText.isShort(strip(cells.get(c).text())),
+                        "row has " + cells.size() + (cells.size() == 1 ? " cell" : " cells") + ", but the header names " + k
+                                + (k == 1 ? " column" : " columns"), null);
+            }
             for (int c = 0; c < k; c++) {
-                String cell = cells.get(c).trim();
+                String cell = strip(cells.get(c).text());
                 double v;
                 try {
                     v = parseNumber(cell);
                 } catch (NumberFormatException x) {
-                    throw error(displayName, path, line, text, c,
-                            cell.isEmpty() ? "empty cell in column '" + names.get(c) + "'" : "'" + cell + "' in column '" + names.get(c) + "' is not a number");
+                    boolean quote = table() && SafeText.isShort(cell);
+                    throw cellError(displayName, path, recordLine, text, c, quote, cell.isEmpty() ? "empty cell in " + column(c, false)
+                            : quote ? "'" + cell + "' in " + column(c, true) + " is not a number"
+                            : "the cell in " + column(c, false) + " is not a number", null);
+                }
+                if (!nonfinite && !Double.isFinite(v)) {
+                    boolean word = !Character.isDigit(cell.charAt(cell.length() - 1));
+                    throw cellError(displayName, path, recordLine, text, c, SafeText.isShort(cell), "'" + clip(cell) + "' in " + column(c, true)
+                            + (word ? " is not a finite number" : " is too large for a double"),
+                            "csv(\"…\", nonfinite = 1) reads inf, -inf and nan cells, and numbers too large for a double as ±inf");
                 }
                 chunk[c][inChunk] = v;
             }
             added();
+        }
+
+        /** Whether the file has shown itself a table of numbers: a row has been read, or the header has several short names. */
+        private boolean table() { return rows > 0 || headerQuotable; }
+
+        /**
+         * "column 'y'" when its name may be quoted: a short name in a file that has shown itself
+         * a table (a row has been read, the header has several short names, or {@code table}:
+         * the cell at fault is a number); else "column 2".
+         */
+        private String column(int c, boolean table) {
+            String n = names.get(c);
+            return (table || rows > 0 || headerQuotable) && SafeText.isShort(n) ? "column '" + n + "'" : "column " + (c + 1);
         }
 
         /** The row just written into the chunk counts. */
@@ -204,8 +294,44 @@ public final class Csv {
                 throw new CompileError(Diagnostic.at(pos, "data file '" + displayName + "' has more than " + MAX_ROWS + " rows, more than a column can hold"));
             if (++inChunk < chunk[0].length) return;
             full.add(chunk);
-            chunk = new double[k][Math.min(maxChunk, chunk[0].length * 2)];
+            int next = Math.min(maxChunk, chunk[0].length * 2);
+            checkFits();
+            chunk = new double[k][next];
+            allocated += 8L * k * next;
             inChunk = 0;
+        }
+
+        /**
+         * Whether the whole file's numbers can fit, projected from the bytes per row so far:
+         * the chunks for all its rows and, while they are copied into columns, one column more.
+         * Stops the loading at once, naming the file and its size, when they cannot.
+         */
+        private void checkFits() {
+            long consumed = bytesRead - (lim - at);
+            if (consumed <= 0 || size <= consumed) return;
+            double perRow = (double) consumed / rows;
+            long projected = (long) Math.min(Long.MAX_VALUE / 16.0, size / perRow);
+            if (projected > MAX_ROWS)
+                throw new CompileError(Diagnostic.at(pos, "data file " + displayName + " (" + InputFiles.size(size) + ") has about "
+                        + count(projected) + " rows, more than a column can hold (" + MAX_ROWS + ")"));
+            long need = projected * 8L * (k + 1); // every chunk, and the column being copied out of them
+            if (need <= budget) return;
+            if (!ownBudget && !measured) {
+                System.gc(); // what is free is known only after a collection; once
+                measured = true;
+                budget = InputFiles.available() + allocated;
+                if (need <= budget) return;
+            }
+            throw new CompileError(Diagnostic.at(pos, "data file " + displayName + " (" + InputFiles.size(size) + ") has about "
+                    + count(projected) + " rows of " + k + (k == 1 ? " number" : " numbers") + ", " + InputFiles.size(need)
+                    + " in memory, " + (ownBudget ? "more than the " + InputFiles.size(budget) + " allowed" : InputFiles.memoryNote()),
+                    InputFiles.MEMORY_HINT));
+        }
+
+        private static String count(long n) {
+            if (n >= 1_000_000_000L) return String.format(java.util.Locale.ROOT, "%.1f billion", n / 1e9);
+            if (n >= 1_000_000L) return String.format(java.util.Locale.ROOT, "%.1f million", n / 1e6);
+            return Long.toString(n);
         }
 
         /** The columns, each copied into one array of the exact length; the chunks go as they are copied. */
@@ -227,10 +353,14 @@ public final class Csv {
             return map;
         }
 
-        /** The next line as text (the header, blank lines before it), or null at the end of the file. */
-        private String textLine() throws IOException {
+        /**
+         * The next record as text (its line breaks inside quotes kept), or null at the end of
+         * the file; {@link #recordLine} is its first line. A control character is an error
+         * where it stands, as soon as it is seen; a quote never closed, at the end of the file.
+         */
+        private String record() throws IOException {
             while (true) {
-                while (at >= end) if (!fill()) return null;
+                while (at >= lim) if (!fill()) return null;
                 if (skipLF) {
                     skipLF = false;
                     if (buf[at] == '\n') {
@@ -239,18 +369,55 @@ public final class Csv {
                     }
                 }
                 line++;
-                int e = lineEnd(at);
+                recordLine = line;
+                int e = recordEnd();
                 String text = decode(at, e);
+                line += breaks(text, text.length());
                 at = afterBreak(e);
                 return text;
             }
         }
 
-        /** Where the line that starts at {@code i} ends: its line break, or {@link #end}. */
-        private int lineEnd(int i) {
-            byte[] b = buf;
-            while (i < end && b[i] != '\n' && b[i] != '\r') i++;
-            return i;
+        /**
+         * Where the record that starts at {@link #at} ends: its first line break outside quotes,
+         * or the end of the file. Reads more of the file as needed ({@link #at} moves then).
+         */
+        private int recordEnd() throws IOException {
+            int i = at, open = -1; // open: where the quoted cell being scanned began, relative to at
+            while (true) {
+                byte[] b = buf;
+                for (int stop = lim; i < stop; i++) {
+                    byte c = b[i];
+                    if (c == '"') open = open < 0 ? i - at : -1;
+                    else if (c == '\n' || c == '\r') {
+                        if (open < 0) return i;
+                    } else if (c >= 0 && c < 0x20 && c != '\t' || c == 0x7f) {
+                        throw controlError(decode(at, i + 1));
+                    } else if (c == (byte) 0xC2) { // U+0080 to U+009F, the C1 controls, are C2 80 to C2 9F
+                        if (i + 1 == stop && !eof) break;
+                        if (i + 1 < stop && (b[i + 1] & 0xE0) == 0x80) throw controlError(decode(at, i + 2));
+                    }
+                }
+                if (eof) {
+                    if (open >= 0) throw quoteError(decode(at, lim), decode(at, at + open).length());
+                    return lim;
+                }
+                int offset = i - at;
+                fill();
+                i = at + offset;
+            }
+        }
+
+        /** A control character, the last of {@code text} (the record up to it). */
+        private CompileError controlError(String text) {
+            return Csv.controlError(displayName, path, recordLine, text, table());
+        }
+
+        private CompileError quoteError(String text, int quote) {
+            List<Cell> cells = cells(text.substring(0, quote));
+            int c = cells.size() - 1;
+            return spotError(displayName, path, recordLine, text, c, quote, 1, false, false,
+                    "this quote is never closed", "a quoted cell ends with \"; a quote inside it is written twice, \"\"");
         }
 
         /** Past the line break at {@code e} ({@code \r\n} counts as one, also across two reads). */
@@ -272,7 +439,7 @@ public final class Csv {
 
         /**
          * Moves the unread bytes to the front, reads until the buffer is full or the file
-         * ends (growing the buffer when it holds one incomplete line), and reports progress.
+         * ends (growing the buffer when it holds one incomplete record), and reports progress.
          * False when the file had already ended.
          */
         private boolean fill() throws IOException {
@@ -284,7 +451,11 @@ public final class Csv {
             }
             if (lim == buf.length) {
                 if (buf.length >= Integer.MAX_VALUE - 16) throw new IOException("a line is longer than 2 GB");
-                buf = Arrays.copyOf(buf, (int) Math.min(Integer.MAX_VALUE - 16L, 2L * buf.length));
+                long grown = Math.min(Integer.MAX_VALUE - 16L, 2L * buf.length);
+                if (grown > budgetLeft())
+                    throw new CompileError(Diagnostic.at(pos, "data file " + displayName + " (" + InputFiles.size(size) + "): line " + line
+                            + " is longer than " + InputFiles.size(buf.length) + ", " + InputFiles.memoryNote(), InputFiles.MEMORY_HINT));
+                buf = Arrays.copyOf(buf, (int) grown);
             }
             while (lim < buf.length) {
                 int n = in.read(buf, lim, buf.length - lim);
@@ -302,24 +473,46 @@ public final class Csv {
             }
             return true;
         }
+
+        /** What the buffer may still grow by. */
+        private long budgetLeft() {
+            if (ownBudget) return budget - allocated;
+            long free = InputFiles.available();
+            if (free < 2L * buf.length) {
+                System.gc();
+                free = InputFiles.available();
+            }
+            return free;
+        }
     }
 
     /** Numbers as the language writes them, plus inf, -inf and nan (any case). */
     static double parseNumber(String s) {
         switch (s.toLowerCase(java.util.Locale.ROOT)) {
-            case "inf", "+inf", "infinity" -> { return Double.POSITIVE_INFINITY; }
+            case "inf", "+inf", "infinity", "+infinity" -> { return Double.POSITIVE_INFINITY; }
             case "-inf", "-infinity" -> { return Double.NEGATIVE_INFINITY; }
-            case "nan" -> { return Double.NaN; }
+            case "nan", "+nan", "-nan" -> { return Double.NaN; }
             default -> {}
         }
         if (s.isEmpty() || !s.matches("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?")) throw new NumberFormatException(s);
         return Double.parseDouble(s);
     }
 
-    /** A cell of a CSV row: its text (quotes removed) and where it starts in the line (0-based). */
+    /** A cell's text without the blanks (spaces and tabs) around it. */
+    public static String strip(String s) {
+        int a = 0, b = s.length();
+        while (a < b && (s.charAt(a) == ' ' || s.charAt(a) == '\t')) a++;
+        while (b > a && (s.charAt(b - 1) == ' ' || s.charAt(b - 1) == '\t')) b--;
+        return s.substring(a, b);
+    }
+
+    /** A cell of a CSV row: its text (quotes removed) and where it starts in the row (0-based). */
     public record Cell(String text, int start) {}
 
-    /** Splits one CSV row into cells (RFC 4180 quotes allowed within the line). */
+    /**
+     * Splits one CSV record into cells. RFC 4180 quotes: a quoted cell may hold commas,
+     * line breaks and doubled quotes ({@code ""} for one {@code "}).
+     */
     public static List<Cell> cells(String line) {
         List<Cell> out = new ArrayList<>();
         StringBuilder cur = new StringBuilder();
@@ -348,9 +541,91 @@ public final class Csv {
         return out;
     }
 
-    private static CompileError error(String file, Path path, int line, String text, int cell, String message) {
+    /** The line breaks in {@code text} before {@code to} ({@code \r\n} is one). */
+    public static int breaks(String text, int to) {
+        int n = 0;
+        for (int i = 0; i < to; i++) {
+            char c = text.charAt(i);
+            if (c == '\n' || c == '\r' && (i + 1 >= text.length() || text.charAt(i + 1) != '\n')) n++;
+        }
+        return n;
+    }
+
+    private static String clip(String s) {
+        return SafeText.isShort(s) ? s : s.substring(0, s.offsetByCodePoints(0, SafeText.SHORT - 1)) + "…";
+    }
+
+    /** Whether {@code ch} may not be in a CSV file: a C0 control but a tab and the line breaks, DEL, a C1 control. */
+    static boolean control(char ch) {
+        return ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r' || ch >= 0x7f && ch < 0xa0;
+    }
+
+    /**
+     * The diagnostic of a control character, the last of {@code text} (a record up to it):
+     * at the character, showing the cell it is in when that is short and {@code quotable}.
+     */
+    static CompileError controlError(String file, Path path, int firstLine, String text, boolean quotable) {
+        int i = text.length() - 1;
+        int cp = text.charAt(i);
         List<Cell> cells = cells(text);
-        int col = cell >= 0 && cell < cells.size() ? text.codePointCount(0, cells.get(cell).start()) + 1 : 1;
-        return new CompileError(new Diagnostic(SourceFile.excerpt(file, path, line, text), line, col, 1, message, null));
+        int c = cells.size() - 1;
+        String what = cp == 0 ? "a NUL byte (U+0000)" : "the control character " + String.format("U+%04X", cp);
+        return spotError(file, path, firstLine, text, c, i, 1, quotable && SafeText.isShort(cells.get(c).text()), false,
+                what + " in a CSV file", "a data file is text: tabs and line breaks are the only control characters it may hold");
+    }
+
+    /** A diagnostic at the start of cell {@code c} of a record, under the whole cell. */
+    static CompileError cellError(String file, Path path, int firstLine, String text, int c, boolean quotable, String message, String hint) {
+        List<Cell> cells = cells(text);
+        int start = c >= 0 && c < cells.size() ? cells.get(c).start() : 0;
+        int stop = c + 1 < cells.size() ? cells.get(c + 1).start() - 1 : text.length();
+        return spotError(file, path, firstLine, text, Math.max(0, Math.min(c, cells.size() - 1)), start, Math.max(1, stop - start), quotable, false, message, hint);
+    }
+
+    /**
+     * A diagnostic at {@code spot} (a char index) of a record that starts on line
+     * {@code firstLine}, in cell {@code c}, with {@code length} chars under the caret. What
+     * it shows of the record's line: with {@code whole}, all of it; else the cells before
+     * cell {@code c} when they are numbers, and the cell itself (up to the end of its line)
+     * when {@code quotable}; nothing else.
+     */
+    public static CompileError spotError(String file, Path path, int firstLine, String text, int c, int spot, int length,
+                                         boolean quotable, boolean whole, String message, String hint) {
+        List<Cell> cells = cells(text);
+        int lineStart = spot;
+        while (lineStart > 0 && text.charAt(lineStart - 1) != '\n' && text.charAt(lineStart - 1) != '\r') lineStart--;
+        int lineEnd = spot;
+        while (lineEnd < text.length() && text.charAt(lineEnd) != '\n' && text.charAt(lineEnd) != '\r') lineEnd++;
+        int lineNo = firstLine + breaks(text, lineStart);
+        int cellStart = cells.get(c).start();
+        int cellEnd = c + 1 < cells.size() ? cells.get(c + 1).start() - 1 : text.length();
+        int from, to;
+        if (whole) {
+            from = lineStart;
+            to = lineEnd;
+        } else {
+            boolean numbers = cellStart >= lineStart;
+            for (int i = 0; i < c && numbers; i++) {
+                Cell before = cells.get(i);
+                int beforeEnd = cells.get(i + 1).start() - 1;
+                if (beforeEnd < lineStart) continue;
+                if (before.start() < lineStart) numbers = false;
+                else {
+                    try {
+                        parseNumber(strip(before.text()));
+                    } catch (NumberFormatException e) {
+                        numbers = false;
+                    }
+                }
+            }
+            from = numbers ? lineStart : Math.max(lineStart, cellStart);
+            to = quotable ? Math.max(from, Math.min(lineEnd, cellEnd)) : Math.max(from, Math.min(cellStart, lineEnd));
+        }
+        int col = text.codePointCount(lineStart, spot) + 1;
+        int len = Math.max(1, text.codePointCount(spot, Math.max(spot, Math.min(lineEnd, spot + length))));
+        String shown = text.substring(from, to);
+        Diagnostic d = shown.isEmpty() ? new Diagnostic(null, file, lineNo, col, len, message, hint)
+                : new Diagnostic(SourceFile.excerpt(file, path, lineNo, text.codePointCount(lineStart, from) + 1, shown), lineNo, col, len, message, hint);
+        return new CompileError(d);
     }
 }

@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
  * Reads one CSV cell's number straight from the file's bytes, with the value that
  * {@link Double#parseDouble} gives for the same text, bit for bit. The text must be
  * what the language writes, {@code [+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?}, between
- * blanks (bytes up to U+0020, as {@link String#trim} drops them).
+ * blanks (spaces and tabs).
  *
  * <p>Most numbers take Clinger's fast path: when the significant digits make an integer
  * m ≤ 2⁵³ and the power of ten k is within ±22 (both exact as doubles), m·10ᵏ or
@@ -30,6 +30,8 @@ final class Decimal {
     double value;
     /** Whether that number took the fast path (for tests). */
     boolean fast;
+    /** Whether a number too large for a double (which reads as ±inf) is declined, for the caller to report. */
+    boolean finiteOnly;
 
     /**
      * Reads the cell that starts at {@code i}: blanks, a number, blanks, up to {@code end}
@@ -122,11 +124,11 @@ final class Decimal {
         }
         fast = false;
         value = Double.parseDouble(new String(b, numberStart, numberEnd - numberStart, StandardCharsets.ISO_8859_1));
-        return i;
+        return finiteOnly && Double.isInfinite(value) ? -1 : i;
     }
 
-    /** A byte that {@link String#trim} drops (U+0000 to U+0020), other than a line break. */
+    /** A blank around a cell's number: a space or a tab (any other control character is an error in a CSV file). */
     static boolean isBlank(byte c) {
-        return c >= 0 && c <= ' ' && c != '\n' && c != '\r';
+        return c == ' ' || c == '\t';
     }
 }

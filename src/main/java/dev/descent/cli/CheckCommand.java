@@ -23,7 +23,7 @@ final class CheckCommand implements Callable<Integer> {
         for (String f : files) {
             Script s = Common.load(f, sets, err);
             if (s == null) failed++;
-            else out.println(f + ": ok (" + summary(s) + ")");
+            else out.println(dev.descent.syntax.SafeText.escape(f) + ": ok (" + summary(s) + ")");
         }
         out.flush();
         return failed == 0 ? Main.OK : Main.SCRIPT_ERROR;

@@ -34,7 +34,7 @@ public final class LoadBar implements LoadProgress {
     }
 
     @Override public void start(String file, long size) {
-        this.file = file;
+        this.file = dev.descent.syntax.SafeText.escape(file); // a name from a script: no terminal escapes
         this.size = size;
         this.start = clock.getAsLong();
         this.lastDraw = Long.MIN_VALUE;

@@ -6,7 +6,8 @@ import dev.descent.check.Csv.Cell;
 import dev.descent.check.Script;
 import dev.descent.syntax.CompileError;
 import dev.descent.syntax.Diagnostic;
-import dev.descent.syntax.SourceFile;
+import dev.descent.syntax.InputFiles;
+import dev.descent.syntax.SafeText;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -39,19 +40,28 @@ final class PointsCsv {
 
     static Table read(Script s, String file) {
         Path path = Path.of(file);
-        if (Files.isDirectory(path)) throw new CompileError(Diagnostic.noPosition(file, "is a directory, not a CSV file of points"));
+        try {
+            String kind = InputFiles.notRegular(path);
+            if (kind != null) throw new CompileError(Diagnostic.noPosition(file, "not a regular file").withHint(InputFiles.notRegularHint(kind)));
+            long size = Files.size(path);
+            // the rows kept as text, their cells while being read, and the columns
+            if (size * 4 > InputFiles.available())
+                throw new CompileError(new Diagnostic(null, file, 0, 0, 0, "too large to read: " + InputFiles.size(size) + ", " + InputFiles.memoryNote(),
+                        InputFiles.MEMORY_HINT));
+        } catch (NoSuchFileException e) {
+            throw new CompileError(Diagnostic.noPosition(file, "no such file"));
+        } catch (IOException e) {
+            throw new CompileError(Diagnostic.noPosition(file, "cannot be read: " + e.getMessage()));
+        }
         var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT);
         try (BufferedReader in = new BufferedReader(new InputStreamReader(Files.newInputStream(path), decoder), 1 << 16)) {
-            String header = in.readLine();
-            int lineNo = 1;
+            Records records = new Records(in, file, path);
+            String header = records.next();
             if (header != null && header.startsWith("\uFEFF")) header = header.substring(1);
-            while (header != null && header.isBlank()) {
-                header = in.readLine();
-                lineNo++;
-            }
+            while (header != null && header.isBlank()) header = records.next();
             if (header == null)
                 throw new CompileError(Diagnostic.noPosition(file, "the file of points is empty; its first row must name θ's elements (" + names(s) + ")"));
-            int headerLine = lineNo;
+            int headerLine = records.line;
             int n = s.dimension();
             List<String> theta = Points.thetaNames(s);
             Map<String, Integer> index = new LinkedHashMap<>();
@@ -63,12 +73,13 @@ final class PointsCsv {
             int[] seenAt = new int[n];
             Arrays.fill(seenAt, -1);
             for (int c = 0; c < width; c++) {
-                String name = names.get(c).text().trim();
-                if (name.isEmpty()) throw error(file, path, headerLine, header, names.get(c), "column " + (c + 1) + " has no name in the header row", null);
+                String name = strip(names.get(c).text());
+                if (name.isEmpty()) throw error(file, path, headerLine, header, names, c, "column " + (c + 1) + " has no name in the header row", null);
                 Integer k = index.get(normalize(name));
-                if (k == null) throw new Main.UsageError("--points " + file + ": column '" + name + "' names no element of θ" + hint(s, name, theta));
+                if (k == null)
+                    throw new Main.UsageError(SafeText.escape("--points " + file + ": column '" + name + "' names no element of θ" + hint(s, name, theta)));
                 if (seenAt[k] >= 0)
-                    throw error(file, path, headerLine, header, names.get(c), "column '" + name + "' sets " + theta.get(k) + ", which column "
+                    throw error(file, path, headerLine, header, names, c, "column '" + name + "' sets " + theta.get(k) + ", which column "
                             + (seenAt[k] + 1) + " already sets", null);
                 seenAt[k] = c;
                 target[c] = k;
@@ -77,23 +88,27 @@ final class PointsCsv {
             double[][] cols = new double[width][1024];
             List<String> rows = new ArrayList<>();
             String line;
-            while ((line = in.readLine()) != null) {
-                lineNo++;
+            while ((line = records.next()) != null) {
                 if (line.isBlank()) continue;
+                int lineNo = records.line;
                 List<Cell> cells = Csv.cells(line);
                 if (cells.size() != width) {
-                    Cell at = cells.get(Math.min(cells.size(), width) - (cells.size() < width ? 1 : 0));
-                    throw error(file, path, lineNo, line, at, "row has " + cells.size() + " cell" + (cells.size() == 1 ? "" : "s")
+                    int at = Math.min(cells.size(), width) - (cells.size() < width ? 1 : 0);
+                    throw error(file, path, lineNo, line, cells, at, "row has " + cells.size() + " cell" + (cells.size() == 1 ? "" : "s")
                             + ", but the header names " + width + " column" + (width == 1 ? "" : "s"), null);
                 }
                 int p = rows.size();
                 if (p == cols[0].length) for (int c = 0; c < width; c++) cols[c] = Arrays.copyOf(cols[c], p * 2);
                 for (int c = 0; c < width; c++) {
-                    String cell = cells.get(c).text().trim();
+                    String cell = strip(cells.get(c).text());
+                    String column = strip(names.get(c).text());
                     Double v = number(cell);
                     if (v == null)
-                        throw error(file, path, lineNo, line, cells.get(c), cell.isEmpty() ? "empty cell in column '" + names.get(c).text().trim() + "'"
-                                : "'" + cell + "' in column '" + names.get(c).text().trim() + "' is not a number", null);
+                        throw error(file, path, lineNo, line, cells, c, cell.isEmpty() ? "empty cell in column '" + column + "'"
+                                : "'" + cell + "' in column '" + column + "' is not a number", null);
+                    if (Double.isInfinite(v) && Character.isDigit(cell.charAt(cell.length() - 1)))
+                        throw error(file, path, lineNo, line, cells, c, "'" + cell + "' in column '" + column + "' is too large for a double",
+                                "write inf (or -inf) for infinity");
                     cols[c][p] = v;
                 }
                 rows.add(line);
@@ -107,8 +122,78 @@ final class PointsCsv {
             throw new CompileError(Diagnostic.noPosition(file, "is not valid UTF-8 text"));
         } catch (IOException e) {
             throw new CompileError(Diagnostic.noPosition(file, "cannot be read: " + e.getMessage()));
+        } catch (OutOfMemoryError e) {
+            throw new CompileError(new Diagnostic(null, file, 0, 0, 0, "too large to read, " + InputFiles.memoryNote(), InputFiles.MEMORY_HINT));
         }
     }
+
+    /**
+     * The records of a CSV file, as text: a record ends at a line break outside quotes, so
+     * that a quoted cell may hold line breaks (kept as {@code \n}). A control character (but
+     * a tab and those breaks) or a quote never closed is an error in the file.
+     */
+    private static final class Records {
+        private final BufferedReader in;
+        private final String file;
+        private final Path path;
+        /** The first line of the record last returned. */
+        int line;
+        private int next = 1;
+
+        Records(BufferedReader in, String file, Path path) {
+            this.in = in;
+            this.file = file;
+            this.path = path;
+        }
+
+        String next() throws IOException {
+            String first = in.readLine();
+            if (first == null) return null;
+            line = next++;
+            StringBuilder sb = null;
+            String text = first;
+            int quotes = count(first);
+            while (quotes % 2 != 0) {
+                String more = in.readLine();
+                if (more == null) {
+                    int q = openQuote(text);
+                    throw Csv.spotError(file, path, line, text, Csv.cells(text.substring(0, q)).size() - 1, q, 1, true, true,
+                            "this quote is never closed", "a quoted cell ends with \"; a quote inside it is written twice, \"\"");
+                }
+                next++;
+                if (sb == null) sb = new StringBuilder(first);
+                sb.append('\n').append(more);
+                quotes += count(more);
+                text = sb.toString();
+            }
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if (c < 0x20 && c != '\t' && c != '\n' || c >= 0x7f && c < 0xa0) {
+                    List<Cell> cells = Csv.cells(text.substring(0, i + 1));
+                    // at the character, showing at most the numbers before it (a device's or a binary file's bytes are not echoed)
+                    throw Csv.spotError(file, path, line, text.substring(0, i + 1), cells.size() - 1, i, 1, false, false,
+                            (c == 0 ? "a NUL byte (U+0000)" : "the control character " + String.format("U+%04X", (int) c)) + " in a CSV file",
+                            "a file of points is text: tabs and line breaks are the only control characters it may hold");
+                }
+            }
+            return text;
+        }
+
+        private static int count(String s) {
+            int n = 0;
+            for (int i = 0; i < s.length(); i++) if (s.charAt(i) == '"') n++;
+            return n;
+        }
+
+        private static int openQuote(String s) {
+            int open = -1;
+            for (int i = 0; i < s.length(); i++) if (s.charAt(i) == '"') open = open < 0 ? i : -1;
+            return Math.max(0, open);
+        }
+    }
+
+    /** A cell's text without the spaces and tabs around it. */
+    private static String strip(String s) { return s.strip().equals(s) ? s : s.replaceAll("^[ \t]+|[ \t]+$", ""); }
 
     /**
      * Header cells rejoined where an unquoted comma split an element's name ({@code W[0,1]}
@@ -179,13 +264,14 @@ final class PointsCsv {
 
     private static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
 
-    /** A cell's text (quotes removed) and where it starts in its line. */
-    private static CompileError error(String file, Path path, int line, String text, Cell cell, String message, String hint) {
+    /** A diagnostic at the text of cell {@code c} of a record (past its blanks), with the record's line shown. */
+    private static CompileError error(String file, Path path, int line, String text, List<Cell> cells, int c, String message, String hint) {
+        Cell cell = cells.get(c);
         int start = cell.start();
         while (start < text.length() && text.charAt(start) == ' ') start++; // at the cell's text, not its padding
         if (start >= text.length()) start = cell.start();
-        int col = text.codePointCount(0, Math.min(start, text.length())) + 1;
-        return new CompileError(new Diagnostic(SourceFile.excerpt(file, path, line, text), line, col, 1, message, hint));
+        int index = Csv.cells(text).size() == cells.size() ? c : Csv.cells(text.substring(0, Math.min(start, text.length()))).size() - 1;
+        return Csv.spotError(file, path, line, text, Math.max(0, index), Math.min(start, text.length()), 1, true, true, message, hint);
     }
 
     /** A header cell, quoted when it has a comma, a quote or spaces at its ends. */

@@ -25,40 +25,64 @@ public record Diagnostic(SourceFile source, String file, int line, int column, i
 
     public Diagnostic withHint(String h) { return new Diagnostic(source, file, line, column, length, message, h); }
 
-    /** {@code FILE:LINE:COL: error: MESSAGE}, the source line, a caret under the spot, and the hint. */
+    /**
+     * {@code FILE:LINE:COL: error: MESSAGE}, the source line, a caret under the spot, and the hint.
+     * Everything that came from a file is escaped ({@link SafeText}): the file's name, what the
+     * message and hint quote, and the source line, whose caret counts an escape's width. A long
+     * line is shown as a window around the column; a line of a file that a script names
+     * ({@link SourceFile#guarded}) only up to the end of the spot, and the spot itself only
+     * when it is short.
+     */
     public String render() {
         StringBuilder sb = new StringBuilder();
+        String f = SafeText.escape(file), m = SafeText.escape(message);
         if (line <= 0) {
-            sb.append(file).append(": error: ").append(message).append('\n');
+            sb.append(f).append(": error: ").append(m).append('\n');
         } else {
-            sb.append(file).append(':').append(line).append(':').append(column).append(": error: ").append(message).append('\n');
-            if (source != null) {
-                String src = source.line(line);
-                String shown = clip(src, column);
-                int offset = shown.length() < src.length() && column > 80 ? column - 41 : 0; // clipped prefix, in code points
-                sb.append("    ").append(display(shown)).append('\n');
-                sb.append("    ").append(caretLine(shown, column - offset, Math.max(1, length))).append('\n');
-            }
+            sb.append(f).append(':').append(line).append(':').append(column).append(": error: ").append(m).append('\n');
+            if (source != null) appendSource(sb);
         }
-        if (hint != null && !hint.isEmpty()) sb.append("  hint: ").append(hint).append('\n');
+        if (hint != null && !hint.isEmpty()) sb.append("  hint: ").append(SafeText.escape(hint)).append('\n');
         return sb.toString();
     }
 
-    /** Long lines (a 1 MB line) are shown as a window around the column. */
-    private static String clip(String src, int column) {
-        int n = src.codePointCount(0, src.length());
-        if (n <= 160) return src;
-        int from = column > 80 ? column - 41 : 0;
-        int to = Math.min(n, from + 120);
-        int a = src.offsetByCodePoints(0, from), b = src.offsetByCodePoints(0, to);
-        return src.substring(a, b);
-    }
+    /** Longest window of a line shown before the spot, in a file a script names. */
+    private static final int GUARDED_BEFORE = 40;
 
-    /** Control characters would garble a terminal: show them as '?'. */
-    private static String display(String s) {
-        StringBuilder sb = new StringBuilder(s.length());
-        s.codePoints().forEach(cp -> sb.appendCodePoint(cp == '\t' || !unprintable(cp) ? cp : '?'));
-        return sb.toString();
+    private void appendSource(StringBuilder sb) {
+        int[] cps = source.line(line).codePoints().toArray();
+        int shift = line == source.firstLine() ? source.firstColumn() - 1 : 0; // an excerpt that starts inside the line
+        int col = column - shift;
+        if (col < 1) return;
+        int n = cps.length, len = Math.max(1, length), from, to;
+        if (source.guarded()) {
+            to = Math.min(n, col - 1 + (len <= SafeText.SHORT ? len : 0));
+            from = Math.max(0, Math.min(col - 1, to) - GUARDED_BEFORE);
+            if (from >= to) return;
+        } else if (n <= 160) {
+            from = 0;
+            to = n;
+        } else { // long lines (a 1 MB line) are shown as a window around the column
+            from = Math.min(n, col > 80 ? col - 41 : 0);
+            to = Math.min(n, from + 120);
+        }
+        StringBuilder shown = new StringBuilder(), caret = new StringBuilder();
+        for (int i = from; i < to; i++) {
+            int cp = cps[i];
+            if (cp == '\t' || !SafeText.unsafe(cp)) shown.appendCodePoint(cp);
+            else shown.append(SafeText.escape(cp));
+        }
+        int at = col - 1; // the spot, as an index into cps
+        for (int i = from; i < at; i++) {
+            if (i < to && cps[i] == '\t') caret.append('\t');
+            else caret.repeat(' ', i < to ? SafeText.width(cps[i]) : 1);
+        }
+        caret.append('^');
+        int under = 0; // the terminal cells of the spot that are shown
+        for (int i = at; i < Math.min(to, at + len); i++) under += SafeText.width(cps[i]);
+        caret.repeat('~', Math.max(0, Math.min(under, 120) - 1));
+        sb.append("    ").append(shown).append('\n');
+        sb.append("    ").append(caret).append('\n');
     }
 
     /** Characters that show nothing, move the cursor or reorder a terminal line. */
@@ -68,28 +92,5 @@ public record Diagnostic(SourceFile source, String file, int line, int column, i
         return type == Character.FORMAT || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR
                 || type == Character.CONTROL || type == Character.UNASSIGNED || type == Character.SURROGATE
                 || type == Character.SPACE_SEPARATOR && cp != ' ' || cp == 0xFFFD;
-    }
-
-    /** Characters that would garble the shown source line (move the cursor, reorder the line, break it). */
-    static boolean unprintable(int cp) {
-        if (cp < 0x20 || cp == 0x7f || cp >= 0x80 && cp < 0xa0) return true;
-        int type = Character.getType(cp);
-        return type == Character.FORMAT || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR
-                || type == Character.SURROGATE;
-    }
-
-    private static String caretLine(String src, int column, int length) {
-        StringBuilder sb = new StringBuilder();
-        int col = 1;
-        for (int i = 0; i < src.length() && col < column; col++) {
-            int cp = src.codePointAt(i);
-            sb.append(cp == '\t' ? '\t' : ' ');
-            i += Character.charCount(cp);
-        }
-        while (col < column) { sb.append(' '); col++; }
-        sb.append('^');
-        int available = Math.max(0, src.codePointCount(0, src.length()) - column);
-        for (int k = 1; k < Math.min(length, available + 1) && k < 120; k++) sb.append('~');
-        return sb.toString();
     }
 }

@@ -100,16 +100,19 @@ final class BadInput {
 
     /**
      * The source line and caret under a positioned diagnostic: the line shown is the
-     * source line (or, for a long line, a window of it), and the caret stands under
-     * column {@code d.column()} (counted in characters), with the source's tabs
-     * reproduced before it so that it lines up in a terminal.
+     * source line (or, for a long line, a window of it; for a file the script names, an
+     * import or a data file, the part of it up to the spot), with each character that a
+     * terminal would not show as itself either kept or written as an escape ({@code \u001B});
+     * and the caret stands under column {@code d.column()} (counted in characters of the
+     * source, an escape counting its width), with the source's tabs reproduced before it
+     * so that it lines up in a terminal.
      */
     static void assertCaret(Diag d, String sourceLine, Result r) {
         assertTrue(d.line() > 0, () -> "not positioned: " + d + "\n" + r.describe());
         if (d.sourceLine() == null || d.caretLine() == null)
             fail("diagnostic " + d.header() + " has no source line and caret under it\n" + r.describe());
         int[] src = sourceLine.codePoints().toArray();
-        int[] shown = d.sourceLine().codePoints().toArray();
+        String shown = d.sourceLine();
         int[] caret = d.caretLine().codePoints().toArray();
         int at = -1;
         for (int i = 0; i < caret.length; i++) {
@@ -120,26 +123,69 @@ final class BadInput {
         assertTrue(caretAt >= 0, () -> "no caret under " + d.header() + "\n" + r.describe());
         for (int i = caretAt + 1; i < caret.length; i++)
             if (caret[i] != '~') fail("after the caret only '~' may follow: " + d + "\n" + r.describe());
-        // where the shown window starts in the source line, if the caret is right
-        int offset = d.column() - 1 - caretAt;
-        assertTrue(offset >= 0 && offset + shown.length <= src.length + 1,
-                () -> "caret at " + (caretAt + 1) + " of the shown line cannot be column " + d.column() + " of a line of " + src.length
-                        + " characters\n" + r.describe());
-        for (int i = 0; i < shown.length; i++) {
-            int k = offset + i;
-            if (k >= src.length) fail("shown line is longer than the source line\n" + r.describe());
-            if (!invisible(src[k]) && shown[i] != src[k])
-                fail("the line under " + d.header() + " is not the source line (at " + (k + 1) + ": expected '" + Character.toString(src[k])
-                        + "', shown '" + Character.toString(shown[i]) + "')\n  source: " + clip(sourceLine) + "\n" + r.describe());
+        // where the shown window starts in the source line: each source character takes at least one cell
+        int spot = d.column() - 1;
+        int offset = -1;
+        int[] widths = null;
+        for (int o = Math.max(0, spot - caretAt); o <= Math.min(spot, src.length); o++) {
+            int[] w = match(src, o, shown);
+            if (w == null) continue;
+            int cells = 0;
+            for (int k = o; k < spot; k++) cells += k - o < w.length ? w[k - o] : 1;
+            if (cells == caretAt) {
+                offset = o;
+                widths = w;
+                break;
+            }
         }
-        if (offset == 0 && src.length <= 160)
-            assertEquals(src.length, shown.length, () -> "a short source line is shown whole\n" + r.describe());
-        for (int i = 0; i < caretAt; i++) {
-            int k = offset + i;
-            boolean tab = k < src.length && src[k] == '\t';
-            if (tab != (caret[i] == '\t'))
-                fail("the caret line must reproduce the source's tabs (column " + (k + 1) + ")\n" + r.describe());
+        if (offset < 0)
+            fail("the line under " + d.header() + " is not the source line, or the caret is not under column " + d.column()
+                    + "\n  source: " + clip(sourceLine) + "\n" + r.describe());
+        boolean named = java.util.Arrays.asList(r.args()).contains(d.file());
+        if (offset == 0 && src.length <= 160 && named)
+            assertEquals(src.length, widths.length, () -> "a short source line is shown whole\n" + r.describe());
+        int cell = 0;
+        for (int k = offset; k < spot; k++) {
+            int w = k - offset < widths.length ? widths[k - offset] : 1;
+            boolean tab = k < src.length && src[k] == '\t' && k - offset < widths.length;
+            for (int j = 0; j < w; j++, cell++) {
+                if (tab != (caret[cell] == '\t'))
+                    fail("the caret line must reproduce the source's tabs (column " + (k + 1) + ")\n" + r.describe());
+            }
         }
+    }
+
+    /**
+     * Whether {@code shown} is the source from index {@code o} on (to its end or before):
+     * each character as itself or, if a terminal does not show it, as its escape. The widths
+     * of the source characters shown (1, or an escape's length), or null when it is not.
+     */
+    private static int[] match(int[] src, int o, String shown) {
+        List<Integer> widths = new ArrayList<>();
+        int p = 0, k = o;
+        while (p < shown.length()) {
+            if (k >= src.length) return null;
+            int cp = src[k];
+            String esc = cp <= 0xffff ? String.format("\\u%04X", cp) : String.format("\\U%08X", cp);
+            if (invisible(cp) && shown.startsWith(esc, p)) {
+                p += esc.length();
+                widths.add(esc.length());
+            } else if (shown.codePointAt(p) == cp && (cp == '\t' || !terminalControl(cp))) {
+                p += Character.charCount(cp);
+                widths.add(1);
+            } else {
+                return null;
+            }
+            k++;
+        }
+        return widths.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Characters that must never reach a terminal raw: controls, format characters (bidi), line separators. */
+    static boolean terminalControl(int cp) {
+        int type = Character.getType(cp);
+        return cp < 0x20 || cp == 0x7f || cp >= 0x80 && cp < 0xa0 || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE;
     }
 
     /** Characters a terminal does not show as themselves; a diagnostic may show a stand-in for them. */
