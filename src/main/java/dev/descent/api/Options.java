@@ -37,17 +37,12 @@ public final class Options {
      * reference).
      */
     public Options engine(String name) {
-        String e = name.toLowerCase(java.util.Locale.ROOT);
-        if (!e.equals("simd") && !e.equals("scalar") && !e.equals("auto") && !e.equals("compiled"))
-            throw new IllegalArgumentException("engine '" + name + "': expected simd, scalar, auto or compiled");
-        return new Options(e, precision, threads, seed, settings);
+        return new Options(Engine.Kind.named(name).label(), precision, threads, seed, settings);
     }
 
     /** {@code "f64"} or {@code "f32"} (the SIMD engine only). */
     public Options precision(String name) {
-        String p = name.toLowerCase(java.util.Locale.ROOT);
-        if (!p.equals("f64") && !p.equals("f32")) throw new IllegalArgumentException("precision '" + name + "': expected f64 or f32");
-        return new Options(engine, p, threads, seed, settings);
+        return new Options(engine, Precision.named(name).label(), threads, seed, settings);
     }
 
     /** Threads for large arrays (at least 1); results do not depend on it. */
@@ -74,16 +69,7 @@ public final class Options {
 
     /** The engine these options name. */
     Engine toEngine() {
-        if (engine.equals("scalar")) {
-            if (precision.equals("f32")) throw new IllegalArgumentException("the scalar engine computes in f64 only; use engine(\"simd\") for f32");
-            return Engine.SCALAR;
-        }
-        Engine.Kind kind = switch (engine) {
-            case "auto" -> Engine.Kind.AUTO;
-            case "compiled" -> Engine.Kind.COMPILED;
-            default -> Engine.Kind.SIMD;
-        };
-        return new Engine(kind, precision.equals("f32") ? Precision.F32 : Precision.F64, threads);
+        return Engine.named(engine, precision, threads, null);
     }
 
     @Override public String toString() {

@@ -1,7 +1,6 @@
 package dev.descent.cli;
 
 import dev.descent.engine.Engine;
-import dev.descent.engine.Precision;
 import java.io.PrintWriter;
 import picocli.CommandLine.Option;
 
@@ -27,27 +26,21 @@ final class EngineOptions {
     /** Starts loading the compiling tier in the background when the engine chosen may compile (before the script is read). */
     void prewarm() {
         if (engine == EngineName.auto || engine == EngineName.compiled)
-            new Engine(engine == EngineName.auto ? Engine.Kind.AUTO : Engine.Kind.COMPILED, precision == PrecisionName.f32 ? Precision.F32 : Precision.F64, 1).prewarm();
+            Engine.named(engine.name(), precision.name(), 1, null).prewarm();
     }
 
     Engine engine(PrintWriter err) {
         int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        if (n < 1) throw new Main.UsageError("--threads " + n + ": needs at least 1");
-        if (engine == EngineName.scalar) {
-            if (precision == PrecisionName.f32) throw new Main.UsageError("--engine scalar computes in f64 only; use --engine simd for f32");
-            return Engine.SCALAR;
-        }
         java.util.function.Consumer<String> notes = !verbose ? null : note -> {
             synchronized (err) {
                 err.println("descent: " + note);
                 err.flush();
             }
         };
-        Engine.Kind kind = switch (engine) {
-            case auto -> Engine.Kind.AUTO;
-            case compiled -> Engine.Kind.COMPILED;
-            default -> Engine.Kind.SIMD;
-        };
-        return new Engine(kind, precision == PrecisionName.f32 ? Precision.F32 : Precision.F64, n, notes);
+        try {
+            return Engine.named(engine.name(), precision.name(), n, notes);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageError(n < 1 ? "--threads " + n + ": needs at least 1" : "--engine " + engine + " --precision " + precision + ": " + e.getMessage());
+        }
     }
 }

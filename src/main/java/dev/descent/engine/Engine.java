@@ -23,7 +23,18 @@ import java.util.function.Consumer;
  *     interpreter and why: the command line's {@code --verbose}), or null
  */
 public record Engine(Kind kind, Precision precision, int threads, Consumer<String> notes) {
-    public enum Kind { SCALAR, SIMD, COMPILED, AUTO }
+    public enum Kind {
+        SCALAR, SIMD, COMPILED, AUTO;
+
+        /** {@code "auto"}, {@code "compiled"}, {@code "simd"} or {@code "scalar"}, in any case. */
+        public static Kind named(String name) {
+            for (Kind k : values()) if (k.name().equalsIgnoreCase(name)) return k;
+            throw new IllegalArgumentException("engine '" + name + "': expected auto, compiled, simd or scalar");
+        }
+
+        /** The name the command line and the API use: "auto", "compiled", "simd", "scalar". */
+        public String label() { return name().toLowerCase(java.util.Locale.ROOT); }
+    }
 
     public Engine {
         if (kind == Kind.SCALAR && precision != Precision.F64) throw new IllegalArgumentException("the scalar engine computes in float64 only");
@@ -33,6 +44,24 @@ public record Engine(Kind kind, Precision precision, int threads, Consumer<Strin
     public Engine(Kind kind, Precision precision, int threads) { this(kind, precision, threads, null); }
 
     public static final Engine SCALAR = new Engine(Kind.SCALAR, Precision.F64, 1);
+
+    /**
+     * The engine the command line's {@code --engine}, {@code --precision} and {@code --threads}
+     * (and the API's {@code Options}) name: the one place those names are read.
+     *
+     * @throws IllegalArgumentException for an unknown name, fewer than one thread, or the scalar
+     *     engine in f32 (it computes in f64 only)
+     */
+    public static Engine named(String kind, String precision, int threads, Consumer<String> notes) {
+        Kind k = Kind.named(kind);
+        Precision p = Precision.named(precision);
+        if (threads < 1) throw new IllegalArgumentException("threads " + threads + ": needs at least 1");
+        if (k == Kind.SCALAR) {
+            if (p != Precision.F64) throw new IllegalArgumentException("the scalar engine computes in f64 only; use the simd engine for f32");
+            return SCALAR;
+        }
+        return new Engine(k, p, threads, notes);
+    }
 
     /** The default: auto-tiering SIMD in float64 on every core. */
     public static Engine defaults() { return new Engine(Kind.AUTO, Precision.F64, Runtime.getRuntime().availableProcessors()); }
