@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.descent.cli.Cli.Result;
+import dev.descent.cli.Cli;
 import dev.descent.cli.Main;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -22,15 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BenchCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    record Result(int code, String out, String err) {
-        @Override public String toString() { return "exit " + code + "\n--- stdout\n" + out + "--- stderr\n" + err; }
-    }
-
-    static Result run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(code, out.toString(), err.toString());
-    }
+    static Result run(String... args) { return Cli.run(args); }
 
     static JsonNode json(String... args) throws IOException {
         Result r = run(args);

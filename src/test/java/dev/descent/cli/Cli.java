@@ -24,16 +24,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Helpers for the command-line tests: run {@link Main#execute} in-process, write
- * scripts, and read JSON output with a strict parser.
+ * The one harness for the command-line tests, in every package: run {@link Main#execute}
+ * in-process and capture its exit code, stdout and stderr; write scripts; read JSON output
+ * with a strict parser.
  */
-final class Cli {
+public final class Cli {
     private Cli() {}
 
     /** What one run of the command line gave: exit code, stdout, stderr. */
-    record Result(int code, String out, String err) {
+    public record Result(int code, String out, String err) {
         /** The first line of stderr. */
-        String firstErrLine() {
+        public String firstErrLine() {
             int nl = err.indexOf('\n');
             return nl < 0 ? err : err.substring(0, nl);
         }
@@ -43,14 +44,14 @@ final class Cli {
         }
     }
 
-    static Result run(String... args) {
+    public static Result run(String... args) {
         StringWriter out = new StringWriter(), err = new StringWriter();
         int code = Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
         return new Result(code, out.toString(), err.toString());
     }
 
     /** Runs and insists on exit 0 and an empty stderr. */
-    static Result ok(String... args) {
+    public static Result ok(String... args) {
         Result r = run(args);
         assertEquals(0, r.code(), () -> "expected success for " + String.join(" ", args) + "\n" + r);
         assertEquals("", r.err(), () -> "expected nothing on stderr\n" + r);
@@ -58,7 +59,7 @@ final class Cli {
     }
 
     /** Writes a UTF-8 file (creating folders) and returns its absolute path as a string. */
-    static String write(Path dir, String name, String text) {
+    public static String write(Path dir, String name, String text) {
         try {
             Path p = dir.resolve(name);
             if (p.getParent() != null) Files.createDirectories(p.getParent());
@@ -70,7 +71,7 @@ final class Cli {
     }
 
     /** No Java exception or stack trace leaks into the output. */
-    static void noStackTrace(Result r) {
+    public static void noStackTrace(Result r) {
         String all = r.out() + r.err();
         assertFalse(all.contains("\tat "), () -> "stack trace in output\n" + r);
         assertFalse(all.matches("(?s).*\\b(java|picocli|dev\\.descent)\\.[\\w.$]*(Exception|Error)\\b.*"), () -> "Java exception in output\n" + r);

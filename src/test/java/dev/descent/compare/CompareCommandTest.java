@@ -6,9 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.descent.cli.Main;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.descent.cli.Cli.Result;
+import dev.descent.cli.Cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,15 +23,7 @@ import org.w3c.dom.NodeList;
 class CompareCommandTest {
     @TempDir Path dir;
 
-    record Result(int code, String out, String err) {
-        @Override public String toString() { return "exit " + code + "\n--- stdout\n" + out + "--- stderr\n" + err; }
-    }
-
-    static Result run(String... args) {
-        StringWriter o = new StringWriter(), e = new StringWriter();
-        int code = Main.execute(args, new PrintWriter(o, true), new PrintWriter(e, true));
-        return new Result(code, o.toString(), e.toString());
-    }
+    static Result run(String... args) { return Cli.run(args); }
 
     Path write(String name, String text) throws Exception {
         Path p = dir.resolve(name);

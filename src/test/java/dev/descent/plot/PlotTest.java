@@ -3,10 +3,9 @@ package dev.descent.plot;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.descent.cli.Main;
+import dev.descent.cli.Cli.Result;
+import dev.descent.cli.Cli;
 import java.io.ByteArrayInputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,13 +22,7 @@ import org.w3c.dom.NodeList;
 class PlotTest {
     @TempDir Path dir;
 
-    record Result(int code, String out, String err) {}
-
-    static Result run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(code, out.toString(), err.toString());
-    }
+    static Result run(String... args) { return Cli.run(args); }
 
     Path script(String name, String text) throws Exception {
         Path p = dir.resolve(name);

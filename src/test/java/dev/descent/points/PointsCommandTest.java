@@ -6,14 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.descent.check.Checker;
 import dev.descent.check.Script;
-import dev.descent.cli.Main;
+import dev.descent.cli.Cli.Result;
+import dev.descent.cli.Cli;
 import dev.descent.engine.Engine;
 import dev.descent.run.Objective;
 import dev.descent.run.PointEval;
 import dev.descent.syntax.SourceFile;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,22 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 class PointsCommandTest {
     @TempDir Path dir;
 
-    record Run(int code, String out, String err) {
-        @Override public String toString() { return "exit " + code + "\n--- stdout\n" + out + "--- stderr\n" + err; }
-    }
+    static Result run(String... args) { return Cli.run(args); }
 
-    static Run run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
-    }
-
-    static Run ok(String... args) {
-        Run r = run(args);
-        assertEquals(0, r.code(), () -> r.toString());
-        assertEquals("", r.err(), () -> r.toString());
-        return r;
-    }
+    static Result ok(String... args) { return Cli.ok(args); }
 
     String write(String name, String text) {
         try {
@@ -62,7 +48,7 @@ class PointsCommandTest {
     void valueAndGradientColumnsInRowOrder() {
         String f = write("r.dsc", ROSENBROCK);
         String csv = write("p.csv", "x[0],x[1]\n-1.5,2\n1,1\n0.3,-0.7\n");
-        Run r = ok("eval", f, "--points", csv, "--grad", "--engine", "scalar");
+        Result r = ok("eval", f, "--points", csv, "--grad", "--engine", "scalar");
         assertEquals("""
                 x[0],x[1],value,d/dx[0],d/dx[1]
                 -1.5,2,12.5,-155,-50
@@ -72,7 +58,7 @@ class PointsCommandTest {
         // the same numbers as eval --at, one point at a time
         assertTrue(ok("eval", f, "--at", "x=0.3,-0.7", "--engine", "scalar").out().contains("d/dx   [93.39999999999998, -157.99999999999997]"));
         assertTrue(ok("eval", f, "--at", "x=1,1", "--engine", "scalar").out().contains("d/dx   [-0.0, 0]"));
-        Run v = ok("eval", f, "--points", csv, "--engine", "scalar");
+        Result v = ok("eval", f, "--points", csv, "--engine", "scalar");
         assertEquals("x[0],x[1],value\n-1.5,2,12.5\n1,1,0\n0.3,-0.7,62.89999999999999\n", v.out());
     }
 
@@ -86,8 +72,8 @@ class PointsCommandTest {
         String pts = write("many.csv", csv.toString());
         for (String prec : new String[] {"f64", "f32"})
             for (String threads : new String[] {"1", "3"}) {
-                Run simd = ok("eval", f, "--points", pts, "--grad", "--engine", "simd", "--precision", prec, "--threads", threads);
-                Run comp = run("eval", f, "--points", pts, "--grad", "--engine", "compiled", "--precision", prec, "--threads", threads, "--verbose");
+                Result simd = ok("eval", f, "--points", pts, "--grad", "--engine", "simd", "--precision", prec, "--threads", threads);
+                Result comp = run("eval", f, "--points", pts, "--grad", "--engine", "compiled", "--precision", prec, "--threads", threads, "--verbose");
                 assertEquals(0, comp.code(), comp::toString);
                 assertTrue(comp.err().contains("descent: compiled the loop over [2000]"), comp::toString);
                 assertEquals(simd.out(), comp.out(), prec + " threads " + threads);
@@ -99,7 +85,7 @@ class PointsCommandTest {
         String f = write("r.dsc", ROSENBROCK);
         // columns in another order, spaces and a number in another spelling: rows come back as written
         String csv = write("p.csv", "x[1], x[0]\n2 , -1.5\n\n1e0,1.0\n");
-        Run r = ok("eval", f, "--points", csv);
+        Result r = ok("eval", f, "--points", csv);
         assertEquals("x[1], x[0],value\n2 , -1.5,12.5\n1e0,1.0,0\n", r.out());
     }
 
@@ -108,7 +94,7 @@ class PointsCommandTest {
         String f = write("q.dsc", QUAD);
         Script s = Checker.check(SourceFile.ofString("q.dsc", QUAD));
         String csv = write("p.csv", "\"M[0, 1]\",\"M[1,0]\",v[1]\n0.5,-1,3\n2,2,2\n");
-        Run r = ok("eval", f, "--points", csv, "--grad");
+        Result r = ok("eval", f, "--points", csv, "--grad");
         List<String> lines = r.out().lines().toList();
         assertEquals("\"M[0, 1]\",\"M[1,0]\",v[1],value,d/da,d/dv[0],d/dv[1],\"d/dM[0, 0]\",\"d/dM[0, 1]\",\"d/dM[1, 0]\",\"d/dM[1, 1]\"",
                 lines.get(0));
@@ -122,11 +108,11 @@ class PointsCommandTest {
             for (int k = 0; k < 7; k++) assertEquals(want.gradient()[k], Double.parseDouble(cells[4 + k]), "d/dθ[" + k + "]");
         }
         // an element's name split by an unquoted comma in the header is rejoined
-        Run bare = ok("eval", f, "--points", write("bare.csv", "M[0,1],v[1]\n0.5,3\n"), "--engine", "scalar");
+        Result bare = ok("eval", f, "--points", write("bare.csv", "M[0,1],v[1]\n0.5,3\n"), "--engine", "scalar");
         assertEquals("M[0,1],v[1],value", bare.out().lines().findFirst().orElseThrow());
         assertEquals(obj.evaluate(new double[] {1.5, 1, 3, 1, 0.5, 3, 4}).value(), Double.parseDouble(bare.out().lines().toList().get(1).split(",")[2]));
         // --at sets the elements that have no column
-        Run at = ok("eval", f, "--points", csv, "--at", "a=2", "--at", "M=0");
+        Result at = ok("eval", f, "--points", csv, "--at", "a=2", "--at", "M=0");
         Objective.Result want = obj.evaluate(new double[] {2, 1, 3, 0, 0.5, -1, 0});
         assertEquals(want.value(), Double.parseDouble(at.out().lines().toList().get(1).split(",")[3]));
     }
@@ -136,8 +122,8 @@ class PointsCommandTest {
         String f = write("q.dsc", QUAD);
         String csv = write("p.csv", "a,v[0]\n1,2\n");
         // the gradient of M varies with the point: a matrix per point, so one by one
-        Run quiet = ok("eval", f, "--points", csv, "--grad");
-        Run loud = run("eval", f, "--points", csv, "--grad", "--verbose");
+        Result quiet = ok("eval", f, "--points", csv, "--grad");
+        Result loud = run("eval", f, "--points", csv, "--grad", "--verbose");
         assertEquals(0, loud.code());
         assertEquals(quiet.out(), loud.out());
         assertTrue(loud.err().startsWith("descent: note: evaluating the 1 point one by one: "), loud::toString);
@@ -169,7 +155,7 @@ class PointsCommandTest {
             for (int k = 0; k < 4; k++) p[k] = rng.nextDouble(-2, 2);
             sb.append(p[0]).append(',').append(p[1]).append(',').append(p[2]).append(',').append(p[3]).append('\n');
         }
-        Run r = ok("eval", f, "--points", write("big.csv", sb.toString()), "--grad", "--verbose", "--threads", "3");
+        Result r = ok("eval", f, "--points", write("big.csv", sb.toString()), "--grad", "--verbose", "--threads", "3");
         List<String> lines = r.out().lines().toList();
         assertEquals(n + 1, lines.size());
         assertEquals("s,x[0],x[1],x[2],value,d/dx[0],d/dx[1],d/dx[2],d/ds", lines.get(0));
@@ -211,17 +197,17 @@ class PointsCommandTest {
     @Test
     void aColumnThatNamesNoElementIsAUsageError() {
         String f = write("r.dsc", ROSENBROCK);
-        Run r = run("eval", f, "--points", write("p.csv", "x[0],y[1]\n1,2\n"));
+        Result r = run("eval", f, "--points", write("p.csv", "x[0],y[1]\n1,2\n"));
         assertEquals(2, r.code(), r::toString);
         assertEquals("", r.out());
         assertTrue(r.err().contains("column 'y[1]' names no element of θ; did you mean 'x[1]'?"), r::toString);
-        Run whole = run("eval", f, "--points", write("w.csv", "x\n1\n"));
+        Result whole = run("eval", f, "--points", write("w.csv", "x\n1\n"));
         assertEquals(2, whole.code(), whole::toString);
         assertTrue(whole.err().contains("x is a vector [2], so give one column per element: x[0], x[1]"), whole::toString);
-        Run far = run("eval", f, "--points", write("far.csv", "learning_rate\n1\n"));
+        Result far = run("eval", f, "--points", write("far.csv", "learning_rate\n1\n"));
         assertEquals(2, far.code(), far::toString);
         assertTrue(far.err().contains("(θ's elements: x[0], x[1])"), far::toString);
-        Run out = run("eval", f, "--points", write("o.csv", "x[2]\n1\n"));
+        Result out = run("eval", f, "--points", write("o.csv", "x[2]\n1\n"));
         assertEquals(2, out.code(), out::toString);
     }
 
@@ -229,39 +215,39 @@ class PointsCommandTest {
     void badCellsAndRaggedRowsAreErrorsAtTheirPlace() {
         String f = write("r.dsc", ROSENBROCK);
         String csv = write("bad.csv", "x[0],x[1]\n1,2\n3,abc\n");
-        Run r = run("eval", f, "--points", csv);
+        Result r = run("eval", f, "--points", csv);
         assertEquals(1, r.code(), r::toString);
         assertEquals("", r.out());
         assertTrue(r.err().startsWith(csv + ":3:3: error: 'abc' in column 'x[1]' is not a number\n    3,abc\n      ^"), r::toString);
         String ragged = write("ragged.csv", "x[0],x[1]\n1,2\n3\n");
-        Run g = run("eval", f, "--points", ragged);
+        Result g = run("eval", f, "--points", ragged);
         assertEquals(1, g.code(), g::toString);
         assertTrue(g.err().startsWith(ragged + ":3:1: error: row has 1 cell, but the header names 2 columns"), g::toString);
         String dup = write("dup.csv", "x[0],\"x[ 0 ]\"\n1,2\n");
-        Run d = run("eval", f, "--points", dup);
+        Result d = run("eval", f, "--points", dup);
         assertEquals(1, d.code(), d::toString);
         assertTrue(d.err().startsWith(dup + ":1:6: error: column 'x[ 0 ]' sets x[0], which column 1 already sets"), d::toString);
         String empty = write("empty.csv", "x[0],x[1]\n1,\n");
-        Run e = run("eval", f, "--points", empty);
+        Result e = run("eval", f, "--points", empty);
         assertEquals(1, e.code(), e::toString);
         assertTrue(e.err().startsWith(empty + ":2:3: error: empty cell in column 'x[1]'"), e::toString);
-        Run missing = run("eval", f, "--points", dir.resolve("nope.csv").toString());
+        Result missing = run("eval", f, "--points", dir.resolve("nope.csv").toString());
         assertEquals(1, missing.code(), missing::toString);
         assertTrue(missing.err().contains("nope.csv: error: no such file"), missing::toString);
-        Run nothing = run("eval", f, "--points", write("nothing.csv", ""));
+        Result nothing = run("eval", f, "--points", write("nothing.csv", ""));
         assertEquals(1, nothing.code(), nothing::toString);
         assertTrue(nothing.err().contains("the file of points is empty"), nothing::toString);
-        for (Run x : List.of(r, g, d, e, missing, nothing)) assertFalse(x.err().contains("Exception"), x::toString);
+        for (Result x : List.of(r, g, d, e, missing, nothing)) assertFalse(x.err().contains("Exception"), x::toString);
     }
 
     @Test
     void pointsWithHessianOrJsonIsAUsageError() {
         String f = write("r.dsc", ROSENBROCK);
         String csv = write("p.csv", "x[0]\n1\n");
-        Run h = run("eval", f, "--points", csv, "--hessian");
+        Result h = run("eval", f, "--points", csv, "--hessian");
         assertEquals(2, h.code(), h::toString);
         assertTrue(h.err().contains("--hessian cannot be combined with --points"), h::toString);
-        Run j = run("eval", f, "--points", csv, "--json");
+        Result j = run("eval", f, "--points", csv, "--json");
         assertEquals(2, j.code(), j::toString);
         assertTrue(j.err().contains("--points prints CSV, not JSON"), j::toString);
     }

@@ -4,9 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.descent.cli.Cli.Result;
+import dev.descent.cli.Cli;
 import dev.descent.cli.Main;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,13 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RunProgressTest {
     @TempDir Path dir;
 
-    record Result(int code, String out, String err) {}
-
-    static Result run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(code, out.toString(), err.toString());
-    }
+    static Result run(String... args) { return Cli.run(args); }
 
     private String script(String name, String text) throws IOException {
         Path p = dir.resolve(name);
