@@ -188,8 +188,9 @@ final class StepBuilder {
                     Node in = dag.input("state:" + decl.name() + ":" + s.name(), shape);
                     try {
                         out.stateInits.add(fit(init, shape, s.init().pos(), "the start of state '" + s.name() + "'"));
-                    } catch (ShapeError e) {
+                    } catch (ShapeError e) { // reported by fit; the state's uses still resolve, so they add no errors of their own
                         ok = false;
+                        env.put(s.name(), in);
                         continue;
                     }
                     out.stateNames.add(s.name());
