@@ -23,8 +23,11 @@ public final class BenchStep {
      * Checks a script for training. Throws {@link dev.descent.syntax.CompileError} with its
      * diagnostics, or {@link UnknownSetting} for a {@code --set} name it does not have.
      */
-    public static BenchStep check(SourceFile source, Map<String, Double> settings) {
-        Checker ck = new Checker(settings, Checker.Options.TRAINING);
+    public static BenchStep check(SourceFile source, Map<String, Double> settings) { return check(source, settings, Limits.DEFAULT); }
+
+    /** As {@link #check(SourceFile, Map)}, with these limits on what the script may ask for. */
+    public static BenchStep check(SourceFile source, Map<String, Double> settings, Limits limits) {
+        Checker ck = new Checker(settings, Checker.Options.TRAINING.withLimits(limits));
         return new BenchStep(ck, ck.run(source));
     }
 

@@ -153,7 +153,11 @@ final class Builtins {
             case "transpose" -> dag.transpose(x);
             case "diag" -> dag.diag(x);
             case "outer" -> dag.outer(x, a.get(1));
-            case "solve" -> dag.solve(x, a.get(1));
+            case "solve" -> {
+                Node solved = dag.solve(x, a.get(1));
+                checker.noteProduct(solved, c.pos());
+                yield solved;
+            }
             case "eye" -> {
                 Integer n = whole(x, "n", 0);
                 yield n == null ? null : dag.eye(n);
@@ -164,7 +168,6 @@ final class Builtins {
                 Integer n = a.get(1) == null ? null : whole(a.get(1), "n", 0);
                 if (m == null || a.get(1) != null && n == null) yield null;
                 Shape shape = n == null ? Shape.vector(m) : Shape.matrix(m, n);
-                Dag.checkSize(shape);
                 yield dag.filled(shape, name.equals("ones") ? 1 : 0);
             }
             case "dropout" -> {

@@ -22,6 +22,7 @@ import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -43,7 +44,6 @@ public final class Checker {
     private final Set<String> reported = new HashSet<>();
     private final Map<Path, Module> loaded = new HashMap<>();
     private final Deque<Path> importing = new ArrayDeque<>();
-    private final Deque<Ast.Def> expanding = new ArrayDeque<>();
     private final Map<String, Double> settings;
     private final Set<String> settingsUsed = new HashSet<>();
     private final boolean training;
@@ -56,12 +56,17 @@ public final class Checker {
      * validation split), so the objective's shapes fit the rows the driver feeds it;
      * {@code progress} hears how the loading of each data file goes (a progress bar).
      */
-    public record Options(boolean training, Map<String, DataSet> preloaded, Map<String, Integer> rows, LoadProgress progress) {
+    public record Options(boolean training, Map<String, DataSet> preloaded, Map<String, Integer> rows, LoadProgress progress, Limits limits) {
         public static final Options EVAL = new Options(false, Map.of(), Map.of());
         public static final Options TRAINING = new Options(true, Map.of(), Map.of());
 
         public Options {
             if (progress == null) progress = LoadProgress.NONE;
+            if (limits == null) limits = Limits.DEFAULT;
+        }
+
+        public Options(boolean training, Map<String, DataSet> preloaded, Map<String, Integer> rows, LoadProgress progress) {
+            this(training, preloaded, rows, progress, Limits.DEFAULT);
         }
 
         public Options(boolean training, Map<String, DataSet> preloaded, Map<String, Integer> rows) {
@@ -69,17 +74,25 @@ public final class Checker {
         }
 
         /** These options, with data files' loading reported to {@code progress}. */
-        public Options withProgress(LoadProgress progress) { return new Options(training, preloaded, rows, progress); }
+        public Options withProgress(LoadProgress progress) { return new Options(training, preloaded, rows, progress, limits); }
+
+        /** These options, with these limits on what the script may ask for ({@link Limits}). */
+        public Options withLimits(Limits limits) { return new Options(training, preloaded, rows, progress, limits); }
     }
 
     private final Options options;
 
     private Checker(Map<String, Double> settings, boolean training) { this(settings, training ? Options.TRAINING : Options.EVAL); }
 
+    private final Limits limits;
+
+    Limits limits() { return limits; }
+
     Checker(Map<String, Double> settings, Options options) {
         this.settings = settings;
         this.training = options.training();
         this.options = options;
+        this.limits = options.limits();
     }
 
     /** Checks a script with these options: the driver's way to instantiate it for a batch size or a split. */
@@ -110,6 +123,25 @@ public final class Checker {
     Script run(SourceFile source) { return run(source, Parser.parse(source)); }
 
     private Script run(SourceFile source, Ast.Program program) {
+        dag.limitArrays(limits.maxArray(), ARRAY_HINT);
+        try {
+            return checkScript(source, program);
+        } finally {
+            dag.limitArrays(Shape.MAX_SIZE, null); // what runs later (the gradient, batches of points) is sized by what was checked
+        }
+    }
+
+    private static final String ARRAY_HINT = "an array this large is more than most machines hold; raise the limit with --max-array N if yours has the memory";
+
+    /**
+     * Lets arrays as large as one the script already holds (a parameter, θ, a data set) be
+     * computed, whatever {@link Limits#maxArray} says: a vector over θ is what every step makes.
+     */
+    private void allowArrays(long elements) {
+        if (elements > dag.arrayLimit()) dag.limitArrays(elements, ARRAY_HINT);
+    }
+
+    private Script checkScript(SourceFile source, Ast.Program program) {
         StandardLibrary.Loaded std = StandardLibrary.forScript(source.text());
         stdlib = std.module();
         diagnostics.addAll(std.diagnostics());
@@ -317,8 +349,14 @@ public final class Checker {
                 case Ast.Param p -> {
                     Script.Param sp = param(p, m, params.size(), offset);
                     m.declaredLater.remove(p.name());
+                    if (sp != null && offset + sp.shape().elements() > Shape.MAX_SIZE) {
+                        error(p.namePos(), "with '" + p.name() + "', θ (all the parameters as one vector) would have " + Dag.count(offset + sp.shape().elements())
+                                + " elements, more than an array can hold (" + Dag.count(Shape.MAX_SIZE) + ")");
+                        sp = null;
+                    }
                     if (sp == null) m.failed.add(p.name());
                     if (sp != null) {
+                        allowArrays(sp.shape().elements());
                         params.add(sp);
                         offset += sp.shape().size();
                         m.globals.put(p.name(), new Module.Global.Value(p.namePos(), sp.node(), "parameter"));
@@ -336,6 +374,7 @@ public final class Checker {
                     DataSet ds = data(d, m);
                     if (ds == null) { m.failed.add(d.name()); failedData.add(m); }
                     if (ds != null) {
+                        allowArrays((long) ds.rows() * ds.columns().size());
                         data.put(d.name(), ds);
                         m.globals.put(d.name(), new Module.Global.Data(d.namePos(), ds));
                     }
@@ -364,10 +403,24 @@ public final class Checker {
             }
         }
         checkDefinitions(m);
+        allowArrays(offset); // p, g and the states of a step are vectors over θ
+        if (objective != null) {
+            objectiveFlops = flops(List.of(objective), true);
+            if (objectiveFlops.total() > limits.maxFlops()) {
+                tooManyFlops(objectiveFlops, objectivePos, "evaluating the objective and its gradient takes", "");
+                objective = null;
+            }
+        }
         if (objective != null) {
             for (Ast.Optimize o : runs) {
                 if (failedRuns.contains(o)) continue;
-                Step step = new StepBuilder(this, dag, m, o, offset).build();
+                Step step;
+                try {
+                    step = new StepBuilder(this, dag, m, o, offset).build();
+                } catch (ShapeError e) { // what the body's elaboration did not say where: said at the statement
+                    error(o.optimizer().pos(), e.getMessage(), e.hint());
+                    step = null;
+                }
                 if (step != null) steps.add(step);
             }
         }
@@ -377,6 +430,101 @@ public final class Checker {
     }
 
     Scope root(Module m) { return new Scope(m, Map.of(), Map.of(), null); }
+
+    // ================================================================ the cost of products
+
+    /** Where each matrix product (MATMUL, SOLVE) the script writes was first made: where a cost is reported. */
+    private final Map<Node, Pos> productPos = new IdentityHashMap<>();
+
+    /** Notes where a product was written (a node of another operation is ignored). */
+    void noteProduct(Node n, Pos at) {
+        if (n != null && (n.op == Op.MATMUL || n.op == Op.SOLVE)) productPos.putIfAbsent(n, at);
+    }
+
+    /** Multiply-adds of matrix products: the total, and the largest single product (and its cost). */
+    record Flops(double total, Node largest, double largestCost) {
+        static final Flops NONE = new Flops(0, null, 0);
+
+        Flops plus(double more) { return new Flops(total + more, largest, largestCost); }
+    }
+
+    /** The objective's products with its gradient (set once the objective is checked; NONE without one). */
+    Flops objectiveFlops = Flops.NONE;
+
+    /**
+     * The multiply-adds of the matrix products that evaluating {@code roots} takes (each node once,
+     * as the DAG shares it), and, {@code withGradient}, those of the gradient's reverse pass too:
+     * the adjoint of {@code A @ B} is two more products of the same size, one per operand that
+     * depends on the parameters; a solve's is another solve.
+     */
+    static Flops flops(List<Node> roots, boolean withGradient) {
+        java.util.BitSet seen = new java.util.BitSet();
+        ArrayDeque<Node> todo = new ArrayDeque<>(roots);
+        double total = 0, largestCost = 0;
+        Node largest = null;
+        while (!todo.isEmpty()) {
+            Node x = todo.pop();
+            if (seen.get(x.id)) continue;
+            seen.set(x.id);
+            for (int i = 0; i < x.arity(); i++) todo.push(x.in(i));
+            double cost = productCost(x);
+            if (cost == 0) continue;
+            if (withGradient) {
+                int dependent = 0;
+                for (int i = 0; i < x.arity(); i++) if (x.in(i).dependsOnParams) dependent++;
+                cost *= x.op == Op.SOLVE ? (dependent > 0 ? 2 : 1) : 1 + dependent;
+            }
+            total += cost;
+            if (cost > largestCost) { largestCost = cost; largest = x; }
+        }
+        return new Flops(total, largest, largestCost);
+    }
+
+    /** Multiply-adds of one evaluation of a MATMUL or SOLVE node (0 for other operations). */
+    static double productCost(Node x) {
+        if (x.op == Op.MATMUL) {
+            Shape a = x.in(0).shape, b = x.in(1).shape;
+            double m = a.isMatrix() ? a.rows() : 1, k = b.rows(), n = b.isMatrix() ? b.cols() : 1;
+            return m * k * n;
+        }
+        if (x.op == Op.SOLVE) { // LU of A, then a forward and a back substitution per column of b
+            double n = x.in(0).shape.rows(), k = x.in(1).shape.isMatrix() ? x.in(1).shape.cols() : 1;
+            return n * n * n / 3 + n * n * k;
+        }
+        return 0;
+    }
+
+    /** Reports products over {@link Limits#maxFlops}, at the largest one where the script wrote it, else at {@code at}. */
+    void tooManyFlops(Flops f, Pos at, String what, String more) {
+        Pos where = f.largest() == null ? null : productPos.get(f.largest());
+        String largest = f.largest() == null ? "" : "; the largest, " + (f.largest().op == Op.SOLVE ? "solve(" + f.largest().in(0).shape + ", " + f.largest().in(1).shape + ")"
+                : f.largest().in(0).shape + " @ " + f.largest().in(1).shape) + ", " + flopCount(f.largestCost()) + (where != null ? " (line " + where.line() + (where.source() != at.source() ? " of " + where.source().name() : "") + ")" : "");
+        error(at, what + " " + flopCount(f.total()) + " multiply-adds in matrix products" + more + ", more than the " + flopCount(limits.maxFlops())
+                        + " one evaluation may take" + largest,
+                "at a few billion multiply-adds a second that is " + seconds(f.total()) + " for each evaluation; smaller matrices, or fewer products, cost less; "
+                        + "raise the limit with --max-flops " + roundUp(f.total()) + " if the run may take that long");
+    }
+
+    /** v rounded up to two significant digits, as an option's value: 576e9 as "5.8e11". */
+    static String roundUp(double v) {
+        if (v < 1e4) return String.valueOf((long) Math.ceil(v));
+        int e = (int) Math.floor(Math.log10(v));
+        long m = (long) Math.ceil(v / Math.pow(10, e - 1) - 1e-9); // 10 to 100
+        if (m >= 100) { m /= 10; e++; }
+        return (m % 10 == 0 ? String.valueOf(m / 10) : m / 10 + "." + m % 10) + "e" + e;
+    }
+
+    private static String flopCount(double v) {
+        return v < 1e15 ? Dag.count(Math.round(v)) : String.format(java.util.Locale.ROOT, "%.3g", v);
+    }
+
+    /** A rough wall time for this many multiply-adds (at about 5 billion a second). */
+    private static String seconds(double flops) {
+        double s = flops / 5e9;
+        if (s < 120) return String.format(java.util.Locale.ROOT, "about %.0f s", Math.max(1, s));
+        if (s < 7200) return String.format(java.util.Locale.ROOT, "about %.0f minutes", s / 60);
+        return String.format(java.util.Locale.ROOT, "about %.0f hours", s / 3600);
+    }
 
     private Script.Param param(Ast.Param p, Module m, int index, int offset) {
         Scope s = root(m);
@@ -712,6 +860,9 @@ public final class Checker {
         } catch (StackOverflowError overflow) {
             error(e.pos(), "this expression is nested too deeply to check", "split it with let");
             return null;
+        } catch (ShapeError err) { // one the operation's own case did not position (an array too large, say): here
+            error(start(e), err.getMessage(), err.hint());
+            return null;
         }
     }
 
@@ -741,6 +892,7 @@ public final class Checker {
             if (!ok || r == null) { ok = false; continue; }
             try {
                 acc = apply(x.op(), acc, r);
+                if (x.op() == Ast.BinaryOp.MATMUL) noteProduct(acc, x.pos());
             } catch (ShapeError err) {
                 error(x.pos(), err.getMessage(), err.hint());
                 ok = false;
@@ -944,31 +1096,75 @@ public final class Checker {
         return null;
     }
 
+    // ================================================================ defs
+
+    /** A def being expanded, by {@code call}: its body ({@code formal} null), or the default value of one of its formals. */
+    private record Frame(Ast.Def def, Ast.Formal formal, Ast.Call call) {
+        /** What identifies the frame: the def (its body) or the formal (its default), by identity. */
+        Object key() { return formal != null ? formal : def; }
+    }
+
+    /** The frames being expanded, outermost first. */
+    private final List<Frame> frames = new ArrayList<>();
+    /** The keys of {@link #frames}, by identity (a def is a record: its equals walks the whole body). */
+    private final Set<Object> active = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+
+    /** What a def body's elaboration depends on besides the def: the module it resolves in, its arguments, the step names it sees. */
+    private record Instance(Module module, List<Node> args, Map<String, Node> specials, StepBuilder step) {}
+
+    /**
+     * The nodes of the def bodies already elaborated, by def (identity) and instance. The DAG is
+     * hash-consed, so elaborating the body again with the same argument nodes would only find the
+     * same node again: a def is expanded once per distinct argument, and a chain of defs that
+     * each call the one below twice ({@code def f1(x) = f0(x) + f0(x)}, …) checks in linear time.
+     */
+    private final Map<Ast.Def, Map<Instance, Node>> instances = new IdentityHashMap<>();
+    /** The instances whose expansion failed (reported); forgotten at a {@link #rollback}, which forgets their diagnostics. */
+    private final Map<Ast.Def, Set<Instance>> failedInstances = new IdentityHashMap<>();
+    /** Def bodies expanded so far (not counting the instances found already done). */
+    private long expansions;
+    /** Set once the DAG or the expansions went over {@link Limits#maxNodes} (reported once). */
+    private boolean overNodes;
+
     private Node expand(Module.DefRef ref, Ast.Call c, Scope caller) {
         Ast.Def d = ref.def();
-        if (expanding.contains(d)) {
-            List<String> chain = new ArrayList<>();
-            List<Ast.Def> stack = new ArrayList<>(expanding);
-            java.util.Collections.reverse(stack);
-            boolean on = false;
-            for (Ast.Def x : stack) {
-                if (x == d) on = true;
-                if (on) chain.add(x.name());
-            }
-            chain.add(d.name());
-            error(c.namePos(), "'" + d.name() + "' calls itself (" + String.join(" → ", chain) + "); defs cannot be recursive");
+        if (active.contains(d)) {
+            recursion(d, c);
             return null;
         }
         Map<String, Ast.Expr> bound = bind(c, d.formals(), "'" + d.name() + "'", d.namePos());
         if (bound == null) return null;
         Map<String, Node> locals = new HashMap<>();
+        List<Node> args = new ArrayList<>(d.formals().size());
         for (Ast.Formal f : d.formals()) {
             Ast.Expr given = bound.get(f.name());
-            Node v = given != null ? expr(given, caller) : expr(f.defaultValue(), new Scope(ref.module(), Map.of(), caller.specials(), null, caller.step()));
+            Node v;
+            if (given != null) v = expr(given, caller);
+            else {
+                if (active.contains(f)) {
+                    recursion(f, c);
+                    return null;
+                }
+                enter(new Frame(d, f, c));
+                try {
+                    v = expr(f.defaultValue(), new Scope(ref.module(), Map.of(), caller.specials(), null, caller.step()));
+                } finally {
+                    leave();
+                }
+            }
             if (v == null) return null;
             locals.put(f.name(), v);
+            args.add(v);
         }
-        expanding.push(d);
+        Instance instance = new Instance(ref.module(), args, caller.specials(), caller.step());
+        Map<Instance, Node> done = instances.computeIfAbsent(d, k -> new HashMap<>());
+        Node known = done.get(instance);
+        if (known != null) return known;
+        Set<Instance> failed = failedInstances.get(d);
+        if (failed != null && failed.contains(instance)) return null;
+        if (!withinNodes(c)) return null;
+        int dropoutsBefore = dropouts;
+        enter(new Frame(d, null, c));
         int before = diagnostics.size();
         try {
             Node body = expr(d.body(), new Scope(ref.module(), locals, caller.specials(), c, caller.step()));
@@ -977,10 +1173,72 @@ public final class Checker {
                 if (dg.hint() == null && dg.source() == ref.module().source)
                     diagnostics.set(k, dg.withHint("in the call of " + d.name() + " at " + c.pos()));
             }
+            // a body that drew a dropout mask is expanded again at each call: each call draws its own mask
+            if (body == null) failedInstances.computeIfAbsent(d, k -> new HashSet<>()).add(instance);
+            else if (dropouts == dropoutsBefore) done.put(instance, body);
             return body;
         } finally {
-            expanding.pop();
+            leave();
         }
+    }
+
+    private void enter(Frame f) {
+        frames.add(f);
+        active.add(f.key());
+    }
+
+    private void leave() { active.remove(frames.removeLast().key()); }
+
+    /**
+     * Reports that expanding {@code again} (a def's body, or a formal's default value) at call
+     * {@code c} needs that same expansion, which is under way: recursion, directly or through
+     * other defs and default values. Positioned at the call that closes the cycle.
+     */
+    private void recursion(Object again, Ast.Call c) {
+        int from = 0;
+        while (frames.get(from).key() != again) from++;
+        List<String> chain = new ArrayList<>();
+        Frame viaDefault = null;
+        for (int i = from; i < frames.size(); i++) {
+            Frame f = frames.get(i);
+            chain.add(f.def().name());
+            if (f.formal() != null && viaDefault == null) viaDefault = f;
+        }
+        Frame first = frames.get(from);
+        String name = first.def().name();
+        chain.add(name);
+        if (viaDefault == null) {
+            error(c.namePos(), "'" + name + "' calls itself (" + String.join(" → ", chain) + "); defs cannot be recursive");
+            return;
+        }
+        String arg = viaDefault.formal().name(), owner = viaDefault.def().name();
+        error(c.namePos(), "'" + name + "' calls itself through the default value of " + (owner.equals(name) ? "its" : owner + "'s") + " argument '" + arg + "' ("
+                        + String.join(" → ", chain) + "); defs cannot be recursive",
+                "a default value is computed at each call that does not give the argument; give '" + arg + "' a default that does not call "
+                        + owner + (chain.size() > 2 ? " (or the defs it calls)" : "") + ", or no default");
+    }
+
+    /**
+     * Whether checking may expand one more def body: the DAG and the expansions so far within
+     * {@link Limits#maxNodes}. Over it, reports once, at the outermost call being expanded (the
+     * script's own line), and every expansion after that fails at once.
+     */
+    private boolean withinNodes(Ast.Call c) {
+        if (overNodes) return false;
+        expansions++;
+        long made = dag.size() + expansions;
+        if (made <= limits.maxNodes()) return true;
+        overNodes = true;
+        Ast.Call outer = frames.isEmpty() ? c : frames.getFirst().call();
+        List<String> chain = new ArrayList<>();
+        for (Frame f : frames) if (f.formal() == null && (chain.isEmpty() || !chain.getLast().equals(f.def().name()))) chain.add(f.def().name());
+        if (chain.size() > 6) chain = List.of(chain.get(0), chain.get(1), chain.get(2), "…", chain.get(chain.size() - 2), chain.getLast());
+        error(outer.namePos(), "the defs called here expand to more than " + Dag.count(limits.maxNodes()) + " nodes ("
+                        + Dag.count(expansions) + " def expansions, " + Dag.count(dag.size()) + " distinct nodes so far)",
+                "a def is expanded once for each distinct argument it is called with"
+                        + (chain.isEmpty() ? "" : ", and these calls (" + String.join(" → ", chain) + ") keep making new ones")
+                        + "; raise the limit with --max-nodes N");
+        return false;
     }
 
     /** Matches a call's arguments to formals; returns name → argument expression, or null (reported). */
@@ -1074,6 +1332,7 @@ public final class Checker {
     int mark() { return diagnostics.size(); }
 
     void rollback(int mark) {
+        failedInstances.clear(); // their diagnostics may be among those forgotten: expand them again when called
         while (diagnostics.size() > mark) {
             Diagnostic d = diagnostics.removeLast();
             reported.remove(d.file() + ":" + d.line() + ":" + d.column() + ":" + d.message());

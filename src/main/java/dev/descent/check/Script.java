@@ -81,7 +81,7 @@ public final class Script {
 
     /** This script again, with its data seen as other numbers of rows (batches, splits), or for evaluation rather than training. */
     public Script instance(boolean training, Map<String, Integer> rows) {
-        return Checker.check(program, settings, new Checker.Options(training, data, rows));
+        return Checker.check(program, settings, new Checker.Options(training, data, rows, LoadProgress.NONE, options.limits()));
     }
 
     /** The script as parsed (shared by its instances, so each is checked without parsing it again). */

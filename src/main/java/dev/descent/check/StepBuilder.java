@@ -86,8 +86,68 @@ final class StepBuilder {
             shapes.putAll(body.shapes);
         }
         if (body == null || ck.mark() > start) return null;
+        if (!affordable(name, body, until, hypers, h)) return null;
         return new Step(stmt, name, text(call), stmt.pos(), count, stmt.unit(), batch, until, patience, p, g, f, t, h,
                 body.stateNames, body.stateInputs, body.stateInits, body.stateOutputs, body.p, List.copyOf(searches), hypers);
+    }
+
+    /**
+     * Whether a step of this body is within the limits ({@link Limits}): a body that reads H
+     * forms the n×n Hessian (n reverse passes over the objective) at every step, so θ may have
+     * at most {@link Limits#maxHessian} elements; and the step's matrix products, with the
+     * objective's (n + 1 times when it reads H), at most {@link Limits#maxFlops} multiply-adds.
+     * Reported at the optimizer's name in the optimize statement.
+     */
+    private boolean affordable(String name, Body body, Node until, Map<String, Node> hypers, Node h) {
+        List<Node> roots = new ArrayList<>();
+        roots.add(body.p);
+        roots.addAll(body.stateOutputs);
+        roots.addAll(body.stateInits);
+        roots.addAll(hypers.values());
+        if (until != null) roots.add(until);
+        for (Step.LineSearch ls : searches) roots.addAll(List.of(ls.direction(), ls.from(), ls.a0(), ls.c(), ls.shrink(), ls.slope()));
+        boolean usesH = reaches(roots, h);
+        Pos at = stmt.optimizer().pos();
+        Limits limits = ck.limits();
+        if (usesH) {
+            long bound = Math.min(limits.maxHessian(), Limits.HESSIAN_BOUND);
+            if (n > bound) {
+                List<String> instead = new ArrayList<>();
+                for (String o : List.of("lbfgs", "cg")) if (script.optimizer(o) != null && !o.equals(name)) instead.add(o + "()");
+                String use = instead.isEmpty() ? "use a first-order optimizer (adam, sgd)" : "use " + String.join(" or ", instead) + " (no Hessian)";
+                String what = name + "() forms a " + n + "×" + n + " Hessian (" + Dag.count((long) n * n) + " entries) at every step";
+                if (n > Limits.HESSIAN_BOUND)
+                    ck.error(at, what + ": more than any array can hold (θ of at most " + Dag.count(Limits.HESSIAN_BOUND) + " parameters)", use);
+                else
+                    ck.error(at, what + ", by " + Dag.count(n) + " reverse passes over the objective; the limit is θ of " + Dag.count(limits.maxHessian()) + " parameters",
+                            use + ", or raise the limit with --max-hessian " + n);
+                return false;
+            }
+        }
+        Checker.Flops own = Checker.flops(roots, false);
+        double objective = ck.objectiveFlops.total();
+        double total = own.total() + objective * (usesH ? n + 1.0 : 1.0);
+        if (total > limits.maxFlops()) {
+            Checker.Flops all = new Checker.Flops(total, own.largest(), own.largestCost());
+            ck.tooManyFlops(all, at, "a step of " + name + "() takes",
+                    usesH && objective > 0 ? " (its Hessian alone is " + n + " passes over the objective's)" : objective > 0 ? " (the objective's included)" : "");
+            return false;
+        }
+        return true;
+    }
+
+    /** Whether {@code target} is among the nodes {@code roots} read. */
+    private static boolean reaches(List<Node> roots, Node target) {
+        java.util.BitSet seen = new java.util.BitSet();
+        java.util.ArrayDeque<Node> todo = new java.util.ArrayDeque<>(roots);
+        while (!todo.isEmpty()) {
+            Node x = todo.pop();
+            if (x == target) return true;
+            if (x.id < target.id || seen.get(x.id)) continue; // inputs are older than the nodes that read them
+            seen.set(x.id);
+            for (int i = 0; i < x.arity(); i++) todo.push(x.in(i));
+        }
+        return false;
     }
 
     private long whole(Ast.Expr e, long min) {
@@ -128,8 +188,9 @@ final class StepBuilder {
                     Node in = dag.input("state:" + decl.name() + ":" + s.name(), shape);
                     try {
                         out.stateInits.add(fit(init, shape, s.init().pos(), "the start of state '" + s.name() + "'"));
-                    } catch (ShapeError e) {
+                    } catch (ShapeError e) { // reported by fit; the state's uses still resolve, so they add no errors of their own
                         ok = false;
+                        env.put(s.name(), in);
                         continue;
                     }
                     out.stateNames.add(s.name());
@@ -189,9 +250,17 @@ final class StepBuilder {
         return out;
     }
 
+    /** v as a value of this shape (a scalar broadcast to it); a ShapeError, reported at {@code pos}, when it cannot be. */
     private Node fit(Node v, Shape shape, Pos pos, String what) {
         if (v.shape.equals(shape)) return v;
-        if (v.shape.isScalar()) return dag.broadcast(v, shape, false);
+        if (v.shape.isScalar()) {
+            try {
+                return dag.broadcast(v, shape, false);
+            } catch (ShapeError e) { // too large an array: said here, or the state's uses would be unknown names
+                ck.error(pos, what + ": " + e.getMessage(), e.hint());
+                throw e;
+            }
+        }
         ck.error(pos, what + " is " + Dag.describe(v.shape) + ", but the body makes it " + Dag.describe(shape));
         throw new ShapeError(what);
     }

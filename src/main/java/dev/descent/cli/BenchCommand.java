@@ -52,6 +52,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Mixin EngineOptions engineOptions = new EngineOptions();
 
+    @picocli.CommandLine.Mixin LimitOptions limitOptions = new LimitOptions();
+
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override public Integer call() throws IOException {
@@ -61,7 +63,7 @@ final class BenchCommand implements Callable<Integer> {
         Engine engine = engineOptions.engine(err);
         BenchStep bench;
         try {
-            bench = BenchStep.check(SourceFile.read(Path.of(file), file), Common.settings(sets));
+            bench = BenchStep.check(SourceFile.read(Path.of(file), file), Common.settings(sets), limitOptions.limits());
         } catch (CompileError e) {
             Common.print(e.diagnostics(), err);
             return Main.SCRIPT_ERROR;

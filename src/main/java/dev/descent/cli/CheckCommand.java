@@ -15,13 +15,15 @@ final class CheckCommand implements Callable<Integer> {
 
     @Option(names = "--set", paramLabel = "NAME=VALUE", description = "Override a top-level let.") List<String> sets;
 
+    @picocli.CommandLine.Mixin LimitOptions limitOptions = new LimitOptions();
+
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override public Integer call() {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         int failed = 0;
         for (String f : files) {
-            Script s = Common.load(f, sets, err);
+            Script s = Common.load(f, sets, err, false, false, limitOptions.limits());
             if (s == null) failed++;
             else out.println(dev.descent.syntax.SafeText.escape(f) + ": ok (" + summary(s) + ")");
         }

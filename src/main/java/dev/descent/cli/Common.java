@@ -1,6 +1,7 @@
 package dev.descent.cli;
 
 import dev.descent.check.Checker;
+import dev.descent.check.Limits;
 import dev.descent.check.Script;
 import dev.descent.check.UnknownSetting;
 import dev.descent.syntax.CompileError;
@@ -27,10 +28,15 @@ final class Common {
      * bar on the terminal ({@link LoadBar}), unless {@code quiet}.
      */
     static Script load(String file, List<String> sets, PrintWriter err, boolean training, boolean quiet) {
+        return load(file, sets, err, training, quiet, Limits.DEFAULT);
+    }
+
+    /** As {@link #load}, with these limits on what the script may ask for (--max-array and the like: {@link LimitOptions}). */
+    static Script load(String file, List<String> sets, PrintWriter err, boolean training, boolean quiet, Limits limits) {
         Map<String, Double> settings = settings(sets);
         try {
             SourceFile src = SourceFile.read(Path.of(file), file);
-            Checker.Options options = (training ? Checker.Options.TRAINING : Checker.Options.EVAL).withProgress(LoadBar.of(quiet, err));
+            Checker.Options options = (training ? Checker.Options.TRAINING : Checker.Options.EVAL).withProgress(LoadBar.of(quiet, err)).withLimits(limits);
             return Checker.check(src, settings, options);
         } catch (CompileError e) {
             print(e.diagnostics(), err);

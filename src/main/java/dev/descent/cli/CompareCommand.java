@@ -34,6 +34,8 @@ final class CompareCommand implements Callable<Integer> {
 
     @Option(names = "--set", paramLabel = "NAME=VALUE", description = "Override a top-level let.") List<String> sets;
 
+    @picocli.CommandLine.Mixin LimitOptions limitOptions = new LimitOptions();
+
     @Option(names = "--json", description = "Print one JSON object: runs.") boolean json;
 
     @Option(names = "--plot", paramLabel = "FILE.svg", description = "Draw all the runs on one plot. A PNG when FILE ends in .png.")
@@ -54,7 +56,7 @@ final class CompareCommand implements Callable<Integer> {
         if (steps != null && steps < 1) throw new Main.UsageError("--steps " + steps + ": needs at least 1");
         java.util.Map<String, Double> settings = Common.settings(sets);
         engineOptions.prewarm();
-        Script s = Common.load(file, sets, err, true);
+        Script s = Common.load(file, sets, err, true, false, limitOptions.limits());
         if (s == null) return Main.SCRIPT_ERROR;
         if (s.objective == null) {
             err.println(file + ": error: there is nothing to compare: the script has no 'minimize' or 'maximize'");

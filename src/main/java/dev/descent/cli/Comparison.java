@@ -92,7 +92,7 @@ final class Comparison {
                     "expected one optimizer call, like adam(lr = 0.1) or gd", "give the call alone: no 'for', ';' or '#'")), true);
         try {
             // the data sets the script loaded serve every call: a large file is read once, not once per --with
-            return new Checked(Checker.check(src, settings, new Checker.Options(true, s.data, Map.of())), null, false);
+            return new Checked(Checker.check(src, settings, new Checker.Options(true, s.data, Map.of()).withLimits(s.options.limits())), null, false);
         } catch (CompileError e) {
             return new Checked(null, remap(e.diagnostics(), src, t, callSrc), false);
         }

@@ -35,6 +35,8 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--set", paramLabel = "NAME=VALUE", description = "Override a top-level let.") List<String> sets;
 
+    @picocli.CommandLine.Mixin LimitOptions limitOptions = new LimitOptions();
+
     @Option(names = "--seed", paramLabel = "N", description = "Seed for random starting values (overrides the script's seed).") Long seed;
 
     @picocli.CommandLine.Mixin EngineOptions engineOptions = new EngineOptions();
@@ -47,7 +49,7 @@ final class EvalCommand implements Callable<Integer> {
             if (hessian) throw new Main.UsageError("--hessian cannot be combined with --points; for one point's Hessian, use --at NAME=V… --hessian");
             if (json) throw new Main.UsageError("--points prints CSV, not JSON; drop --json (or use --at NAME=V… --json for one point)");
         }
-        Script s = Common.load(file, sets, err);
+        Script s = Common.load(file, sets, err, false, false, limitOptions.limits());
         if (s == null) return Main.SCRIPT_ERROR;
         if (s.objective == null) {
             err.println(file + ": error: there is nothing to evaluate: the script has no 'minimize' or 'maximize'");

@@ -31,11 +31,13 @@ final class GradCommand implements Callable<Integer> {
 
     @Option(names = "--set", paramLabel = "NAME=VALUE", description = "Override a top-level let.") List<String> sets;
 
+    @picocli.CommandLine.Mixin LimitOptions limitOptions = new LimitOptions();
+
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
-        Script s = Common.load(file, sets, err);
+        Script s = Common.load(file, sets, err, false, false, limitOptions.limits());
         if (s == null) return Main.SCRIPT_ERROR;
         if (s.objective == null) {
             err.println(file + ": error: there is nothing to differentiate: the script has no 'minimize' or 'maximize'");

@@ -25,6 +25,8 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--set", paramLabel = "NAME=VALUE", description = "Override a top-level let.") List<String> sets;
 
+    @picocli.CommandLine.Mixin LimitOptions limitOptions = new LimitOptions();
+
     @Option(names = "--json", description = "Print one JSON object: loss, params, runs.") boolean json;
 
     @Option(names = "--trace", paramLabel = "FILE.csv",
@@ -48,7 +50,7 @@ final class RunCommand implements Callable<Integer> {
     @Override public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         engineOptions.prewarm();
-        Script s = Common.load(file, sets, err, true, quiet);
+        Script s = Common.load(file, sets, err, true, quiet, limitOptions.limits());
         if (s == null) return Main.SCRIPT_ERROR;
         if (s.objective == null) {
             err.println(file + ": error: there is nothing to run: the script has no 'minimize' or 'maximize'");

@@ -33,8 +33,51 @@ public final class Dag {
     /** The node with this id. */
     public Node node(int id) { return nodes.get(id); }
 
+    /** The most elements a computed array may have: {@link Shape#MAX_SIZE} unless {@link #limitArrays} lowers it. */
+    private long maxArray = Shape.MAX_SIZE;
+    /** What to do about an array over {@link #maxArray} (the hint of the ShapeError), or null. */
+    private String maxArrayHint;
+
+    /**
+     * Refuses, from now on, to compute an array of more than {@code max} elements (at most
+     * {@link Shape#MAX_SIZE}): the operation that would make one throws a ShapeError with this
+     * hint, which the checker turns into a positioned diagnostic. Leaves (parameters, data
+     * columns, a step's inputs) are not computed, so not limited; the checker bounds them itself.
+     */
+    public void limitArrays(long max, String hint) {
+        maxArray = Math.min(max, Shape.MAX_SIZE);
+        maxArrayHint = hint;
+    }
+
+    /** The most elements a computed array may have now. */
+    public long arrayLimit() { return maxArray; }
+
+    /** A ShapeError when an array of this shape may not be computed (larger than the limit, or than any array can be). */
+    public void checkArray(Shape shape) {
+        long size = shape.elements();
+        if (size <= maxArray) return;
+        String what = describe(shape) + " (" + count(size) + " elements, " + bytes(size) + " in float64)";
+        if (size > Shape.MAX_SIZE)
+            throw new ShapeError(what + " is larger than any array can be: at most " + count(Shape.MAX_SIZE) + " elements");
+        throw new ShapeError(what + " is larger than the " + count(maxArray) + " elements an array may have",
+                maxArrayHint == null ? null : maxArrayHint.replace("--max-array N", "--max-array " + size));
+    }
+
+    /** 1234567 as "1,234,567". */
+    public static String count(long n) { return String.format(java.util.Locale.ROOT, "%,d", n); }
+
+    /** A number of float64 elements as bytes: "3.2 GB". */
+    public static String bytes(long elements) {
+        double b = elements * 8.0;
+        String[] units = {"bytes", "kB", "MB", "GB", "TB", "PB"};
+        int u = 0;
+        while (b >= 1000 && u < units.length - 1) { b /= 1000; u++; }
+        return (u == 0 ? String.valueOf((long) b) : String.format(java.util.Locale.ROOT, b < 10 ? "%.1f" : "%.0f", b)) + " " + units[u];
+    }
+
     private Node make(Op op, Shape shape, double num, Attr attr, Node... in) {
         for (Node c : in) Objects.requireNonNull(c);
+        if (!shape.isScalar() && op != Op.PARAM && op != Op.DATA && op != Op.INPUT) checkArray(shape);
         Key key = new Key(op, Arrays.asList(in), Double.doubleToLongBits(num), attr, shape);
         Node n = table.get(key);
         if (n == null) {
@@ -101,9 +144,6 @@ public final class Dag {
         return make(Op.CONST, shape, 0, new Attr.Array(values.clone()));
     }
 
-    /** The largest array a script may build as a constant (ones, zeros, eye). */
-    public static final long MAX_CONSTANT = 100_000_000L;
-
     /**
      * A constant array with every element v: the scalar constant v broadcast to the shape, so
      * two nodes whatever the shape (see {@link Node#isFill}); the engines fill it, and a loop
@@ -113,14 +153,9 @@ public final class Dag {
         return broadcast(constant(v), shape, false);
     }
 
-    /** A ShapeError when a script asks for a constant array ({@code ones}, {@code zeros}, {@code eye}) of more than {@link #MAX_CONSTANT} elements. */
-    public static void checkSize(Shape shape) {
-        long size = shape.isMatrix() ? (long) shape.rows() * shape.cols() : shape.rows();
-        if (size > MAX_CONSTANT) throw new ShapeError("an array of " + size + " elements is too large (at most " + MAX_CONSTANT + ")");
-    }
 
     public Node eye(int n) {
-        checkSize(Shape.matrix(n, n));
+        checkArray(Shape.matrix(n, n)); // before its values are allocated
         double[] a = new double[n * n];
         for (int i = 0; i < n; i++) a[i * n + i] = 1;
         return constant(Shape.matrix(n, n), a);
@@ -663,6 +698,7 @@ public final class Dag {
         if (k < 1) throw new ShapeError("onehot needs at least one class, not " + k);
         if (y.shape.isMatrix()) throw new ShapeError("onehot needs a vector of labels, not a matrix");
         Shape out = y.shape.isScalar() ? Shape.vector(k) : Shape.matrix(y.shape.rows(), k);
+        checkArray(out); // before a constant's values are allocated
         if (y.isConstant()) {
             double[] labels = y.constValues(), v = new double[out.size()];
             for (int i = 0; i < labels.length; i++) {

@@ -7,6 +7,15 @@ package dev.descent.ir;
 public record Shape(int rank, int rows, int cols) {
     public static final Shape SCALAR = new Shape(0, 1, 1);
 
+    /**
+     * The most elements an array the engines hold may have: Java arrays are indexed by int, and
+     * a JVM refuses the last few indices. A shape may describe a larger array (the step's Hessian
+     * input H is [n, n] whatever n is, and is only ever made when an optimizer reads it), but
+     * nothing larger is computed: {@link Dag} refuses it, and {@link #size} throws rather than
+     * wrap around.
+     */
+    public static final int MAX_SIZE = Integer.MAX_VALUE - 64;
+
     public Shape {
         if (rank < 0 || rank > 2 || rows < 0 || cols < 0) throw new IllegalArgumentException("bad shape");
     }
@@ -24,8 +33,14 @@ public record Shape(int rank, int rows, int cols) {
     /** Length of a vector, rows of a matrix, 1 for a scalar. */
     public int length() { return rows; }
 
-    /** Number of elements. */
-    public int size() { return rank == 0 ? 1 : rank == 1 ? rows : rows * cols; }
+    /** Number of elements, exactly, even when the shape is too large to hold ({@link #MAX_SIZE}). */
+    public long elements() { return rank == 0 ? 1 : rank == 1 ? rows : (long) rows * cols; }
+
+    /**
+     * Number of elements, as an index into an array; an ArithmeticException for a matrix too
+     * large for an int (a shape no array can have: see {@link #MAX_SIZE}), never a wrapped-around count.
+     */
+    public int size() { return rank == 0 ? 1 : rank == 1 ? rows : Math.multiplyExact(rows, cols); }
 
     @Override public String toString() {
         return switch (rank) {
