@@ -14,7 +14,6 @@ import dev.descent.lower.Opcode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -60,7 +59,7 @@ public final class SimdProgram implements dev.descent.engine.Program {
     /**
      * Work after which {@link Tier#AUTO} compiles: elements processed (loop size, at least 64 for
      * a run's fixed cost, × passes × runs). Compiling a step takes a few ms, but the loop then
-     * needs the JIT: {@link #warm} runs it on scratch arrays on the compiler thread until it is
+     * needs the JIT: {@link Tiering} (its warm-up) runs it on scratch arrays on the compiler thread until it is
      * fast, measured at 0.5–0.8 s of one core for Adam (2 shared cores, AVX-512). The
      * interpreter runs Adam at about 1.5–3 ns per element, so 2^26 elements (0.1–0.2 s of
      * interpreting) starts compiling once a run has shown it is not a short one, and the
@@ -70,11 +69,6 @@ public final class SimdProgram implements dev.descent.engine.Program {
      */
     public static final long AUTO_THRESHOLD = Long.getLong("descent.compile.threshold", 1L << 26);
 
-    private static final ExecutorService COMPILER = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "descent-compiler");
-        t.setDaemon(true);
-        return t;
-    });
     /** The smallest run of elements a thread takes. */
     public static final int MIN_CHUNK = 1 << 16;
     /**
@@ -133,11 +127,8 @@ public final class SimdProgram implements dev.descent.engine.Program {
     private float[][] leafF, resultF;
     private final double[][] leafD;
 
-    private final Tier tier;
-    /** Per phase, its pass's compiled kernel ({@link KernelF64} or {@link KernelF32}) or null; null until compiled. */
-    private volatile Object[] kernels;
-    private CompletableFuture<Object[]> pending;
-    private long work;
+    /** The tiers: which passes run compiled, the background compilation, the notes. */
+    private final Tiering tiers;
     /** Per phase, the streams its pass uses and those it writes (see {@link #compiledSafe}). */
     private final int[][] passStreams, passWritten;
     /** Per pair of streams [used][written]: {@link KernelPlan#readsBefore}, asked once (0 not yet, 1 yes, 2 no). */
@@ -153,9 +144,6 @@ public final class SimdProgram implements dev.descent.engine.Program {
     private final boolean[] compiledSafe;
     /** Per stream, the element of its array where it starts (a view: a parameter's range of θ). */
     private final int[] offs;
-    /** Where tiering notes go as they happen (the command line's --verbose), or null. */
-    private final java.util.function.Consumer<String> listener;
-    private final List<String> notes = java.util.Collections.synchronizedList(new ArrayList<>());
 
     /** Plans once: lowers the outputs' DAG into a kernel program for this precision and thread count (interpreter only). */
     public SimdProgram(List<Node> outputs, Precision precision, int threads) {
@@ -183,8 +171,6 @@ public final class SimdProgram implements dev.descent.engine.Program {
 
     SimdProgram(List<Node> outputs, Precision precision, int threads, int blockElements, Tier tier,
                 java.util.function.Consumer<String> notes) {
-        this.tier = tier;
-        this.listener = notes;
         this.outputs = List.copyOf(outputs);
         this.precision = precision;
         this.f32 = precision == Precision.F32;
@@ -276,164 +262,28 @@ public final class SimdProgram implements dev.descent.engine.Program {
         outBuf = new Buffer[outputs.size()];
         outOff = new int[outputs.size()];
         outDirect = new boolean[outputs.size()];
-        if (tier == Tier.COMPILED || tier == Tier.AUTO && AUTO_THRESHOLD == 0) kernels = compileAll();
+        tiers = new Tiering(tier, plan, f32, notes);
     }
 
     // ------------------------------------------------------------------ tiers
 
     /** The tier this program was made for. */
-    public Tier tier() { return tier; }
+    public Tier tier() { return tiers.tier(); }
 
     /** Whether every pass now runs compiled (false while interpreting, or when one was rejected). */
-    public boolean compiled() {
-        Object[] ks = kernels;
-        if (ks == null) return false;
-        for (KernelPlan.Phase ph : plan.phases) if (ph.pass != null && ks[ph.pass.index] == null) return false;
-        return true;
-    }
+    public boolean compiled() { return tiers.compiled(); }
 
     /** Notes on tiering: what was compiled, in how long, and what stayed on the interpreter and why. */
-    public List<String> notes() {
-        synchronized (notes) {
-            return List.copyOf(notes);
-        }
-    }
+    public List<String> notes() { return tiers.notes(); }
 
     /** Blocks until a background compilation has finished and switches to it (for tests and benchmarks). */
-    public void awaitCompiled() {
-        if (pending != null) {
-            try {
-                pending.join();
-            } catch (RuntimeException ignored) {
-                // switchTier notes it and stays on the interpreter
-            }
-            switchTier();
-        }
-    }
+    public void awaitCompiled() { tiers.awaitCompiled(); }
 
-    /** Installs what the background compilation gave; if it failed, notes why and stays on the interpreter for good. */
-    private void switchTier() {
-        try {
-            kernels = pending.join();
-        } catch (RuntimeException e) {
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            note("compiling failed, staying on the interpreter: " + cause);
-            kernels = new Object[plan.phases.size()];
-        }
-        pending = null;
-    }
-
-    private void note(String s) {
-        notes.add(s);
-        if (listener != null) listener.accept(s);
-    }
-
-    private Object[] compileAll() {
-        Object[] ks = new Object[plan.phases.size()];
-        for (KernelPlan.Phase ph : plan.phases) {
-            if (ph.pass == null) continue;
-            PassCompiler.Outcome o = PassCompiler.compile(ph.pass, f32);
-            ks[ph.pass.index] = o.kernel();
-            String what = "loop over " + plan.loopShape + (plan.passCount() > 1 ? ", pass " + ph.pass.index : "");
-            if (o.ok()) note(String.format(java.util.Locale.ROOT, "compiled the %s (%d instructions) in %.1f ms, %d bytes of bytecode",
-                    what, ph.pass.count, o.nanos() / 1e6, o.bytecodeBytes()));
-            else note("the " + what + " stays on the interpreter: " + o.rejected());
-        }
-        return ks;
-    }
-
-    /** Calls of a kernel on scratch arrays, at most, before an auto switch ({@link #warm}). */
-    static final int WARM_CALLS = 40_000;
-
-    /**
-     * Runs each compiled kernel on scratch arrays (a few short blocks, the run's scalars) until
-     * its calls have become fast and steady (the JIT has compiled it: its first calls run in
-     * the bytecode interpreter, where the Vector API is hundreds of times slower), so that
-     * {@link Tier#AUTO} switches to a compiled loop only once it pays. On the compiler thread,
-     * while the calling thread goes on interpreting.
-     */
-    private Object[] warm(Object[] ks, double[] sd, float[] sf) {
-        long t0 = System.nanoTime();
-        int lanes = lanes(), wblock = 4 * lanes, wn = 2 * wblock + 1, wblocks = 3;
-        for (KernelPlan.Phase ph : plan.phases) {
-            if (ph.pass == null || ks[ph.pass.index] == null) continue;
-            Object k = ks[ph.pass.index];
-            double[] wpart = new double[Math.max(1, ph.pass.partials) * wblocks];
-            int streams = plan.streamSlot.length;
-            int[] woffs = new int[streams];
-            double[][] d = f32 ? null : new double[streams][wn];
-            float[][] f = f32 ? new float[streams][wn] : null;
-            for (int i = 0; i < streams; i++) {
-                if (d != null) Arrays.fill(d[i], 0.5);
-                else Arrays.fill(f[i], 0.5f);
-            }
-            double[] scd = sd == null ? null : Arrays.copyOf(sd, Math.max(sd.length, ph.pass.scalarSlots.length));
-            float[] scf = sf == null ? null : Arrays.copyOf(sf, Math.max(sf.length, ph.pass.scalarSlots.length));
-            double last = Double.MAX_VALUE;
-            int steady = 0;
-            try {
-                for (int calls = 0; calls < WARM_CALLS && steady < 3; ) {
-                    long b0 = System.nanoTime();
-                    for (int c = 0; c < 1000; c++, calls++) {
-                        if (f32) ((KernelF32) k).run(f, woffs, scf, wpart, wblocks, wn, wblock, 0, wblocks);
-                        else ((KernelF64) k).run(d, woffs, scd, wpart, wblocks, wn, wblock, 0, wblocks);
-                    }
-                    double per = (System.nanoTime() - b0) / 1000.0;
-                    steady = calls >= 15_000 && per > 0.8 * last ? steady + 1 : 0;
-                    last = Math.min(last, per);
-                }
-            } catch (RuntimeException e) { // a compiled loop that fails on scratch data is not used
-                ks[ph.pass.index] = null;
-                note("pass " + ph.pass.index + " stays on the interpreter: its compiled loop failed warming up: " + e);
-            }
-        }
-        note(String.format(java.util.Locale.ROOT, "warmed the compiled loops in %.0f ms; switching at the next step", (System.nanoTime() - t0) / 1e6));
-        return ks;
-    }
+    /** Loads and runs the compiling tier once, in the background (see {@link Tiering#prewarm}). */
+    public static void prewarm(Precision precision) { Tiering.prewarm(precision); }
 
     /** At a run's start (a step boundary): counts work, starts compiling, or switches to what was compiled. */
-    private void tierUp() {
-        if (tier != Tier.AUTO || kernels != null) return;
-        if (pending == null) {
-            int passes = plan.passCount();
-            if (passes == 0) return;
-            work += (long) Math.max(n, 64) * passes;
-            if (work >= AUTO_THRESHOLD) startCompiling();
-        } else if (pending.isDone() || waitForCompiled) {
-            switchTier(); // waits for the compiled loops when the run ahead is long enough to repay the wait
-        }
-    }
-
-    private static volatile boolean prewarmed;
-
-    /**
-     * Loads and runs the compiling tier once, on a tiny pass, on the compiler thread: the first
-     * class a JVM generates with the ClassFile API costs hundreds of milliseconds of class loading
-     * and cold code, which a run that will compile its step can spend while it reads and checks
-     * its script, rather than after.
-     */
-    public static void prewarm(Precision precision) {
-        if (prewarmed) return;
-        prewarmed = true;
-        COMPILER.submit(() -> {
-            try {
-                dev.descent.ir.Dag dag = new dev.descent.ir.Dag();
-                Node x = dag.input("x", dev.descent.ir.Shape.vector(64));
-                Node y = dag.add(dag.mul(dag.constant(2), x), dag.constant(1));
-                KernelPlan p = Lowering.lower(List.of(y, dag.sum(dag.mul(x, y))));
-                for (KernelPlan.Phase ph : p.phases) if (ph.pass != null) PassCompiler.compile(ph.pass, precision == Precision.F32);
-            } catch (RuntimeException | LinkageError ignored) {
-                // a head start only: the real compilation reports its own problems
-            }
-        });
-    }
-
-    /** Compiles and warms the passes on the compiler thread; a later run switches to them ({@link #tierUp}). */
-    private void startCompiling() {
-        double[] sd = scalD == null ? null : scalD.clone();
-        float[] sf = scalF == null ? null : scalF.clone();
-        pending = CompletableFuture.supplyAsync(() -> warm(compileAll(), sd, sf), COMPILER);
-    }
+    private void tierUp() { tiers.atRunStart(scalD, scalF); }
 
     /** One thread's registers and scratch. */
     private static final class Worker {
@@ -796,14 +646,7 @@ public final class SimdProgram implements dev.descent.engine.Program {
      * kernels is slow (its first steps run in the bytecode interpreter), and it takes the cores
      * the compiler threads need, so on a long run of large arrays waiting is the shorter way.
      */
-    @Override public void expectRuns(long runs) {
-        if (tier != Tier.AUTO || kernels != null || runs <= 0) return;
-        int passes = plan.passCount();
-        double expected = (double) Math.max(n, 64) * passes * runs;
-        if (passes == 0 || expected < AUTO_THRESHOLD) return;
-        if (expected >= WAIT_THRESHOLD) waitForCompiled = true;
-        if (pending == null) startCompiling();
-    }
+    @Override public void expectRuns(long runs) { tiers.expectRuns(runs, scalD, scalF); }
 
     /**
      * Elements of work (loop size × passes × runs) ahead from which auto waits for its compiled
@@ -815,9 +658,6 @@ public final class SimdProgram implements dev.descent.engine.Program {
      * property {@code descent.compile.wait} overrides it.
      */
     public static final long WAIT_THRESHOLD = Long.getLong("descent.compile.wait", 1L << 27);
-
-    /** The first run waits for the background compilation ({@link #expectRuns}). */
-    private volatile boolean waitForCompiled;
 
     private void checkShapes(int leaves, int results) {
         if (leaves != plan.leaves.size()) throw new IllegalArgumentException(leaves + " leaf arrays for " + plan.leaves.size() + " leaves");
@@ -848,7 +688,8 @@ public final class SimdProgram implements dev.descent.engine.Program {
     // ------------------------------------------------------------------ passes
 
     private void execute(KernelPlan.Pass p) {
-        compiledSafe[p.index] = kernels != null && kernels[p.index] != null && compiledSafe(p);
+        Object[] ks = tiers.kernels();
+        compiledSafe[p.index] = ks != null && ks[p.index] != null && compiledSafe(p);
         int chunks = workers.length;
         if (chunks == 1 || blocks < 2) {
             chunk(p, workers[0], 0, blocks);
@@ -874,7 +715,7 @@ public final class SimdProgram implements dev.descent.engine.Program {
     }
 
     private void chunk(KernelPlan.Pass p, Worker w, int from, int to) {
-        Object[] ks = kernels;
+        Object[] ks = tiers.kernels();
         Object kernel = ks == null ? null : ks[p.index];
         if (kernel != null && compiledSafe[p.index]) {
             if (f32) ((KernelF32) kernel).run(streamsF, offs, scalF, part, blocks, n, block, from, to);
@@ -945,12 +786,7 @@ public final class SimdProgram implements dev.descent.engine.Program {
 
     /** A short human description of the lowered program (passes, blocks, instructions, superinstructions). */
     public String describe() {
-        String t = switch (tier) {
-            case INTERPRET -> "simd";
-            case COMPILED -> compiled() ? "compiled" : "compiled (partly interpreted)";
-            case AUTO -> "auto (" + (compiled() ? "compiled" : kernels != null ? "partly compiled" : "interpreting") + ")";
-        };
-        return t + " " + precision.name().toLowerCase() + ", " + lanes() + " lanes, block " + block + ", "
+        return tiers.describe() + " " + precision.name().toLowerCase() + ", " + lanes() + " lanes, block " + block + ", "
                 + blocks + (blocks == 1 ? " block" : " blocks") + ", " + workers.length + (workers.length == 1 ? " thread" : " threads")
                 + "; " + plan.describe();
     }
