@@ -4,6 +4,7 @@ import dev.descent.check.Script;
 import dev.descent.plot.Plots;
 import dev.descent.plot.Recording;
 import dev.descent.run.Driver;
+import dev.descent.run.Stop;
 import dev.descent.syntax.CompileError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -94,7 +95,7 @@ final class CompareCommand implements Callable<Integer> {
                 double ms = (System.nanoTime() - t0) / 1e6;
                 Driver.RunResult run = r.runs().get(0);
                 if (run.message() != null) err.println(file + ": " + run.call() + " diverged: " + run.message());
-                diverged |= run.stopped().equals("diverged");
+                diverged |= run.stopped() == Stop.DIVERGED;
                 rows.add(new Row(run.call(), run, ms));
                 if (rec != null) recs.add(rec);
             }
@@ -129,7 +130,7 @@ final class CompareCommand implements Callable<Integer> {
         cells.add(new String[] {"optimizer", "steps", "loss", "ms", "stopped"});
         for (Row r : rows)
             cells.add(new String[] {r.call(), Long.toString(r.result().steps()), Text.number(r.result().loss()),
-                    String.format(java.util.Locale.ROOT, "%.1f", r.ms()), r.result().stopped()});
+                    String.format(java.util.Locale.ROOT, "%.1f", r.ms()), r.result().stopped().label()});
         int[] w = new int[5];
         for (String[] c : cells) for (int i = 0; i < 5; i++) w[i] = Math.max(w[i], c[i].length());
         for (String[] c : cells) {
@@ -156,7 +157,7 @@ final class CompareCommand implements Callable<Integer> {
                 j.g.writeNumberField("steps", r.result().steps());
                 j.g.writeFieldName("loss");
                 j.number(r.result().loss());
-                j.g.writeStringField("stopped", r.result().stopped());
+                j.g.writeStringField("stopped", r.result().stopped().label());
                 j.g.writeNumberField("ms", Math.round(r.ms() * 1000) / 1000.0);
                 j.g.writeEndObject();
             }

@@ -4,6 +4,7 @@ import dev.descent.check.Script;
 import dev.descent.plot.Plots;
 import dev.descent.plot.Recording;
 import dev.descent.run.Driver;
+import dev.descent.run.Stop;
 import dev.descent.syntax.CompileError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -99,7 +100,7 @@ final class RunCommand implements Callable<Integer> {
                 }
             }
             if (Interrupts.requested()) {
-                Driver.RunResult cut = r.runs().stream().filter(x -> x.stopped().equals("interrupted")).findFirst().orElse(null);
+                Driver.RunResult cut = r.runs().stream().filter(x -> x.stopped() == Stop.INTERRUPTED).findFirst().orElse(null);
                 err.println(cut == null ? "descent: interrupted by " + Interrupts.signal()
                         : file + ": " + cut.call() + " interrupted by " + Interrupts.signal() + " after " + cut.steps() + (cut.steps() == 1 ? " step" : " steps"));
             }
@@ -142,7 +143,7 @@ final class RunCommand implements Callable<Integer> {
                     j.g.writeNumberField("steps", run.steps());
                     j.g.writeFieldName("loss");
                     j.number(run.loss());
-                    j.g.writeStringField("stopped", run.stopped());
+                    j.g.writeStringField("stopped", run.stopped().label());
                     if (!Double.isNaN(run.validationLoss())) {
                         j.g.writeNumberField("epochs", run.epochs());
                         j.g.writeFieldName("train_loss");
@@ -160,7 +161,7 @@ final class RunCommand implements Callable<Integer> {
         } else {
             for (Driver.RunResult run : r.runs()) {
                 out.println(run.call() + ": " + run.steps() + (run.steps() == 1 ? " step" : " steps") + ", loss " + Text.number(run.loss())
-                        + (run.stopped().equals("steps") ? "" : " (stopped: " + run.stopped() + ")"));
+                        + (run.stopped() == Stop.STEPS ? "" : " (stopped: " + run.stopped() + ")"));
                 if (!Double.isNaN(run.validationLoss()))
                     out.println("  after " + run.epochs() + " epoch" + (run.epochs() == 1 ? "" : "s") + ": training loss " + Text.number(run.trainLoss())
                             + ", validation loss " + Text.number(run.validationLoss()));

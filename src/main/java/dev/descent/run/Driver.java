@@ -36,12 +36,12 @@ public final class Driver {
      * "early_stop" or "interrupted" ({@link #stopWhen}); {@code loss} is the objective on all data at its end; with a validation
      * split, the training and validation losses too (else NaN).
      */
-    public record RunResult(String optimizer, String call, long steps, double loss, String stopped, String message,
+    public record RunResult(String optimizer, String call, long steps, double loss, Stop stopped, String message,
                             long epochs, double trainLoss, double validationLoss) {}
 
     /** The final parameters (resident, in the engine's precision), the objective as written there, and each run's result. */
     public record Result(Buffer parameters, double loss, List<RunResult> runs) {
-        public boolean diverged() { return runs.stream().anyMatch(r -> r.stopped().equals("diverged")); }
+        public boolean diverged() { return runs.stream().anyMatch(r -> r.stopped() == Stop.DIVERGED); }
 
         /** The final parameters as float64 values (a copy). */
         public double[] theta() { return parameters.toDoubles(); }
@@ -136,7 +136,7 @@ public final class Driver {
             while (r.advance()) if (stop.getAsBoolean()) r.interrupt();
             RunResult res = r.finish();
             results.add(res);
-            if (res.stopped().equals("diverged") || res.stopped().equals("interrupted")) break;
+            if (res.stopped() == Stop.DIVERGED || res.stopped() == Stop.INTERRUPTED) break;
         }
         double loss;
         if (!results.isEmpty()) loss = results.get(results.size() - 1).loss(); // at the same θ
@@ -218,7 +218,8 @@ public final class Driver {
         private Objective endObjective;
         private boolean initialized;
         private long t = 0;
-        private String stopped = "steps", message = null;
+        private Stop stopped = Stop.STEPS;
+        private String message = null;
         private double bestValidation = Double.POSITIVE_INFINITY;
         private Buffer best;
         private long sinceBest = 0;
@@ -351,7 +352,7 @@ public final class Driver {
         public void interrupt() {
             if (ended || interrupted) return;
             interrupted = true;
-            stopped = "interrupted";
+            stopped = Stop.INTERRUPTED;
         }
 
         /** One pass of the loop; false once the statement has ended (steps done, until, early stop, divergence, interrupted). */
@@ -394,7 +395,7 @@ public final class Driver {
                 trace.row(index, t, loss, gradNorm, rate, theta.cur);
             }
             if (!Double.isFinite(loss)) {
-                stopped = "diverged";
+                stopped = Stop.DIVERGED;
                 message = "the loss is " + word(loss) + " at step " + (t + 1) + (t > 0 ? ", after " + t + " update" + (t == 1 ? "" : "s") : ", at the start");
                 return end();
             }
@@ -408,7 +409,7 @@ public final class Driver {
                     sinceBest = 0;
                 } else if (step.patience() > 0 && ++sinceBest >= step.patience()) {
                     theta.cur.copy(0, best, 0, best.length());
-                    stopped = "early_stop";
+                    stopped = Stop.EARLY_STOP;
                     return end();
                 }
             }
@@ -416,7 +417,7 @@ public final class Driver {
             double flag;
             if (fz != null) {
                 if (fz.untilOut >= 0 && fz.scalar(fz.untilOut) != 0) {
-                    stopped = "until";
+                    stopped = Stop.UNTIL;
                     return end();
                 }
                 flag = fz.scalar(fz.flagOut);
@@ -432,7 +433,7 @@ public final class Driver {
                     bindStates(until);
                     until.run(rng);
                     if (until.program.scalar(0) != 0) {
-                        stopped = "until";
+                        stopped = Stop.UNTIL;
                         return end();
                     }
                 }
@@ -454,7 +455,7 @@ public final class Driver {
             }
             t++;
             if (!Double.isFinite(flag)) {
-                stopped = "diverged";
+                stopped = Stop.DIVERGED;
                 message = "the parameters are not finite after step " + t + " (" + firstNonFinite(theta.cur) + ")";
                 if (trace != null) trace.row(index, t, Double.NaN, Double.NaN, Double.NaN, theta.cur);
                 return end();

@@ -41,7 +41,7 @@ class DropoutEarlyStoppingExampleTest {
         Driver.RunResult run = r.runs().get(0);
         String curve = "validation loss per epoch: " + validation + "\n" + run;
 
-        assertEquals("early_stop", run.stopped(), curve);
+        assertEquals("early_stop", run.stopped().label(), curve);
         assertTrue(patience >= 5, "patience " + patience);
         int best = 0;
         for (int e = 1; e < validation.size(); e++) if (validation.get(e) < validation.get(best)) best = e;

@@ -65,7 +65,7 @@ class LinearRegressionReferenceTest {
         JsonNode fx = fixture();
         Script s = script(dir, "optimize with sgd(lr = exp_decay(0.1, 0.995), momentum = 0.9) for 60 epochs batch 16");
         Driver.Result r = new Driver(s, 3).run(s.initialTheta(3), null);
-        assertEquals("steps", r.runs().get(0).stopped());
+        assertEquals("steps", r.runs().get(0).stopped().label());
         for (int i = 0; i < 3; i++) {
             double want = fx.get("lstsq").get(i).asDouble(), got = r.theta()[i];
             assertTrue(Math.abs(got - want) < 1e-2, "θ[" + i + "] = " + got + ", least squares " + want);

@@ -51,7 +51,7 @@ class DriverStartTest {
             assertEquals(whole.runs().get(0), r, engine.toString());
             OptimizeTest.assertBits(whole.theta(), run.parameters().toDoubles(), "theta");
             assertEquals(r.epochs(), epochs, "epoch() was true once per epoch before the end");
-            assertEquals("early_stop", r.stopped());
+            assertEquals("early_stop", r.stopped().label());
         }
     }
 

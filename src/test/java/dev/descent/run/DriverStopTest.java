@@ -46,7 +46,7 @@ class DriverStopTest {
             Driver.Result r = new Driver(s, 0, engine).stopWhen(() -> rows.rows.size() >= 300).run(rows);
             assertEquals(1, r.runs().size(), "the second statement is not run");
             Driver.RunResult run = r.runs().get(0);
-            assertEquals("interrupted", run.stopped());
+            assertEquals("interrupted", run.stopped().label());
             assertEquals(300, run.steps(), "stopped after the step whose row was the 300th");
             assertEquals(301, rows.rows.size(), "a last row at the point reached, as at the end of a statement");
             double[] last = rows.rows.get(300);
@@ -67,7 +67,7 @@ class DriverStopTest {
         Driver.Result r = new Driver(s, 0, Engine.SCALAR).stopWhen(() -> true).run(rows);
         assertEquals(1, r.runs().size());
         assertEquals(0, r.runs().get(0).steps());
-        assertEquals("interrupted", r.runs().get(0).stopped());
+        assertEquals("interrupted", r.runs().get(0).stopped().label());
         assertEquals(1, rows.rows.size(), "the start's row");
         assertEquals(12.5, r.loss(), 0);
     }
@@ -77,7 +77,7 @@ class DriverStopTest {
         Rows rows = new Rows();
         Driver.Result r = new Driver(s, 0, Engine.SCALAR).stopWhen(() -> rows.rows.size() >= 1001).run(rows);
         assertEquals(1, r.runs().size(), "stopped after the first statement ended");
-        assertEquals("steps", r.runs().get(0).stopped());
+        assertEquals("steps", r.runs().get(0).stopped().label());
         assertEquals(1000, r.runs().get(0).steps());
     }
 }

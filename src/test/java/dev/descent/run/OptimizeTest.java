@@ -87,7 +87,7 @@ class OptimizeTest {
         Driver.Result r = run("param x = 10\nminimize x^2\noptimize with gd(lr = 0.25) for 100 steps until abs(x) < 1\n");
         // x halves every step: 10, 5, 2.5, 1.25, 0.625 → four updates, stopped at the start of step 5
         assertEquals(4, r.runs().get(0).steps());
-        assertEquals("until", r.runs().get(0).stopped());
+        assertEquals("until", r.runs().get(0).stopped().label());
         assertEquals(0.625, r.theta()[0]);
     }
 
