@@ -31,6 +31,10 @@ public final class ProgressBar implements Driver.Trace {
     private int run = -1;
     private long runStart, drawn;
     private int shown; // characters on the line now
+    /** The latest row seen: written by the run's thread at every step, read by {@link #tick} (a stale read only shows an older step). */
+    private long rowTime, rowStep;
+    private double rowLoss = Double.NaN;
+    private Thread ticker;
 
     /**
      * @param calls each optimize statement's call as written
@@ -59,7 +63,7 @@ public final class ProgressBar implements Driver.Trace {
             totals[i] = StepCounts.total(s, st, seed, engine);
             per[i] = StepCounts.countsEpochs(st) ? StepCounts.perEpoch(s, st, seed, engine) : 0;
         }
-        return new ProgressBar(err, List.of(calls), totals, per, terminalWidth(), System::nanoTime);
+        return new ProgressBar(err, List.of(calls), totals, per, terminalWidth(), System::nanoTime).startTicker();
     }
 
     /**
@@ -127,19 +131,79 @@ public final class ProgressBar implements Driver.Trace {
             runStart = now;
             drawn = step;
         }
+        rowTime = now;
+        rowStep = step;
+        rowLoss = loss;
         if (now - start < DELAY_NS || (lastDraw != Long.MIN_VALUE && now - lastDraw < INTERVAL_NS)) return;
-        lastDraw = now;
-        double seconds = (now - runStart) / 1e9;
-        double rate = seconds > 0 && step > drawn ? (step - drawn) / seconds : Double.NaN;
+        synchronized (this) {
+            lastDraw = now;
+            double seconds = (now - runStart) / 1e9;
+            double rate = seconds > 0 && step > drawn ? (step - drawn) / seconds : Double.NaN;
+            int k = Math.max(0, Math.min(calls.size() - 1, run - 1));
+            String line = Progress.render(run, calls.size(), calls.get(k), step, totals[k], perEpoch[k], loss, rate, width);
+            shown = draw(err, line, shown);
+        }
+    }
+
+    /** How long a step may run with the bar unchanged before {@link #tick} says it is still running. */
+    static final long STILL_NS = 1_000_000_000L;
+
+    /**
+     * For steps that take seconds (a Newton step forming a large Hessian, a big matrix product, the
+     * first step while the data load): once the run has taken {@link #DELAY_NS} and no row has
+     * been drawn for {@link #STILL_NS}, draws the bar as it stands with the time the step under
+     * way has taken so far, so that a long legitimate computation is seen to be alive. Called by
+     * the ticker thread ({@link #startTicker}) four times a second; tests call it directly.
+     */
+    public synchronized void tick() {
+        long now = clock.getAsLong();
+        if (now - start < DELAY_NS) return;
+        if (lastDraw != Long.MIN_VALUE && now - lastDraw < STILL_NS) return;
+        long since = run < 0 ? now - start : now - Math.max(rowTime, runStart);
+        if (run >= 0 && since < STILL_NS) return;
         int k = Math.max(0, Math.min(calls.size() - 1, run - 1));
-        String line = Progress.render(run, calls.size(), calls.get(k), step, totals[k], perEpoch[k], loss, rate, width);
+        String still = "  (" + (run < 0 ? "" : "step " + (rowStep + 1) + ": ") + Progress.duration(since / 1e9) + ")";
+        // the bar made narrower to leave room for the time of the step under way
+        int room = Math.max(Progress.MIN_WIDTH, width - still.length());
+        String head = run < 0 ? "starting " + calls.get(0)
+                : Progress.render(run, calls.size(), calls.get(k), rowStep, totals[k], perEpoch[k], rowLoss, Double.NaN, room);
+        String line = head + still;
+        if (line.length() > width - 1) line = head.length() <= width - 1 ? head : head.substring(0, Math.max(0, width - 2)) + "…";
+        lastDraw = now;
         shown = draw(err, line, shown);
     }
 
-    /** Clears the bar's line, if it drew one. */
+    /** Starts the daemon thread that calls {@link #tick} until {@link #finish}. */
+    ProgressBar startTicker() {
+        ticker = Thread.ofPlatform().daemon().name("descent-progress").start(() -> {
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    Thread.sleep(250);
+                    tick();
+                }
+            } catch (InterruptedException e) {
+                // finished
+            }
+        });
+        return this;
+    }
+
+    /** Clears the bar's line, if it drew one, and stops the ticker. */
     public void finish() {
-        clear(err, shown);
-        shown = 0;
+        Thread t = ticker;
+        ticker = null;
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        synchronized (this) {
+            clear(err, shown);
+            shown = 0;
+        }
     }
 
     /**

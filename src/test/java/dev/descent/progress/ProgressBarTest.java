@@ -58,4 +58,42 @@ class ProgressBarTest {
         int lastLine = out.length() - out.lastIndexOf('\r') - 1;
         assertTrue(cleared.length() - 2 >= lastLine, "the blank covers the last line drawn");
     }
+
+    /** A step that takes seconds (a Newton step on a large θ): the ticker shows it is still running, with its time so far. */
+    @Test void aLongStepIsShownStillRunning() {
+        now[0] = 500 * MS;
+        bar.tick();
+        assertEquals("", text.toString(), "nothing in the first second");
+        row(1, 0, 600);
+        row(1, 1, 700); // the first step took 100 ms; the second takes seconds
+        now[0] = 1500 * MS;
+        bar.tick();
+        assertEquals("", text.toString(), "a step under way for less than a second is not shown as still running");
+        now[0] = 4700 * MS;
+        bar.tick();
+        String out = text.toString();
+        assertTrue(out.contains("run 1/2 gd(lr = 0.1)  step 1/1000"), out);
+        assertTrue(out.endsWith("(step 2: 0:04)"), out);
+        int before = out.length();
+        now[0] = 4900 * MS;
+        bar.tick();
+        assertEquals(before, text.toString().length(), "redrawn at most once a second while the step runs");
+        now[0] = 5800 * MS;
+        bar.tick();
+        assertTrue(text.toString().endsWith("(step 2: 0:05)"), text.toString());
+        row(1, 2, 6000);
+        now[0] = 6300 * MS;
+        int drawn = text.toString().length();
+        bar.tick();
+        assertEquals(drawn, text.toString().length(), "steps coming again: the ticker draws nothing");
+        bar.finish();
+    }
+
+    /** Before the first step (the objective's first evaluation, the compilation) the ticker says the run is starting. */
+    @Test void aSlowStartIsShown() {
+        now[0] = 2300 * MS;
+        bar.tick();
+        assertTrue(text.toString().endsWith("starting gd(lr = 0.1)  (0:02)"), text.toString());
+        bar.finish();
+    }
 }
