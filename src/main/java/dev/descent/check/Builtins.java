@@ -155,7 +155,7 @@ final class Builtins {
             case "outer" -> dag.outer(x, a.get(1));
             case "solve" -> {
                 Node solved = dag.solve(x, a.get(1));
-                checker.noteProduct(solved, c.pos());
+                checker.costs.noteProduct(solved, c.pos());
                 yield solved;
             }
             case "eye" -> {

@@ -14,7 +14,6 @@ import dev.descent.syntax.Parser;
 import dev.descent.syntax.Pos;
 import dev.descent.syntax.SourceFile;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -405,9 +404,9 @@ public final class Checker {
         checkDefinitions(m);
         allowArrays(offset); // p, g and the states of a step are vectors over θ
         if (objective != null) {
-            objectiveFlops = flops(List.of(objective), true);
-            if (objectiveFlops.total() > limits.maxFlops()) {
-                tooManyFlops(objectiveFlops, objectivePos, "evaluating the objective and its gradient takes", "");
+            costs.objective = Costs.flops(List.of(objective), true);
+            if (costs.objective.total() > limits.maxFlops()) {
+                costs.tooMany(costs.objective, objectivePos, "evaluating the objective and its gradient takes", "");
                 objective = null;
             }
         }
@@ -431,100 +430,8 @@ public final class Checker {
 
     Scope root(Module m) { return new Scope(m, Map.of(), Map.of(), null); }
 
-    // ================================================================ the cost of products
-
-    /** Where each matrix product (MATMUL, SOLVE) the script writes was first made: where a cost is reported. */
-    private final Map<Node, Pos> productPos = new IdentityHashMap<>();
-
-    /** Notes where a product was written (a node of another operation is ignored). */
-    void noteProduct(Node n, Pos at) {
-        if (n != null && (n.op == Op.MATMUL || n.op == Op.SOLVE)) productPos.putIfAbsent(n, at);
-    }
-
-    /** Multiply-adds of matrix products: the total, and the largest single product (and its cost). */
-    record Flops(double total, Node largest, double largestCost) {
-        static final Flops NONE = new Flops(0, null, 0);
-
-        Flops plus(double more) { return new Flops(total + more, largest, largestCost); }
-    }
-
-    /** The objective's products with its gradient (set once the objective is checked; NONE without one). */
-    Flops objectiveFlops = Flops.NONE;
-
-    /**
-     * The multiply-adds of the matrix products that evaluating {@code roots} takes (each node once,
-     * as the DAG shares it), and, {@code withGradient}, those of the gradient's reverse pass too:
-     * the adjoint of {@code A @ B} is two more products of the same size, one per operand that
-     * depends on the parameters; a solve's is another solve.
-     */
-    static Flops flops(List<Node> roots, boolean withGradient) {
-        java.util.BitSet seen = new java.util.BitSet();
-        ArrayDeque<Node> todo = new ArrayDeque<>(roots);
-        double total = 0, largestCost = 0;
-        Node largest = null;
-        while (!todo.isEmpty()) {
-            Node x = todo.pop();
-            if (seen.get(x.id)) continue;
-            seen.set(x.id);
-            for (int i = 0; i < x.arity(); i++) todo.push(x.in(i));
-            double cost = productCost(x);
-            if (cost == 0) continue;
-            if (withGradient) {
-                int dependent = 0;
-                for (int i = 0; i < x.arity(); i++) if (x.in(i).dependsOnParams) dependent++;
-                cost *= x.op == Op.SOLVE ? (dependent > 0 ? 2 : 1) : 1 + dependent;
-            }
-            total += cost;
-            if (cost > largestCost) { largestCost = cost; largest = x; }
-        }
-        return new Flops(total, largest, largestCost);
-    }
-
-    /** Multiply-adds of one evaluation of a MATMUL or SOLVE node (0 for other operations). */
-    static double productCost(Node x) {
-        if (x.op == Op.MATMUL) {
-            Shape a = x.in(0).shape, b = x.in(1).shape;
-            double m = a.isMatrix() ? a.rows() : 1, k = b.rows(), n = b.isMatrix() ? b.cols() : 1;
-            return m * k * n;
-        }
-        if (x.op == Op.SOLVE) { // LU of A, then a forward and a back substitution per column of b
-            double n = x.in(0).shape.rows(), k = x.in(1).shape.isMatrix() ? x.in(1).shape.cols() : 1;
-            return n * n * n / 3 + n * n * k;
-        }
-        return 0;
-    }
-
-    /** Reports products over {@link Limits#maxFlops}, at the largest one where the script wrote it, else at {@code at}. */
-    void tooManyFlops(Flops f, Pos at, String what, String more) {
-        Pos where = f.largest() == null ? null : productPos.get(f.largest());
-        String largest = f.largest() == null ? "" : "; the largest, " + (f.largest().op == Op.SOLVE ? "solve(" + f.largest().in(0).shape + ", " + f.largest().in(1).shape + ")"
-                : f.largest().in(0).shape + " @ " + f.largest().in(1).shape) + ", " + flopCount(f.largestCost()) + (where != null ? " (line " + where.line() + (where.source() != at.source() ? " of " + where.source().name() : "") + ")" : "");
-        error(at, what + " " + flopCount(f.total()) + " multiply-adds in matrix products" + more + ", more than the " + flopCount(limits.maxFlops())
-                        + " one evaluation may take" + largest,
-                "at a few billion multiply-adds a second that is " + seconds(f.total()) + " for each evaluation; smaller matrices, or fewer products, cost less; "
-                        + "raise the limit with --max-flops " + roundUp(f.total()) + " if the run may take that long");
-    }
-
-    /** v rounded up to two significant digits, as an option's value: 576e9 as "5.8e11". */
-    static String roundUp(double v) {
-        if (v < 1e4) return String.valueOf((long) Math.ceil(v));
-        int e = (int) Math.floor(Math.log10(v));
-        long m = (long) Math.ceil(v / Math.pow(10, e - 1) - 1e-9); // 10 to 100
-        if (m >= 100) { m /= 10; e++; }
-        return (m % 10 == 0 ? String.valueOf(m / 10) : m / 10 + "." + m % 10) + "e" + e;
-    }
-
-    private static String flopCount(double v) {
-        return v < 1e15 ? Dag.count(Math.round(v)) : String.format(java.util.Locale.ROOT, "%.3g", v);
-    }
-
-    /** A rough wall time for this many multiply-adds (at about 5 billion a second). */
-    private static String seconds(double flops) {
-        double s = flops / 5e9;
-        if (s < 120) return String.format(java.util.Locale.ROOT, "about %.0f s", Math.max(1, s));
-        if (s < 7200) return String.format(java.util.Locale.ROOT, "about %.0f minutes", s / 60);
-        return String.format(java.util.Locale.ROOT, "about %.0f hours", s / 3600);
-    }
+    /** The cost of the script's matrix products, checked against {@link Limits#maxFlops}. */
+    final Costs costs = new Costs(this);
 
     private Script.Param param(Ast.Param p, Module m, int index, int offset) {
         Scope s = root(m);
@@ -892,7 +799,7 @@ public final class Checker {
             if (!ok || r == null) { ok = false; continue; }
             try {
                 acc = apply(x.op(), acc, r);
-                if (x.op() == Ast.BinaryOp.MATMUL) noteProduct(acc, x.pos());
+                if (x.op() == Ast.BinaryOp.MATMUL) costs.noteProduct(acc, x.pos());
             } catch (ShapeError err) {
                 error(x.pos(), err.getMessage(), err.hint());
                 ok = false;

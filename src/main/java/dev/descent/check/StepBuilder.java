@@ -124,12 +124,12 @@ final class StepBuilder {
                 return false;
             }
         }
-        Checker.Flops own = Checker.flops(roots, false);
-        double objective = ck.objectiveFlops.total();
+        Costs.Flops own = Costs.flops(roots, false);
+        double objective = ck.costs.objective.total();
         double total = own.total() + objective * (usesH ? n + 1.0 : 1.0);
         if (total > limits.maxFlops()) {
-            Checker.Flops all = new Checker.Flops(total, own.largest(), own.largestCost());
-            ck.tooManyFlops(all, at, "a step of " + name + "() takes",
+            Costs.Flops all = new Costs.Flops(total, own.largest(), own.largestCost());
+            ck.costs.tooMany(all, at, "a step of " + name + "() takes",
                     usesH && objective > 0 ? " (its Hessian alone is " + n + " passes over the objective's)" : objective > 0 ? " (the objective's included)" : "");
             return false;
         }
