@@ -39,8 +39,21 @@ public final class Driver {
     public record RunResult(String optimizer, String call, long steps, double loss, String stopped, String message,
                             long epochs, double trainLoss, double validationLoss) {}
 
-    /** The final parameters (resident, in the engine's precision), the objective as written there, and each run's result. */
-    public record Result(Buffer parameters, double loss, List<RunResult> runs) {
+    /**
+     * The objective as written (dropout off) and each report, at the final parameters, on one
+     * split: "train" (the rows trained on; every row when none are held out), "validation" or
+     * "test". A metric is NaN where it is not finite (that is, as computed).
+     */
+    public record Split(String name, double loss, Map<String, Double> metrics) {}
+
+    /**
+     * The final parameters (resident, in the engine's precision), the objective as written there
+     * (on the training rows: {@link Split} "train"), each run's result, and the losses and reports on
+     * each split (empty when the run diverged).
+     */
+    public record Result(Buffer parameters, double loss, List<RunResult> runs, List<Split> splits) {
+        public Result(Buffer parameters, double loss, List<RunResult> runs) { this(parameters, loss, runs, List.of()); }
+
         public boolean diverged() { return runs.stream().anyMatch(r -> r.stopped().equals("diverged")); }
 
         /** The final parameters as float64 values (a copy). */
@@ -141,7 +154,34 @@ public final class Driver {
         double loss;
         if (!results.isEmpty()) loss = results.get(results.size() - 1).loss(); // at the same θ
         else loss = finite(theta.cur) ? finalLoss(theta.cur) : Double.NaN;
-        return new Result(theta.cur, loss, results);
+        List<Split> splits = results.isEmpty() || !finite(theta.cur) ? List.of() : evaluate(theta.cur);
+        return new Result(theta.cur, loss, results, splits);
+    }
+
+    /** The objective and the reports, dropout off, at θ on each split the data has ({@link Split}). */
+    public List<Split> evaluate(Buffer theta) {
+        Batches b = new Batches(script, script.steps.get(script.steps.size() - 1), rng, seed, engine.precision(), converted);
+        List<Split> out = new ArrayList<>();
+        for (String name : List.of("train", "validation", "test")) {
+            Rows rows = b.split(name);
+            if (rows == null) continue;
+            Objective o = Objective.valueOnly(rows.script, engine);
+            o.rows(rows);
+            o.theta(theta);
+            double loss = o.run();
+            Map<String, Double> metrics = new java.util.LinkedHashMap<>();
+            if (!rows.script.reports.isEmpty()) {
+                List<Node> nodes = new ArrayList<>();
+                for (Script.Report r : rows.script.reports) nodes.add(r.value());
+                ScriptProgram p = new ScriptProgram(engine, nodes);
+                p.theta(theta);
+                p.rows(rows);
+                p.run(null); // evaluated: no dropout masks to draw
+                for (int i = 0; i < nodes.size(); i++) metrics.put(rows.script.reports.get(i).name(), p.program.scalar(i));
+            }
+            out.add(new Split(name, loss, metrics));
+        }
+        return out;
     }
 
     /**
@@ -476,6 +516,8 @@ public final class Driver {
                 train = value(batches.training(false), theta.cur);
                 validation = value(batches.validation(), theta.cur);
             }
+            // with rows held out (validation, test), the loss is on the rows trained on, dropout off
+            if ((batches.hasValidation() || batches.hasTest()) && ok) loss = Double.isNaN(train) ? value(batches.training(false), theta.cur) : train;
             return new RunResult(step.optimizer(), step.call(), t, loss, stopped, message, t / Math.max(1, batches.perEpoch()), train, validation);
         }
 
