@@ -5,6 +5,7 @@ import dev.descent.plot.Plots;
 import dev.descent.plot.Recording;
 import dev.descent.run.Driver;
 import dev.descent.syntax.CompileError;
+import dev.descent.syntax.Diagnostic;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -45,6 +46,18 @@ final class RunCommand implements Callable<Integer> {
             description = "Start from the parameters in this file (written by --save, or run --json's output) instead of the script's starting values.")
     String init;
 
+    @Option(names = "--checkpoint", paramLabel = "FILE.json",
+            description = "Save the run's whole state to this file every --every K steps (epochs, in a statement that counts epochs), and when it is interrupted;"
+                    + " each one written whole, replacing the last.")
+    String checkpoint;
+
+    @Option(names = "--every", paramLabel = "K", description = "With --checkpoint: how often, in the unit of the optimize statement (steps or epochs).")
+    Long every;
+
+    @Option(names = "--resume", paramLabel = "FILE.json",
+            description = "Continue the run a checkpoint was made in (same script, --set values, seed and precision): the same bits as a run never stopped.")
+    String resume;
+
     @Option(names = "--seed", paramLabel = "N", description = "Seed for random starts and dropout (overrides the script's seed).") Long seed;
 
     @Option(names = {"-q", "--quiet"},
@@ -75,6 +88,25 @@ final class RunCommand implements Callable<Integer> {
         OutputFile.distinct(trace, "--trace", plot);
         OutputFile.distinct(save, "--save", trace);
         OutputFile.distinct(save, "--save", plot);
+        if (checkpoint != null && every == null) throw new Main.UsageError("--checkpoint needs --every K: how many steps (or epochs) between checkpoints");
+        if (every != null && checkpoint == null) throw new Main.UsageError("--every goes with --checkpoint FILE");
+        if (every != null && every < 1) throw new Main.UsageError("--every must be a whole number ≥ 1, not " + every);
+        if (resume != null && init != null) throw new Main.UsageError("--resume continues from the checkpoint's parameters; it cannot be combined with --init");
+        OutputFile.distinct(checkpoint, "--checkpoint", trace);
+        OutputFile.distinct(checkpoint, "--checkpoint", plot);
+        OutputFile.distinct(checkpoint, "--checkpoint", save);
+        String fingerprint = CheckpointFile.fingerprint(s, sd, engine.precision().name());
+        Driver.Checkpoint from = null;
+        if (resume != null) {
+            try {
+                from = CheckpointFile.read(resume, fingerprint);
+            } catch (CompileError e) {
+                Common.print(e.diagnostics(), err);
+                return Main.SCRIPT_ERROR;
+            }
+        }
+        if (checkpoint != null) OutputFile.check(checkpoint, inputs);
+        checkpointFailure = null;
         double[] start = null;
         if (init != null) {
             try {
@@ -92,13 +124,16 @@ final class RunCommand implements Callable<Integer> {
             TraceCsv csv = traceFile == null ? null : new TraceCsv(s, traceFile);
             Driver.Result r;
             try {
-                r = drive(s, sd, engine, start, Recording.both(csv, rec), () -> Interrupts.requested() || csv != null && csv.failure != null, err);
+                Driver.Checkpoint resumeFrom = from;
+                r = drive(s, sd, engine, start, resumeFrom, fingerprint, inputs, Recording.both(csv, rec),
+                        () -> Interrupts.requested() || csv != null && csv.failure != null || checkpointFailure != null, err);
             } catch (CompileError e) {
                 Common.print(e.diagnostics(), err);
                 return Main.SCRIPT_ERROR; // the outputs are left unwritten: existing files stay as they were
             }
             // a trace that could not be written stopped the run: that is the error, and nothing is written or printed
             if (csv != null && csv.failure != null) throw traceFile.fail(csv.failure);
+            if (checkpointFailure != null) throw checkpointFailure;
             // the outputs are complete: into place before the report, so that a report that cannot be
             // printed loses no file; one that cannot be written is reported after the results
             OutputFile.Failure late = null;
@@ -144,12 +179,35 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private Driver.Result drive(Script s, long sd, dev.descent.engine.Engine engine, double[] start, Driver.Trace traces, BooleanSupplier stop, PrintWriter err) {
+    /** A checkpoint that could not be written: it stops the run, and is the error. */
+    private OutputFile.Failure checkpointFailure;
+
+    private Driver.Result drive(Script s, long sd, dev.descent.engine.Engine engine, double[] start, Driver.Checkpoint from, String fingerprint,
+                                Map<Path, String> inputs, Driver.Trace traces, BooleanSupplier stop, PrintWriter err) {
         // the progress bar is one more consumer of the trace, beside --trace and --plot
         PrintWriter tty = ProgressBar.target(quiet, err);
         ProgressBar bar = tty == null ? null : ProgressBar.of(s, sd, engine, tty);
         try {
             Driver d = new Driver(s, sd, engine).stopWhen(stop);
+            if (checkpoint != null)
+                d.checkpointEvery(every, c -> {
+                    if (checkpointFailure != null) return;
+                    try (OutputFile f = OutputFile.open(checkpoint, inputs)) {
+                        f.write(CheckpointFile.write(s, fingerprint, c));
+                        f.commit();
+                    } catch (OutputFile.Failure e) {
+                        checkpointFailure = e;
+                    } catch (IOException e) {
+                        checkpointFailure = new OutputFile.Failure(checkpoint, OutputFile.reason(e));
+                    }
+                });
+            if (from != null) {
+                try {
+                    return d.resume(from, Recording.both(traces, bar));
+                } catch (IllegalArgumentException e) {
+                    throw new CompileError(Diagnostic.noPosition(resume, "this checkpoint does not fit the script: " + e.getMessage()));
+                }
+            }
             // θ0 from the script (or --init), in the engine's precision
             return start == null ? d.run(Recording.both(traces, bar)) : d.run(start, Recording.both(traces, bar));
         } finally {

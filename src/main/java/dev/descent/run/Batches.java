@@ -36,7 +36,7 @@ import java.util.SplittableRandom;
  */
 final class Batches {
     private final Script script;
-    private final SplittableRandom rng;
+    private final java.util.random.RandomGenerator rng;
     private final Precision precision;
     private final Set<String> used = new LinkedHashSet<>();
     private final boolean active;
@@ -68,7 +68,7 @@ final class Batches {
     static final long TABLE_LIMIT = 8L << 20;
 
     /** {@code converted}: where columns converted to the engine's precision are kept (shared by a run's statements). */
-    Batches(Script script, Step step, SplittableRandom rng, long seed, Precision precision, Map<String, Buffer> converted) {
+    Batches(Script script, Step step, java.util.random.RandomGenerator rng, long seed, Precision precision, Map<String, Buffer> converted) {
         this.script = script;
         this.converted = converted;
         this.precision = precision;
@@ -167,6 +167,23 @@ final class Batches {
             testRows = g;
         }
         return testRows;
+    }
+
+    /** The epoch whose shuffled order {@link #order()} holds (-1: none yet); for a checkpoint. */
+    long shuffledEpoch() { return shuffledEpoch; }
+
+    /** The training rows in this epoch's shuffled order (null without batches or splits); for a checkpoint. */
+    int[] order() { return order == null ? null : order.clone(); }
+
+    /** Back to a checkpoint's place in the shuffled order: the next batch is gathered from it, not reshuffled. */
+    void restore(long epoch, int[] order) {
+        if (this.order == null || order == null) return;
+        if (order.length != this.order.length)
+            throw new IllegalArgumentException("the checkpoint's shuffled order has " + order.length + " rows, but " + this.order.length + " rows train");
+        System.arraycopy(order, 0, this.order, 0, order.length);
+        shuffledEpoch = epoch;
+        cachedStep = -1;
+        cachedRows = null;
     }
 
     /** The rows step t + 1 trains on: all the data (without batches and splits), or its batch, gathered. The same rows for the same t. */
@@ -371,7 +388,7 @@ final class Batches {
         }
     }
 
-    private static void shuffle(int[] a, SplittableRandom rng) {
+    private static void shuffle(int[] a, java.util.random.RandomGenerator rng) {
         for (int i = a.length - 1; i > 0; i--) {
             int j = rng.nextInt(i + 1);
             int x = a[i];
