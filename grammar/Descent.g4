@@ -29,6 +29,7 @@ statement
     | DATA ident '=' expr                                       # dataStmt
     | OPTIMIZER ident ('(' formals? ')')? NL* body               # optimizerStmt
     | OPTIMIZE WITH expr FOR expr unit=(STEPS | EPOCHS) clause*  # optimizeStmt
+    | REPORT ident '=' expr                                     # reportStmt
     ;
 
 dims : '[' expr (',' expr)? ']' ;
@@ -80,10 +81,10 @@ args : arg (',' arg)* ','? ;
 arg  : (ident '=')? expr ;
 
 // A name. The words that are keywords only in one place (for N steps, batch,
-// until, patience, optimize with, state, seed, data) are names everywhere else,
+// until, patience, optimize with, state, seed, data, report) are names everywhere else,
 // so `warmup(lr, steps)` or `let batch = 32` work.
 ident
-    : NAME | STEPS | EPOCHS | BATCH | UNTIL | PATIENCE | STATE | WITH | SEED | DATA
+    : NAME | STEPS | EPOCHS | BATCH | UNTIL | PATIENCE | STATE | WITH | SEED | DATA | REPORT
     ;
 
 // ---------------------------------------------------------------- tokens
@@ -96,6 +97,7 @@ DEF       : 'def' ;
 MINIMIZE  : 'minimize' ;
 MAXIMIZE  : 'maximize' ;
 DATA      : 'data' ;
+REPORT    : 'report' ;
 OPTIMIZER : 'optimizer' ;
 OPTIMIZE  : 'optimize' ;
 WITH      : 'with' ;

@@ -51,6 +51,7 @@ final class Builtins {
         SIGS.put("ones", new Sig(List.of("m", "n"), 1));
         SIGS.put("zeros", new Sig(List.of("m", "n"), 1));
         SIGS.put("dropout", new Sig(List.of("x", "rate"), 2));
+        SIGS.put("argmax", new Sig(List.of("x", "axis"), 1));
     }
 
     /** Every built-in function's name. */
@@ -150,6 +151,13 @@ final class Builtins {
                 Integer k = whole(a.get(1), "k", 1);
                 yield k == null ? null : dag.onehot(x, k);
             }
+            case "argmax" -> {
+                Integer axis = axis(a.get(1), sig);
+                if (axis != null && axis == -2) yield null;
+                Node r = argmax(x, axis);
+                if (r != null) checker.noteArgmax(r, c.pos());
+                yield r;
+            }
             case "transpose" -> dag.transpose(x);
             case "diag" -> dag.diag(x);
             case "outer" -> dag.outer(x, a.get(1));
@@ -181,6 +189,45 @@ final class Builtins {
             }
             default -> throw new IllegalStateException(name);
         };
+    }
+
+    /**
+     * argmax(x): the index (from 0) of the largest element of a vector; argmax(Z, axis = 1) that of
+     * each row of a matrix (a vector over the rows), axis = 0 that of each column. The first index
+     * when several are largest, as NumPy's. Built from max, a comparison and min (the smallest
+     * index where the element equals its row's largest), so every engine runs it; it has no
+     * derivative (the checker refuses it in the objective).
+     */
+    private Node argmax(Node x, Integer axis) {
+        if (x.shape.isScalar()) return dag.constant(0);
+        if (x.shape.isVector()) {
+            if (axis != null && axis == 1) {
+                checker.error(c.pos(), "axis = 1 needs a matrix, but this is " + Dag.describe(x.shape), "argmax(v) gives the index of a vector's largest element");
+                return null;
+            }
+            int n = x.shape.rows();
+            Node hit = dag.binary(Op.GE, x, dag.reduce(Op.MAX_ALL, x));
+            return dag.reduce(Op.MIN_ALL, dag.select(hit, dag.constant(x.shape, range(n)), dag.constant(n)));
+        }
+        if (axis == null) {
+            checker.error(c.pos(), "argmax of " + Dag.describe(x.shape) + " needs an axis", "argmax(Z, axis = 1) gives the index of each row's largest element (a class label per row)");
+            return null;
+        }
+        int m = x.shape.rows(), k = x.shape.cols();
+        Node best = dag.reduceAxis(Op.MAX_AXIS, x, axis);
+        if (axis == 1) {
+            Node hit = dag.binary(Op.GE, x, dag.broadcast(best, x.shape, true));
+            return dag.reduceAxis(Op.MIN_AXIS, dag.select(hit, dag.constant(Shape.vector(k), range(k)), dag.constant(k)), 1);
+        }
+        Node hit = dag.binary(Op.GE, x, best);
+        Node rowIndex = dag.broadcast(dag.constant(Shape.vector(m), range(m)), x.shape, true);
+        return dag.reduceAxis(Op.MIN_AXIS, dag.select(hit, rowIndex, dag.constant(m)), 0);
+    }
+
+    private static double[] range(int n) {
+        double[] r = new double[n];
+        for (int i = 0; i < n; i++) r[i] = i;
+        return r;
     }
 
     /** The axis argument: null when absent, -2 when wrong (reported), else 0 or 1. */

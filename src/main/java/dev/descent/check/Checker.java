@@ -326,6 +326,7 @@ public final class Checker {
         Map<String, DataSet> data = new LinkedHashMap<>();
         List<Ast.Optimize> runs = new ArrayList<>();
         List<Step> steps = new ArrayList<>();
+        List<Script.Report> reports = new ArrayList<>();
         Set<Ast.Optimize> failedRuns = new HashSet<>();
         Node objective = null;
         boolean maximize = false;
@@ -393,6 +394,10 @@ public final class Checker {
                     }
                     objective = f;
                 }
+                case Ast.Report r -> {
+                    Script.Report sr = report(r, m, reports);
+                    if (sr != null) reports.add(sr);
+                }
                 case Ast.Optimize o -> {
                     runs.add(o);
                     int before = diagnostics.size();
@@ -403,6 +408,16 @@ public final class Checker {
         }
         checkDefinitions(m);
         allowArrays(offset); // p, g and the states of a step are vectors over θ
+        if (objective != null && !argmaxAt.isEmpty()) {
+            Node f = objective;
+            for (Map.Entry<Node, Pos> a : argmaxAt.entrySet())
+                if (dev.descent.ir.Reach.any(List.of(f), n -> n == a.getKey())) {
+                    error(a.getValue(), "argmax has no derivative, so the objective cannot use it",
+                            "use it in a report, e.g. report accuracy = mean(argmax(Z, axis = 1) == d.y)");
+                    objective = null;
+                    break;
+                }
+        }
         if (objective != null) {
             costs.objective = Costs.flops(List.of(objective), true);
             if (costs.objective.total() > limits.maxFlops()) {
@@ -425,7 +440,34 @@ public final class Checker {
         }
         if (!runs.isEmpty() && objectivePos == null)
             error(runs.get(0).pos(), "there is nothing to optimize: the script has no 'minimize' or 'maximize'");
-        return new Script(m.source, program, dag, params, lets, objective, maximize, objectivePos, seed, data, m, runs, steps, settings, options);
+        return new Script(m.source, program, dag, params, lets, objective, maximize, objectivePos, seed, data, m, runs, steps, settings, options,
+                List.copyOf(reports));
+    }
+
+    /** Where each argmax the script writes was made: the objective may not reach one (it has no derivative). */
+    private final Map<Node, Pos> argmaxAt = new IdentityHashMap<>();
+
+    void noteArgmax(Node n, Pos at) { argmaxAt.putIfAbsent(n, at); }
+
+    /** {@code report NAME = EXPR}: a scalar, named once; not "loss" (the objective is reported under that name). */
+    private Script.Report report(Ast.Report r, Module m, List<Script.Report> before) {
+        if (r.name().equals("loss")) {
+            error(r.namePos(), "'loss' is reported already: it is the objective on each split", "give this metric another name");
+            return null;
+        }
+        for (Script.Report b : before)
+            if (b.name().equals(r.name())) {
+                error(r.namePos(), "'" + r.name() + "' is already reported, at line " + b.pos().line());
+                return null;
+            }
+        Node v = expr(r.value(), root(m));
+        if (v == null) return null;
+        if (!v.shape.isScalar()) {
+            error(start(r.value()), "a report must be one number, but this is " + Dag.describe(v.shape),
+                    "reduce it, e.g. report accuracy = mean(argmax(Z, axis = 1) == d.y)");
+            return null;
+        }
+        return new Script.Report(r.name(), r.namePos(), v);
     }
 
     Scope root(Module m) { return new Scope(m, Map.of(), Map.of(), null); }
@@ -532,14 +574,15 @@ public final class Checker {
             return null;
         }
         Ast.Str path = null;
-        Ast.Expr validation = null, nonfinite = null;
+        Ast.Expr validation = null, test = null, nonfinite = null;
         for (Ast.Arg a : c.args()) {
             if (a.name() == null && path == null && a.value() instanceof Ast.Str s) path = s;
             else if ("validation".equals(a.name()) && validation == null) validation = a.value();
+            else if ("test".equals(a.name()) && test == null) test = a.value();
             else if ("nonfinite".equals(a.name()) && nonfinite == null) nonfinite = a.value();
             else {
                 error(a.name() == null ? c.pos() : a.pos(), a.name() == null ? "csv takes one argument, the file's path in double quotes" : "csv has no argument '" + a.name() + "'",
-                        "write csv(\"data.csv\"), or csv(\"data.csv\", validation = 0.2) to hold out a fifth of the rows"
+                        "write csv(\"data.csv\"), or csv(\"data.csv\", validation = 0.2, test = 0.1) to hold out rows for validation and testing"
                                 + " (csv also takes nonfinite = 1, to read inf and nan cells)");
                 return null;
             }
@@ -552,6 +595,7 @@ public final class Checker {
         try {
             base.resolve(path.value());
             if (validation instanceof Ast.Str vf) base.resolve(vf.value());
+            if (test instanceof Ast.Str tf) base.resolve(tf.value());
         } catch (java.nio.file.InvalidPathException e) {
             error(path.pos(), "\"" + printable(path.value()) + "\" is not a valid file path");
             return null;
@@ -569,29 +613,61 @@ public final class Checker {
         }
         try {
             DataSet ds = Csv.read(d.name(), path.pos(), base.resolve(path.value()), displayPath(m.source, path.value()), options.progress(), allowNonfinite);
-            if (validation == null) return ds;
-            if (validation instanceof Ast.Str vf) {
-                DataSet v = Csv.read(d.name(), vf.pos(), base.resolve(vf.value()), displayPath(m.source, vf.value()), options.progress(), allowNonfinite);
-                if (!v.columnNames().equals(ds.columnNames())) {
-                    error(vf.pos(), "the validation file's columns (" + Csv.describeColumns(v.columnNames()) + ") differ from the data's ("
-                            + Csv.describeColumns(ds.columnNames()) + ")");
-                    return null;
-                }
-                return new DataSet(ds.name(), ds.pos(), ds.path(), ds.columns(), ds.rows(), 0, v);
+            if (validation == null && test == null) return ds;
+            double vf = 0, tf = 0;
+            DataSet vFile = null, tFile = null;
+            if (validation instanceof Ast.Str f) {
+                vFile = heldFile(d, f, "validation", ds, m, allowNonfinite);
+                if (vFile == null) return null;
+            } else if (validation != null) {
+                Double f = constant(validation, root(m), "the validation fraction");
+                if (f == null) return null;
+                if (!fraction(f, ds.rows(), validation, "validation")) return null;
+                vf = f;
             }
-            Double f = constant(validation, root(m), "the validation fraction");
-            if (f == null) return null;
-            int held = (int) Math.round(f * ds.rows());
-            if (!(f > 0 && f < 1) || held < 1 || held >= ds.rows()) {
-                error(validation.pos(), "validation = " + fmt(f) + " must hold out between one row and all but one of the " + ds.rows() + " rows",
-                        "a fraction like 0.2, or a file: validation = \"val.csv\"");
+            if (test instanceof Ast.Str f) {
+                tFile = heldFile(d, f, "test", ds, m, allowNonfinite);
+                if (tFile == null) return null;
+            } else if (test != null) {
+                Double f = constant(test, root(m), "the test fraction");
+                if (f == null) return null;
+                if (!fraction(f, ds.rows(), test, "test")) return null;
+                tf = f;
+            }
+            int held = (int) Math.round(vf * ds.rows()) + (int) Math.round(tf * ds.rows());
+            if (held >= ds.rows()) {
+                error(test.pos(), "validation = " + fmt(vf) + " and test = " + fmt(tf) + " hold out " + held + " of the " + ds.rows() + " rows, leaving none to train on",
+                        "hold out less, e.g. validation = 0.2, test = 0.1");
                 return null;
             }
-            return new DataSet(ds.name(), ds.pos(), ds.path(), ds.columns(), ds.rows(), f, null);
+            return new DataSet(ds.name(), ds.pos(), ds.path(), ds.columns(), ds.rows(), vf, vFile, tf, tFile);
         } catch (CompileError e) {
             diagnostics.addAll(e.diagnostics());
             return null;
         }
+    }
+
+    /** validation = F or test = F: a fraction that holds out between one row and all but one. */
+    private boolean fraction(double f, int rows, Ast.Expr at, String what) {
+        int held = (int) Math.round(f * rows);
+        if (!(f > 0 && f < 1) || held < 1 || held >= rows) {
+            error(at.pos(), what + " = " + fmt(f) + " must hold out between one row and all but one of the " + rows + " rows",
+                    "a fraction like 0.2, or a file: " + what + " = \"" + (what.equals("test") ? "test" : "val") + ".csv\"");
+            return false;
+        }
+        return true;
+    }
+
+    /** validation = "FILE" or test = "FILE": a second file with the data's columns. */
+    private DataSet heldFile(Ast.Data d, Ast.Str f, String what, DataSet ds, Module m, boolean allowNonfinite) {
+        Path base = m.source.path() == null ? Path.of("") : m.source.path().toAbsolutePath().getParent();
+        DataSet v = Csv.read(d.name(), f.pos(), base.resolve(f.value()), displayPath(m.source, f.value()), options.progress(), allowNonfinite);
+        if (!v.columnNames().equals(ds.columnNames())) {
+            error(f.pos(), "the " + what + " file's columns (" + Csv.describeColumns(v.columnNames()) + ") differ from the data's ("
+                    + Csv.describeColumns(ds.columnNames()) + ")");
+            return null;
+        }
+        return v;
     }
 
     // ================================================================ name checks (no shapes)

@@ -55,6 +55,9 @@ public final class Script {
     /** A parameter: name, shape, offset in the flat θ, its leaf node, how it starts. */
     public record Param(String name, Pos pos, Shape shape, int offset, Node node, Init init) {}
 
+    /** {@code report NAME = EXPR}: a metric (a scalar), evaluated without dropout on each split at the end of a run. */
+    public record Report(String name, Pos pos, Node value) {}
+
     /** A top-level let: its name and value. */
     public record Let(String name, Pos pos, Node value) {}
 
@@ -78,6 +81,8 @@ public final class Script {
     /** The --set values and options it was checked with (to instantiate it again for other data rows). */
     public final Map<String, Double> settings;
     public final Checker.Options options;
+    /** The report statements, in order. */
+    public final List<Report> reports;
 
     /** This script again, with its data seen as other numbers of rows (batches, splits), or for evaluation rather than training. */
     public Script instance(boolean training, Map<String, Integer> rows) {
@@ -89,7 +94,8 @@ public final class Script {
 
     Script(SourceFile source, Ast.Program program, Dag dag, List<Param> params, List<Let> lets, Node objective, boolean maximize, Pos objectivePos,
            Long seed, Map<String, DataSet> data, Module module, List<Ast.Optimize> runs, List<Step> steps,
-           Map<String, Double> settings, Checker.Options options) {
+           Map<String, Double> settings, Checker.Options options, List<Report> reports) {
+        this.reports = reports;
         this.settings = settings;
         this.options = options;
         this.source = source;

@@ -21,6 +21,10 @@ final class EvalCommand implements Callable<Integer> {
             description = "Evaluate with this parameter at these values (row-major for a matrix; one value fills it). Default: the script's starting values.")
     List<String> at;
 
+    @Option(names = "--params", paramLabel = "FILE.json",
+            description = "Evaluate at the parameters in this file (written by run --save); --at then changes some of them.")
+    String params;
+
     @Option(names = "--hessian", description = "Also compute the Hessian over the flat parameter vector.") boolean hessian;
 
     @Option(names = "--json", description = "Print one JSON object.") boolean json;
@@ -57,6 +61,14 @@ final class EvalCommand implements Callable<Integer> {
         }
         if (hessian) Common.checkHessian(s, Common.EVAL_HESSIAN_LIMIT, "eval");
         double[] theta = Points.start(s, seed);
+        if (params != null) {
+            try {
+                theta = ParamsFile.read(s, params);
+            } catch (dev.descent.syntax.CompileError e) {
+                Common.print(e.diagnostics(), err);
+                return Main.SCRIPT_ERROR;
+            }
+        }
         Points.applyAt(s, theta, at);
         if (points != null) return evalPoints(s, theta, out, err);
         Objective.Result r = new Objective(s, hessian, engineOptions.engine(err)).evaluate(theta);

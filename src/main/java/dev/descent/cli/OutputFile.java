@@ -160,6 +160,7 @@ final class OutputFile implements AutoCloseable {
         for (dev.descent.check.DataSet d : s.data.values()) {
             if (d.path() != null) out.putIfAbsent(d.path(), "a data file the script reads");
             if (d.validationFile() != null && d.validationFile().path() != null) out.putIfAbsent(d.validationFile().path(), "a data file the script reads");
+            if (d.testFile() != null && d.testFile().path() != null) out.putIfAbsent(d.testFile().path(), "a data file the script reads");
         }
         return out;
     }

@@ -6,6 +6,7 @@ import dev.descent.plot.Recording;
 import dev.descent.run.Driver;
 import dev.descent.run.Stop;
 import dev.descent.syntax.CompileError;
+import dev.descent.syntax.Diagnostic;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -38,6 +39,26 @@ final class RunCommand implements Callable<Integer> {
             description = "Draw the run: contours and trajectory (2 parameters), the curve and the iterates (1), else the loss against the step. A PNG when FILE ends in .png.")
     String plot;
 
+    @Option(names = "--save", paramLabel = "FILE.json",
+            description = "Write the final parameters by name, as JSON (docs/cli.md: {\"params\": {\"w\": [..], \"b\": v}}); not when the run diverges.")
+    String save;
+
+    @Option(names = "--init", paramLabel = "FILE.json",
+            description = "Start from the parameters in this file (written by --save, or run --json's output) instead of the script's starting values.")
+    String init;
+
+    @Option(names = "--checkpoint", paramLabel = "FILE.json",
+            description = "Save the run's whole state to this file every --every K steps (epochs, in a statement that counts epochs), and when it is interrupted;"
+                    + " each one written whole, replacing the last.")
+    String checkpoint;
+
+    @Option(names = "--every", paramLabel = "K", description = "With --checkpoint: how often, in the unit of the optimize statement (steps or epochs).")
+    Long every;
+
+    @Option(names = "--resume", paramLabel = "FILE.json",
+            description = "Continue the run a checkpoint was made in (same script, --set values, seed and precision): the same bits as a run never stopped.")
+    String resume;
+
     @Option(names = "--seed", paramLabel = "N", description = "Seed for random starts and dropout (overrides the script's seed).") Long seed;
 
     @Option(names = {"-q", "--quiet"},
@@ -66,20 +87,54 @@ final class RunCommand implements Callable<Integer> {
         // the outputs: checked and opened (temporary files beside them) only now that the script has checked
         Map<Path, String> inputs = OutputFile.inputs(s);
         OutputFile.distinct(trace, "--trace", plot);
+        OutputFile.distinct(save, "--save", trace);
+        OutputFile.distinct(save, "--save", plot);
+        if (checkpoint != null && every == null) throw new Main.UsageError("--checkpoint needs --every K: how many steps (or epochs) between checkpoints");
+        if (every != null && checkpoint == null) throw new Main.UsageError("--every goes with --checkpoint FILE");
+        if (every != null && every < 1) throw new Main.UsageError("--every must be a whole number ≥ 1, not " + every);
+        if (resume != null && init != null) throw new Main.UsageError("--resume continues from the checkpoint's parameters; it cannot be combined with --init");
+        OutputFile.distinct(checkpoint, "--checkpoint", trace);
+        OutputFile.distinct(checkpoint, "--checkpoint", plot);
+        OutputFile.distinct(checkpoint, "--checkpoint", save);
+        String fingerprint = CheckpointFile.fingerprint(s, sd, engine.precision().name());
+        Driver.Checkpoint from = null;
+        if (resume != null) {
+            try {
+                from = CheckpointFile.read(resume, fingerprint);
+            } catch (CompileError e) {
+                Common.print(e.diagnostics(), err);
+                return Main.SCRIPT_ERROR;
+            }
+        }
+        if (checkpoint != null) OutputFile.check(checkpoint, inputs);
+        checkpointFailure = null;
+        double[] start = null;
+        if (init != null) {
+            try {
+                start = ParamsFile.read(s, init);
+            } catch (CompileError e) {
+                Common.print(e.diagnostics(), err);
+                return Main.SCRIPT_ERROR;
+            }
+        }
         try (OutputFile traceFile = trace == null ? null : OutputFile.open(trace, inputs);
              OutputFile plotFile = plot == null ? null : OutputFile.openPlot(plot, inputs);
+             OutputFile saveFile = save == null ? null : OutputFile.open(save, inputs);
              Interrupts interrupts = Interrupts.install()) {
             Recording rec = plot == null ? null : new Recording(Plots.keep(s));
             TraceCsv csv = traceFile == null ? null : new TraceCsv(s, traceFile);
             Driver.Result r;
             try {
-                r = drive(s, sd, engine, Recording.both(csv, rec), () -> Interrupts.requested() || csv != null && csv.failure != null, err);
+                Driver.Checkpoint resumeFrom = from;
+                r = drive(s, sd, engine, start, resumeFrom, fingerprint, inputs, Recording.both(csv, rec),
+                        () -> Interrupts.requested() || csv != null && csv.failure != null || checkpointFailure != null, err);
             } catch (CompileError e) {
                 Common.print(e.diagnostics(), err);
                 return Main.SCRIPT_ERROR; // the outputs are left unwritten: existing files stay as they were
             }
             // a trace that could not be written stopped the run: that is the error, and nothing is written or printed
             if (csv != null && csv.failure != null) throw traceFile.fail(csv.failure);
+            if (checkpointFailure != null) throw checkpointFailure;
             // the outputs are complete: into place before the report, so that a report that cannot be
             // printed loses no file; one that cannot be written is reported after the results
             OutputFile.Failure late = null;
@@ -90,6 +145,17 @@ final class RunCommand implements Callable<Integer> {
                 }
             } catch (OutputFile.Failure f) {
                 late = f;
+            }
+            if (saveFile != null && late == null) {
+                if (r.diverged()) err.println("descent: --save: " + save + " is not written: the run diverged");
+                else {
+                    try {
+                        saveFile.write(ParamsFile.write(s, r.parameters()::get));
+                        saveFile.commit();
+                    } catch (OutputFile.Failure f) {
+                        late = f;
+                    }
+                }
             }
             if (plotFile != null && late == null) {
                 try {
@@ -114,12 +180,37 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private Driver.Result drive(Script s, long sd, dev.descent.engine.Engine engine, Driver.Trace traces, BooleanSupplier stop, PrintWriter err) {
+    /** A checkpoint that could not be written: it stops the run, and is the error. */
+    private OutputFile.Failure checkpointFailure;
+
+    private Driver.Result drive(Script s, long sd, dev.descent.engine.Engine engine, double[] start, Driver.Checkpoint from, String fingerprint,
+                                Map<Path, String> inputs, Driver.Trace traces, BooleanSupplier stop, PrintWriter err) {
         // the progress bar is one more consumer of the trace, beside --trace and --plot
         PrintWriter tty = ProgressBar.target(quiet, err);
         ProgressBar bar = tty == null ? null : ProgressBar.of(s, sd, engine, tty);
         try {
-            return new Driver(s, sd, engine).stopWhen(stop).run(Recording.both(traces, bar)); // θ0 from the script, in the engine's precision
+            Driver d = new Driver(s, sd, engine).stopWhen(stop);
+            if (checkpoint != null)
+                d.checkpointEvery(every, c -> {
+                    if (checkpointFailure != null) return;
+                    try (OutputFile f = OutputFile.open(checkpoint, inputs)) {
+                        f.write(CheckpointFile.write(s, fingerprint, c));
+                        f.commit();
+                    } catch (OutputFile.Failure e) {
+                        checkpointFailure = e;
+                    } catch (IOException e) {
+                        checkpointFailure = new OutputFile.Failure(checkpoint, OutputFile.reason(e));
+                    }
+                });
+            if (from != null) {
+                try {
+                    return d.resume(from, Recording.both(traces, bar));
+                } catch (IllegalArgumentException e) {
+                    throw new CompileError(Diagnostic.noPosition(resume, "this checkpoint does not fit the script: " + e.getMessage()));
+                }
+            }
+            // θ0 from the script (or --init), in the engine's precision
+            return start == null ? d.run(Recording.both(traces, bar)) : d.run(start, Recording.both(traces, bar));
         } finally {
             if (bar != null) bar.finish();
         }
@@ -154,6 +245,29 @@ final class RunCommand implements Callable<Integer> {
                     j.g.writeEndObject();
                 }
                 j.g.writeEndArray();
+                if (!r.splits().isEmpty() && (r.splits().size() > 1 || !s.reports.isEmpty())) {
+                    j.g.writeFieldName("losses");
+                    j.g.writeStartObject();
+                    for (Driver.Split sp : r.splits()) {
+                        j.g.writeFieldName(sp.name());
+                        j.number(sp.loss());
+                    }
+                    j.g.writeEndObject();
+                }
+                if (!s.reports.isEmpty()) {
+                    j.g.writeFieldName("metrics");
+                    j.g.writeStartObject();
+                    for (dev.descent.check.Script.Report rep : s.reports) {
+                        j.g.writeFieldName(rep.name());
+                        j.g.writeStartObject();
+                        for (Driver.Split sp : r.splits()) {
+                            j.g.writeFieldName(sp.name());
+                            j.number(sp.metrics().get(rep.name()));
+                        }
+                        j.g.writeEndObject();
+                    }
+                    j.g.writeEndObject();
+                }
                 j.g.writeEndObject();
                 j.g.flush();
                 out.println(j.text());
@@ -171,8 +285,42 @@ final class RunCommand implements Callable<Integer> {
             for (Script.Param p : s.params) w = Math.max(w, p.name().length() + 2);
             for (Script.Param p : s.params)
                 out.println(p.name() + " ".repeat(w - p.name().length()) + Text.value(p.shape(), r.parameters()::get, p.offset()));
+            if (!r.splits().isEmpty() && (r.splits().size() > 1 || !s.reports.isEmpty())) splitTable(s, r, out);
         }
         out.flush();
+    }
+
+    /**
+     * The losses and reports at the final parameters, one row per quantity and one column per
+     * split, indented (so that no line of it starts like the report's own "loss" line).
+     */
+    private static void splitTable(Script s, Driver.Result r, PrintWriter out) {
+        List<String> names = new java.util.ArrayList<>();
+        names.add("loss");
+        for (Script.Report rep : s.reports) names.add(rep.name());
+        int w = 0;
+        for (String n : names) w = Math.max(w, n.length());
+        List<String[]> cells = new java.util.ArrayList<>();
+        int cw = 0;
+        for (String n : names) {
+            String[] row = new String[r.splits().size()];
+            for (int k = 0; k < row.length; k++) {
+                Driver.Split sp = r.splits().get(k);
+                row[k] = Text.number(n.equals("loss") ? sp.loss() : sp.metrics().get(n));
+                cw = Math.max(cw, row[k].length());
+            }
+            cells.add(row);
+        }
+        for (Driver.Split sp : r.splits()) cw = Math.max(cw, sp.name().length());
+        StringBuilder h = new StringBuilder("  " + " ".repeat(w));
+        for (Driver.Split sp : r.splits()) h.append("  ").append(sp.name()).append(" ".repeat(cw - sp.name().length()));
+        out.println();
+        out.println(h.toString().stripTrailing());
+        for (int i = 0; i < names.size(); i++) {
+            StringBuilder line = new StringBuilder("  " + names.get(i) + " ".repeat(w - names.get(i).length()));
+            for (String c : cells.get(i)) line.append("  ").append(c).append(" ".repeat(cw - c.length()));
+            out.println(line.toString().stripTrailing());
+        }
     }
 
     /**

@@ -36,13 +36,13 @@ import java.util.SplittableRandom;
  */
 final class Batches {
     private final Script script;
-    private final SplittableRandom rng;
+    private final java.util.random.RandomGenerator rng;
     private final Precision precision;
     private final Set<String> used = new LinkedHashSet<>();
     private final boolean active;
     private final int[] training;
-    private final int[] validation;
-    private final DataSet validationFile;
+    private final int[] validation, test;
+    private final DataSet validationFile, testFile;
     private final int batch;
     private final long perEpoch;
     private final int[] order;
@@ -68,7 +68,7 @@ final class Batches {
     static final long TABLE_LIMIT = 8L << 20;
 
     /** {@code converted}: where columns converted to the engine's precision are kept (shared by a run's statements). */
-    Batches(Script script, Step step, SplittableRandom rng, long seed, Precision precision, Map<String, Buffer> converted) {
+    Batches(Script script, Step step, java.util.random.RandomGenerator rng, long seed, Precision precision, Map<String, Buffer> converted) {
         this.script = script;
         this.converted = converted;
         this.precision = precision;
@@ -78,16 +78,16 @@ final class Batches {
         for (String d : used) {
             DataSet ds = script.data.get(d);
             if (primary == null) primary = ds;
-            else if (ds.rows() != primary.rows() && (step.batch() > 0 || primary.hasValidation() || ds.hasValidation()))
+            else if (ds.rows() != primary.rows() && (step.batch() > 0 || primary.hasValidation() || ds.hasValidation() || primary.hasTest() || ds.hasTest()))
                 throw new CompileError(Diagnostic.at(step.pos(), "batches and validation need the data sets of the objective to have as many rows each; '"
                         + primary.name() + "' has " + primary.rows() + " and '" + ds.name() + "' " + ds.rows()));
         }
         DataSet split = null;
-        for (String d : used) if (script.data.get(d).hasValidation()) { split = script.data.get(d); break; }
+        for (String d : used) if (script.data.get(d).hasValidation() || script.data.get(d).hasTest()) { split = script.data.get(d); break; }
         active = primary != null && (step.batch() > 0 || split != null);
         if (!active) {
-            training = validation = order = null;
-            validationFile = null;
+            training = validation = test = order = null;
+            validationFile = testFile = null;
             batch = 0;
             perEpoch = 1;
             return;
@@ -95,19 +95,16 @@ final class Batches {
         int n = primary.rows();
         int[] rows = new int[n];
         for (int i = 0; i < n; i++) rows[i] = i;
-        if (split != null && split.validationFile() == null) {
-            shuffle(rows, new SplittableRandom(seed ^ 0x5DEECE66DL));
-            int held = (int) Math.round(split.validationFraction() * n);
-            validation = Arrays.copyOfRange(rows, 0, held);
-            training = Arrays.copyOfRange(rows, held, n);
-            Arrays.sort(validation);
-            Arrays.sort(training);
-            validationFile = null;
-        } else {
-            training = rows;
-            validation = null;
-            validationFile = split == null ? null : split.validationFile();
-        }
+        // fractions held out of the rows: one shuffle, seeded by the run's seed; validation rows
+        // first, then test rows, the rest trains (each part in row order)
+        int nv = split == null ? 0 : (int) Math.round(split.validationFraction() * n);
+        int nt = split == null ? 0 : (int) Math.round(split.testFraction() * n);
+        if (nv + nt > 0) shuffle(rows, new SplittableRandom(seed ^ 0x5DEECE66DL));
+        validation = nv > 0 ? sorted(Arrays.copyOfRange(rows, 0, nv)) : null;
+        test = nt > 0 ? sorted(Arrays.copyOfRange(rows, nv, nv + nt)) : null;
+        training = nv + nt > 0 ? sorted(Arrays.copyOfRange(rows, nv + nt, n)) : rows;
+        validationFile = split == null ? null : split.validationFile();
+        testFile = split == null ? null : split.testFile();
         batch = step.batch() > 0 ? (int) Math.min(step.batch(), training.length) : training.length;
         perEpoch = (training.length + batch - 1) / batch;
         order = training.clone();
@@ -118,6 +115,76 @@ final class Batches {
     long perEpoch() { return perEpoch; }
 
     boolean hasValidation() { return validation != null || validationFile != null; }
+
+    boolean hasTest() { return test != null || testFile != null; }
+
+    private static int[] sorted(int[] a) {
+        Arrays.sort(a);
+        return a;
+    }
+
+    /**
+     * The rows of a split, for evaluation (dropout off): "train" (the training rows; every row
+     * when none are held out), "validation" or "test"; null when the data has no such split.
+     */
+    Rows split(String which) {
+        return switch (which) {
+            case "train" -> active ? training(false) : evaluation();
+            case "validation" -> hasValidation() ? validation() : null;
+            case "test" -> hasTest() ? test() : null;
+            default -> throw new IllegalArgumentException(which);
+        };
+    }
+
+    private Rows evalAll;
+
+    /** Every row, evaluated (the script seen with dropout off). */
+    private Rows evaluation() {
+        if (evalAll == null) {
+            Script inst = instance(-1, false);
+            evalAll = inst == script ? all(true) : new Rows(inst, -1) {
+                @Override Buffer column(String data, String column) { return Rows.full(script.data.get(data), column, precision, converted); }
+            };
+        }
+        return evalAll;
+    }
+
+    private Rows testRows;
+
+    /** The test rows (or the test file), for evaluation. */
+    Rows test() {
+        if (testRows != null) return testRows;
+        if (testFile != null) {
+            Script inst = instance(testFile.rows(), false);
+            testRows = new Rows(inst, testFile.rows()) {
+                @Override Buffer column(String data, String column) {
+                    return Rows.full(used.contains(data) ? testFile : script.data.get(data), column, precision, converted);
+                }
+            };
+        } else {
+            Gathered g = gathered("test", test.length, false);
+            g.fill(test, 0, test.length);
+            testRows = g;
+        }
+        return testRows;
+    }
+
+    /** The epoch whose shuffled order {@link #order()} holds (-1: none yet); for a checkpoint. */
+    long shuffledEpoch() { return shuffledEpoch; }
+
+    /** The training rows in this epoch's shuffled order (null without batches or splits); for a checkpoint. */
+    int[] order() { return order == null ? null : order.clone(); }
+
+    /** Back to a checkpoint's place in the shuffled order: the next batch is gathered from it, not reshuffled. */
+    void restore(long epoch, int[] order) {
+        if (this.order == null || order == null) return;
+        if (order.length != this.order.length)
+            throw new IllegalArgumentException("the checkpoint's shuffled order has " + order.length + " rows, but " + this.order.length + " rows train");
+        System.arraycopy(order, 0, this.order, 0, order.length);
+        shuffledEpoch = epoch;
+        cachedStep = -1;
+        cachedRows = null;
+    }
 
     /** The rows step t + 1 trains on: all the data (without batches and splits), or its batch, gathered. The same rows for the same t. */
     Rows batch(long t) {
@@ -321,7 +388,7 @@ final class Batches {
         }
     }
 
-    private static void shuffle(int[] a, SplittableRandom rng) {
+    private static void shuffle(int[] a, java.util.random.RandomGenerator rng) {
         for (int i = a.length - 1; i > 0; i--) {
             int j = rng.nextInt(i + 1);
             int x = a[i];

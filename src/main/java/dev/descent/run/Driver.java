@@ -12,7 +12,6 @@ import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * Runs a script's {@code optimize} statements in order, each from where the last one left the
@@ -39,8 +38,21 @@ public final class Driver {
     public record RunResult(String optimizer, String call, long steps, double loss, Stop stopped, String message,
                             long epochs, double trainLoss, double validationLoss) {}
 
-    /** The final parameters (resident, in the engine's precision), the objective as written there, and each run's result. */
-    public record Result(Buffer parameters, double loss, List<RunResult> runs) {
+    /**
+     * The objective as written (dropout off) and each report, at the final parameters, on one
+     * split: "train" (the rows trained on; every row when none are held out), "validation" or
+     * "test". A metric is NaN where it is not finite (that is, as computed).
+     */
+    public record Split(String name, double loss, Map<String, Double> metrics) {}
+
+    /**
+     * The final parameters (resident, in the engine's precision), the objective as written there
+     * (on the training rows: {@link Split} "train"), each run's result, and the losses and reports on
+     * each split (empty when the run diverged).
+     */
+    public record Result(Buffer parameters, double loss, List<RunResult> runs, List<Split> splits) {
+        public Result(Buffer parameters, double loss, List<RunResult> runs) { this(parameters, loss, runs, List.of()); }
+
         public boolean diverged() { return runs.stream().anyMatch(r -> r.stopped() == Stop.DIVERGED); }
 
         /** The final parameters as float64 values (a copy). */
@@ -65,10 +77,55 @@ public final class Driver {
         default boolean wantsDetail() { return true; }
     }
 
+    /**
+     * Everything a run holds between two steps, so that a run resumed from it continues with the
+     * same bits as the run that wrote it: the statement under way (from 1) and the results of those
+     * done, t (updates made), θ, every live optimizer state, whether the states have been started,
+     * the random generator's state, the epoch and the training rows' shuffled order, and early
+     * stopping's best validation loss, its parameters and the epochs since. Values are float64
+     * (a float32 run's values are exact in them).
+     */
+    public record Checkpoint(int statement, List<RunResult> done, long t, double[] theta, List<String> stateNames, double[][] states,
+                             boolean initialized, long rng, long shuffledEpoch, int[] order,
+                             double bestValidation, double[] best, long sinceBest) {}
+
+    /** Receives checkpoints as the run makes them ({@link #checkpointEvery}). */
+    public interface Checkpoints {
+        void save(Checkpoint c);
+    }
+
+    private long every;
+    private Checkpoints sink;
+
+    /**
+     * A checkpoint every {@code every} updates (every {@code every} epochs in a statement that counts
+     * epochs), and one when the run is stopped ({@link #stopWhen}), each handed to {@code sink}.
+     */
+    public Driver checkpointEvery(long every, Checkpoints sink) {
+        if (every < 1) throw new IllegalArgumentException("checkpoints every " + every + " steps");
+        this.every = every;
+        this.sink = sink;
+        return this;
+    }
+
+    /**
+     * Continues the run a checkpoint was made in (by this script, seed and precision): the statements
+     * it had finished are reported as they ended, the one under way goes on from its step.
+     */
+    public Result resume(Checkpoint c, Trace trace) {
+        if (c.statement() < 1 || c.statement() > script.steps.size() || c.done().size() != c.statement() - 1)
+            throw new IllegalArgumentException("the checkpoint is in optimize statement " + c.statement() + ", but the script has " + script.steps.size());
+        if (c.theta().length != script.dimension())
+            throw new IllegalArgumentException("the checkpoint's θ has " + c.theta().length + " elements, the script's " + script.dimension());
+        Buffer theta = engine.allocate(c.theta().length);
+        theta.write(0, c.theta(), 0, c.theta().length);
+        return run(new Theta(theta), trace, c);
+    }
+
     private static final int MAX_SEARCH_TRIES = 50;
 
     private final Script script;
-    private final SplittableRandom rng;
+    private final Rng rng;
     private final long seed;
     private final double sign;
     private final Engine engine;
@@ -85,7 +142,7 @@ public final class Driver {
         this.script = script;
         this.engine = engine;
         this.seed = seed;
-        this.rng = new SplittableRandom(seed ^ 0x9E3779B97F4A7C15L);
+        this.rng = new Rng(seed ^ 0x9E3779B97F4A7C15L); // as new SplittableRandom(…) would draw
         this.sign = script.maximize ? -1 : 1;
     }
 
@@ -126,14 +183,23 @@ public final class Driver {
         return run(theta, trace);
     }
 
-    private Result run(Buffer start, Trace trace) {
-        Theta theta = new Theta(start);
-        List<RunResult> results = new ArrayList<>();
-        for (int k = 0; k < script.steps.size(); k++) {
+    private Result run(Buffer start, Trace trace) { return run(new Theta(start), trace, null); }
+
+    private Result run(Theta theta, Trace trace, Checkpoint from) {
+        List<RunResult> results = new ArrayList<>(from == null ? List.of() : from.done());
+        for (int k = results.size(); k < script.steps.size(); k++) {
             if (k > 0 && stop.getAsBoolean()) break;
             Run r = new Run(k + 1, script.steps.get(k), theta, trace, -1);
+            if (from != null && k + 1 == from.statement()) r.restore(from);
             if (stop.getAsBoolean()) r.interrupt();
-            while (r.advance()) if (stop.getAsBoolean()) r.interrupt();
+            while (r.advance()) {
+                boolean due = sink != null && r.checkpointDue();
+                if (due) sink.save(r.checkpoint(results));
+                if (stop.getAsBoolean()) {
+                    if (sink != null && !due) sink.save(r.checkpoint(results));
+                    r.interrupt();
+                }
+            }
             RunResult res = r.finish();
             results.add(res);
             if (res.stopped() == Stop.DIVERGED || res.stopped() == Stop.INTERRUPTED) break;
@@ -141,7 +207,34 @@ public final class Driver {
         double loss;
         if (!results.isEmpty()) loss = results.get(results.size() - 1).loss(); // at the same θ
         else loss = finite(theta.cur) ? finalLoss(theta.cur) : Double.NaN;
-        return new Result(theta.cur, loss, results);
+        List<Split> splits = results.isEmpty() || !finite(theta.cur) ? List.of() : evaluate(theta.cur);
+        return new Result(theta.cur, loss, results, splits);
+    }
+
+    /** The objective and the reports, dropout off, at θ on each split the data has ({@link Split}). */
+    public List<Split> evaluate(Buffer theta) {
+        Batches b = new Batches(script, script.steps.get(script.steps.size() - 1), rng, seed, engine.precision(), converted);
+        List<Split> out = new ArrayList<>();
+        for (String name : List.of("train", "validation", "test")) {
+            Rows rows = b.split(name);
+            if (rows == null) continue;
+            Objective o = Objective.valueOnly(rows.script, engine);
+            o.rows(rows);
+            o.theta(theta);
+            double loss = o.run();
+            Map<String, Double> metrics = new java.util.LinkedHashMap<>();
+            if (!rows.script.reports.isEmpty()) {
+                List<Node> nodes = new ArrayList<>();
+                for (Script.Report r : rows.script.reports) nodes.add(r.value());
+                ScriptProgram p = new ScriptProgram(engine, nodes);
+                p.theta(theta);
+                p.rows(rows);
+                p.run(null); // evaluated: no dropout masks to draw
+                for (int i = 0; i < nodes.size(); i++) metrics.put(rows.script.reports.get(i).name(), p.program.scalar(i));
+            }
+            out.add(new Split(name, loss, metrics));
+        }
+        return out;
     }
 
     /**
@@ -320,6 +413,48 @@ public final class Driver {
         /** Updates made so far. */
         public long steps() { return t; }
 
+        /** Whether a checkpoint falls here: every {@code every} updates, or epochs in a statement that counts epochs. */
+        boolean checkpointDue() {
+            if (every <= 0 || t == 0) return false;
+            long period = step.unit() == dev.descent.syntax.Ast.Unit.EPOCHS ? every * batches.perEpoch() : every;
+            return t % period == 0;
+        }
+
+        /** This statement's state between two steps (after {@link #advance} returned true), with the results of those before it. */
+        Checkpoint checkpoint(List<RunResult> done) {
+            double[][] st = new double[states.size()][];
+            for (int i = 0; i < st.length; i++) st[i] = states.cur[i] == null ? null : states.cur[i].toDoubles();
+            return new Checkpoint(index, List.copyOf(done), t, theta.cur.toDoubles(), List.of(states.names), st,
+                    initialized || init == null, rng.state(), batches.shuffledEpoch(), batches.order(),
+                    bestValidation, best == null ? null : best.toDoubles(), sinceBest);
+        }
+
+        /** Back to a checkpoint of this statement: θ, the states, t, the generator, the shuffled order, early stopping's record. */
+        void restore(Checkpoint c) {
+            if (!List.of(states.names).equals(c.stateNames()))
+                throw new IllegalArgumentException("the checkpoint's optimizer states (" + String.join(", ", c.stateNames())
+                        + ") are not this statement's (" + String.join(", ", states.names) + ")");
+            states.allocate();
+            for (int i = 0; i < states.size(); i++) {
+                double[] v = c.states()[i];
+                if (v == null) continue;
+                if (v.length != states.cur[i].length())
+                    throw new IllegalArgumentException("the checkpoint's state " + states.names[i] + " has " + v.length + " elements, not " + states.cur[i].length());
+                states.cur[i].write(0, v, 0, v.length);
+            }
+            theta.cur.write(0, c.theta(), 0, c.theta().length);
+            t = c.t();
+            if (c.initialized()) initialized = true;
+            rng.restore(c.rng());
+            batches.restore(c.shuffledEpoch(), c.order());
+            bestValidation = c.bestValidation();
+            if (c.best() != null) {
+                if (best == null) best = engine.allocate(c.best().length);
+                best.write(0, c.best(), 0, c.best().length);
+            }
+            sinceBest = c.sinceBest();
+        }
+
         /**
          * The programs that make a step, as built so far (the fused step, or the objective's program
          * and the update's): what a step reads and writes, for bench's traffic.
@@ -477,6 +612,8 @@ public final class Driver {
                 train = value(batches.training(false), theta.cur);
                 validation = value(batches.validation(), theta.cur);
             }
+            // with rows held out (validation, test), the loss is on the rows trained on, dropout off
+            if ((batches.hasValidation() || batches.hasTest()) && ok) loss = Double.isNaN(train) ? value(batches.training(false), theta.cur) : train;
             return new RunResult(step.optimizer(), step.call(), t, loss, stopped, message, t / Math.max(1, batches.perEpoch()), train, validation);
         }
 

@@ -10,7 +10,6 @@ import dev.descent.ir.Node;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * A script's objective, ready to evaluate: its value, its symbolic gradient and, on request, its
@@ -28,7 +27,7 @@ public final class Objective {
     private final ScriptProgram prog;
     private final Engine engine;
     private final int n, gradNormOutput;
-    private SplittableRandom rng;
+    private java.util.random.RandomGenerator rng;
     // one-off evaluations: their own buffers
     private Buffer theta, g, h;
     private Map<String, Buffer> converted;
@@ -87,7 +86,7 @@ public final class Objective {
     }
 
     /** Where dropout masks come from, when the objective was checked for training. */
-    public void random(SplittableRandom rng) { this.rng = rng; }
+    public void random(java.util.random.RandomGenerator rng) { this.rng = rng; }
 
     /** The gradient's nodes, one per parameter, shaped like it (null for {@link #valueOnly}). */
     public List<Node> gradientNodes() { return gradient; }

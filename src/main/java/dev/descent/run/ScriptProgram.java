@@ -10,7 +10,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * An engine program over a checked script's leaves, bound to resident buffers: each
@@ -111,7 +110,7 @@ final class ScriptProgram {
     }
 
     /** Draws the dropout masks (each element kept with probability 1 - rate, then scaled by 1/(1 - rate)), then runs. */
-    void run(SplittableRandom rng) {
+    void run(java.util.random.RandomGenerator rng) {
         for (int i = 0; i < masks.length; i++) {
             if (rng == null) throw new IllegalStateException("no random generator for the dropout masks");
             Attr.Random r = (Attr.Random) random.get(i).attr;

@@ -36,6 +36,9 @@ public final class Ast {
 
     public record Optimizer(Pos pos, String name, Pos namePos, List<Formal> hypers, List<BodyStmt> body) implements Stmt {}
 
+    /** {@code report NAME = EXPR}: a metric, evaluated on each split at the end of a run. */
+    public record Report(Pos pos, String name, Pos namePos, Expr value) implements Stmt {}
+
     public enum Unit { STEPS, EPOCHS }
 
     /**

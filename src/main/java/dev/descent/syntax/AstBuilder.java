@@ -67,6 +67,7 @@ final class AstBuilder {
             case DataStmtContext c -> new Ast.Data(p, c.ident().getText(), pos(c.ident()), expr(c.expr()));
             case OptimizerStmtContext c -> new Ast.Optimizer(p, c.ident().getText(), pos(c.ident()), formals(c.formals()), body(c.body()));
             case OptimizeStmtContext c -> optimize(p, c);
+            case ReportStmtContext c -> new Ast.Report(p, c.ident().getText(), pos(c.ident()), expr(c.expr()));
             default -> throw new IllegalStateException("unknown statement " + s.getClass());
         };
     }

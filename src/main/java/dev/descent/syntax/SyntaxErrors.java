@@ -128,6 +128,7 @@ final class SyntaxErrors extends DefaultErrorStrategy {
                 case DescentLexer.LET -> "'=' after 'let NAME'";
                 case DescentLexer.DEF -> "'(' and the def's parameters after 'def NAME'";
                 case DescentLexer.DATA -> "'=' after 'data NAME'";
+                case DescentLexer.REPORT -> "'=' after 'report NAME'";
                 case DescentLexer.OPTIMIZER -> "'(' or '{' after 'optimizer NAME'";
                 default -> null;
             };
@@ -269,13 +270,13 @@ final class SyntaxErrors extends DefaultErrorStrategy {
     }
 
     private static final Set<Integer> SOFT = Set.of(DescentLexer.STEPS, DescentLexer.EPOCHS, DescentLexer.BATCH,
-            DescentLexer.UNTIL, DescentLexer.PATIENCE, DescentLexer.STATE, DescentLexer.WITH, DescentLexer.SEED, DescentLexer.DATA);
+            DescentLexer.UNTIL, DescentLexer.PATIENCE, DescentLexer.STATE, DescentLexer.WITH, DescentLexer.SEED, DescentLexer.DATA, DescentLexer.REPORT);
 
     private static boolean startsStatement(int type) {
         return switch (type) {
             case DescentLexer.IMPORT, DescentLexer.SEED, DescentLexer.PARAM, DescentLexer.LET, DescentLexer.DEF,
                  DescentLexer.MINIMIZE, DescentLexer.MAXIMIZE, DescentLexer.DATA, DescentLexer.OPTIMIZER,
-                 DescentLexer.OPTIMIZE -> true;
+                 DescentLexer.OPTIMIZE, DescentLexer.REPORT -> true;
             default -> false;
         };
     }
