@@ -60,6 +60,11 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         Integer size = n == null ? null : size(n);
         if (steps != null && steps < 1) throw new Main.UsageError("--steps " + steps + ": needs at least 1");
+        if (!Engine.vectorModule()) {
+            // it times the Vector API engines (and the memory's speed with them) beside the scalar one
+            err.println("descent: bench measures the Vector API engines, and this JVM has no jdk.incubator.vector: start java with --add-modules jdk.incubator.vector (bin/descent does)");
+            return Main.SCRIPT_ERROR;
+        }
         Engine engine = engineOptions.engine(err);
         BenchStep bench;
         try {

@@ -25,8 +25,13 @@ final class EngineOptions {
 
     /** Starts loading the compiling tier in the background when the engine chosen may compile (before the script is read). */
     void prewarm() {
-        if (engine == EngineName.auto || engine == EngineName.compiled)
-            Engine.named(engine.name(), precision.name(), 1, null).prewarm();
+        if ((engine == EngineName.auto || engine == EngineName.compiled) && Engine.vectorModule()) {
+            try {
+                Engine.named(engine.name(), precision.name(), 1, null).prewarm();
+            } catch (IllegalArgumentException e) {
+                // said by engine(err), as a usage error
+            }
+        }
     }
 
     Engine engine(PrintWriter err) {

@@ -90,8 +90,9 @@ final class EvalCommand implements Callable<Integer> {
         } else {
             out.println("at     " + Points.describe(s, theta));
             out.println("value  " + Text.number(r.value()));
+            double[] g = r.gradient();
             for (Script.Param p : s.params)
-                out.println("d/d" + p.name() + pad(p.name()) + Text.value(p.shape(), r.gradient(), p.offset()));
+                out.println("d/d" + p.name() + pad(p.name()) + Text.value(p.shape(), i -> Text.derivative(g[i]), p.offset()));
             if (hessian) {
                 int n = s.dimension();
                 boolean cut = Text.summarized(n);
@@ -125,7 +126,7 @@ final class EvalCommand implements Callable<Integer> {
         for (int p = 0; p < t.points(); p++) {
             sb.setLength(0);
             sb.append(t.rows().get(p)).append(',').append(Text.number(r.values()[p]));
-            if (grad) for (double g : r.gradients()[p]) sb.append(',').append(Text.number(g));
+            if (grad) for (double g : r.gradients()[p]) sb.append(',').append(Text.number(Text.derivative(g)));
             out.println(sb);
         }
         out.flush();

@@ -41,7 +41,9 @@ public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (run, check, eval, grad)");
+        java.util.List<String> commands = new java.util.ArrayList<>(java.util.List.of(COMMANDS));
+        commands.remove("help");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (" + String.join(", ", commands) + ")");
     }
 
     public static void main(String[] args) {
@@ -170,8 +172,14 @@ public final class Main implements Runnable {
             String hint = dev.descent.check.Names.didYouMean(word, commands);
             return "unknown command '" + word + "'" + (hint != null ? "; " + hint : "") + " (commands: " + String.join(", ", commands) + ")";
         }
-        if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty() && u.getUnmatched().get(0).startsWith("-"))
-            return "unknown option '" + u.getUnmatched().get(0) + "'";
+        if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty() && u.getUnmatched().get(0).startsWith("-")) {
+            String word = u.getUnmatched().get(0);
+            int eq = word.indexOf('=');
+            java.util.Set<String> names = new java.util.TreeSet<>();
+            for (CommandLine.Model.OptionSpec o : u.getCommandLine().getCommandSpec().options()) names.addAll(java.util.List.of(o.names()));
+            String hint = word.startsWith("--") ? dev.descent.check.Names.didYouMean(eq < 0 ? word : word.substring(0, eq), names) : null;
+            return "unknown option '" + word + "'" + (hint != null ? "; " + hint : "");
+        }
         return ex.getMessage();
     }
 
@@ -180,10 +188,24 @@ public final class Main implements Runnable {
         public UsageError(String message) { super(message, null, false, false); }
     }
 
+    /** The project's version (pom.xml's, put in version.properties by the build), or "(development)". */
+    public static String version() {
+        try (var in = Main.class.getResourceAsStream("version.properties")) {
+            if (in != null) {
+                var p = new java.util.Properties();
+                p.load(in);
+                String v = p.getProperty("version");
+                if (v != null && !v.isBlank() && !v.startsWith("$")) return v;
+            }
+        } catch (java.io.IOException e) {
+            // as if absent
+        }
+        return "(development)";
+    }
+
     static final class Version implements CommandLine.IVersionProvider {
         @Override public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"descent " + (v == null ? "(development)" : v) + ", Java " + Runtime.version()};
+            return new String[] {"descent " + version(), "JDK " + Runtime.version() + " (" + System.getProperty("java.vendor", "?") + ") at " + System.getProperty("java.home")};
         }
     }
 }

@@ -28,6 +28,14 @@ final class Text {
     }
 
     /**
+     * A derivative's value: as {@link #number}, but a zero prints as {@code 0} whatever its sign.
+     * The sign of a zero derivative (d/dx of x·y at y = 0 is -0.0 when the product was negated) is
+     * an accident of the order of the operations, not information; a value or a parameter keeps it,
+     * and {@code --json} prints every derivative bit for bit.
+     */
+    static double derivative(double v) { return v == 0 ? 0.0 : v; }
+
+    /**
      * A parameter-shaped value at {@code flat[offset …]}: a number, {@code [a, b]}, or
      * {@code [[a, b], [c, d]]}; past {@value #THRESHOLD} elements, summarized with its count:
      * {@code [1, 2, 3, …, 8, 9, 10] (10000 elements)}, and a matrix of 2000 × 10 as its first and
@@ -61,6 +69,7 @@ final class Text {
      * each row summarized as {@link #value} does.
      */
     static List<String> rows(double[][] m) {
+        // a Hessian's rows: derivatives, so a zero prints as 0 (see derivative)
         int n = m.length, cols = n == 0 ? 0 : m[0].length;
         boolean cut = (long) n * cols > THRESHOLD;
         List<String> lines = new ArrayList<>();
@@ -69,7 +78,7 @@ final class Text {
             if (i < 0) { lines.add("…"); continue; }
             sb.setLength(0);
             double[] r = m[i];
-            row(sb, k -> r[k], 0, r.length, cut);
+            row(sb, k -> derivative(r[k]), 0, r.length, cut);
             lines.add(sb.toString());
         }
         return lines;

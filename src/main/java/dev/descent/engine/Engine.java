@@ -37,11 +37,47 @@ public record Engine(Kind kind, Precision precision, int threads, Consumer<Strin
     }
 
     public Engine {
+        if (kind != Kind.SCALAR && !vectorModule()) {
+            // as Lucene does: without the incubating Vector API, the plain-Java twin
+            if (precision != Precision.F64)
+                throw new IllegalArgumentException("float32 runs on the Vector API engines, and this JVM has no jdk.incubator.vector (start java with --add-modules jdk.incubator.vector)");
+            sayScalarOnce();
+            kind = Kind.SCALAR;
+            threads = 1;
+        }
         if (kind == Kind.SCALAR && precision != Precision.F64) throw new IllegalArgumentException("the scalar engine computes in float64 only");
         if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, not " + threads);
     }
 
     public Engine(Kind kind, Precision precision, int threads) { this(kind, precision, threads, null); }
+
+    /** The one line said, once per JVM, when an engine of the Vector API is asked for and the module is absent. */
+    public static final String SCALAR_FALLBACK = "descent: this JVM has no jdk.incubator.vector, so Descent runs on its scalar engine"
+            + " (slower; the same results to about an ulp); start java with --add-modules jdk.incubator.vector for the Vector API engines";
+
+    private static final java.util.concurrent.atomic.AtomicBoolean SAID = new java.util.concurrent.atomic.AtomicBoolean();
+
+    private static void sayScalarOnce() {
+        if (SAID.compareAndSet(false, true)) System.err.println(SCALAR_FALLBACK);
+    }
+
+    /**
+     * Whether the Vector API (the incubating module jdk.incubator.vector) is in this JVM: on the
+     * class path only with {@code --add-modules jdk.incubator.vector}. Without it, every engine
+     * asked for is the scalar one (float64 only), said once on stderr ({@link #SCALAR_FALLBACK}),
+     * and no class of {@code engine/simd} or {@code engine/compiled} is loaded.
+     */
+    public static boolean vectorModule() { return VectorModule.PRESENT; }
+
+    private static final class VectorModule {
+        static final boolean PRESENT = present();
+
+        private static boolean present() {
+            ModuleLayer layer = Engine.class.getModule().getLayer();
+            if (layer == null) layer = ModuleLayer.boot();
+            return layer.findModule("jdk.incubator.vector").isPresent();
+        }
+    }
 
     public static final Engine SCALAR = new Engine(Kind.SCALAR, Precision.F64, 1);
 
@@ -63,7 +99,7 @@ public record Engine(Kind kind, Precision precision, int threads, Consumer<Strin
         return new Engine(k, p, threads, notes);
     }
 
-    /** The default: auto-tiering SIMD in float64 on every core. */
+    /** The default: auto-tiering SIMD in float64 on every core (the scalar engine without the Vector API, {@link #vectorModule}). */
     public static Engine defaults() { return new Engine(Kind.AUTO, Precision.F64, Runtime.getRuntime().availableProcessors()); }
 
     /** Whether this is one of the Vector API engines (simd, compiled, auto). */

@@ -32,7 +32,7 @@ class ApiDocSnippetsTest {
                 if (cur == null) cur = new StringBuilder();
                 else {
                     String b = cur.toString();
-                    if (b.contains(";") && !b.startsWith("mvn") && !b.startsWith("java ")) out.add(b);
+                    if (b.contains(";") && !b.startsWith("mvn") && !b.startsWith("java ") && !b.startsWith("JAVA_HOME=")) out.add(b);
                     cur = null;
                 }
             } else if (cur != null) cur.append(line).append('\n');

@@ -147,7 +147,7 @@ class DocsSnippetsTest {
         List<String> lines = new ArrayList<>(b.text().lines().toList());
         String cmd = lines.remove(0).substring("$ descent ".length()).trim();
         List<String> args = new ArrayList<>();
-        for (String a : cmd.split("\\s+")) {
+        for (String a : words(cmd)) {
             boolean path = !a.isEmpty() && !a.startsWith("-")
                     && (Files.exists(dir.resolve(a)) || a.endsWith(".csv") || a.endsWith(".svg") || a.endsWith(".dsc"));
             args.add(path ? dir.resolve(a).toString() : a);
@@ -168,6 +168,28 @@ class DocsSnippetsTest {
             assertEquals(expected, out.isEmpty() ? err : out, () -> b.where() + ": $ descent " + cmd);
         }
         assertFalse((out + err).contains("\tat "), "no stack trace");
+    }
+
+    /**
+     * The words of a command line as bash splits them, for the quoting the docs use: whitespace
+     * outside single quotes separates words, and single quotes are removed. (That a command pastes
+     * into bash at all, DocsCommandLineTest checks with bash -n.)
+     */
+    static List<String> words(String line) {
+        List<String> out = new ArrayList<>();
+        StringBuilder w = new StringBuilder();
+        boolean quoted = false, any = false;
+        for (char c : line.toCharArray()) {
+            if (c == '\'') { quoted = !quoted; any = true; }
+            else if (!quoted && Character.isWhitespace(c)) {
+                if (any) out.add(w.toString());
+                w.setLength(0);
+                any = false;
+            } else { w.append(c); any = true; }
+        }
+        assertFalse(quoted, () -> "unbalanced quote in: " + line);
+        if (any) out.add(w.toString());
+        return out;
     }
 
     private static void written(Block b, Path dir) throws IOException {

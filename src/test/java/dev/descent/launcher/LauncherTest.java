@@ -171,6 +171,28 @@ class LauncherTest {
         assertEquals(aot, aotOf(again.out));
     }
 
+    /**
+     * With the Maven Wrapper in the repository (./mvnw and .mvn/wrapper/maven-wrapper.properties)
+     * the launcher builds with it, and needs no mvn on the PATH; without either it says what to do.
+     */
+    @Test void buildsWithTheMavenWrapperWhenThereIsNoMvn() throws Exception {
+        Path a = jdk("a", "25.0.1");
+        sources();
+        Files.move(tools.resolve("mvn"), repo.resolve("mvnw"));
+        Run none = descent(a, Map.of(), "check", "x.dsc");
+        assertEquals(1, none.code, none.toString());
+        assertTrue(none.err.contains("needs Maven to build itself, and this checkout has no ./mvnw"), none.err);
+        assertEquals(0, count(callLines(), "mvn "));
+
+        Files.createDirectories(repo.resolve(".mvn/wrapper"));
+        Files.writeString(repo.resolve(".mvn/wrapper/maven-wrapper.properties"), "distributionUrl=https://example.invalid/maven.zip\n");
+        Run r = descent(a, Map.of(), "check", "x.dsc");
+        assertEquals(0, r.code, r.toString());
+        assertEquals("descent: building (first run)…\ndescent: making the start-up cache for check, grad and show (once per build)…\n", r.err);
+        assertEquals(1, count(callLines(), "mvn "), callLines().toString());
+        assertTrue(r.out.contains(" -jar " + repo + "/bin/../target/descent.jar check x.dsc"), r.out);
+    }
+
     @Test void aChangedSourceRebuildsAndRemakesTheCache() throws Exception {
         Path a = jdk("a", "25.0.1");
         sources();
