@@ -52,7 +52,7 @@ class PointsCommandTest {
         assertEquals("""
                 x[0],x[1],value,d/dx[0],d/dx[1]
                 -1.5,2,12.5,-155,-50
-                1,1,0,-0.0,0
+                1,1,0,0,0
                 0.3,-0.7,62.89999999999999,93.39999999999998,-157.99999999999997
                 """, r.out());
         // the same numbers as eval --at, one point at a time
