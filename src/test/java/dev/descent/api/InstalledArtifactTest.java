@@ -30,16 +30,17 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>The library is installed into a throwaway local repository, never the user's
  * {@code ~/.m2}: the project's {@code pom.xml} and the classes this build compiled are copied
- * into a folder of their own, where {@code ./mvnw jar:jar install:install} packages them
- * with the project's own jar-plugin configuration and installs the jar and pom, as
+ * into a folder of their own, where {@code mvn jar:jar install:install} packages them with
+ * the project's own jar-plugin configuration and installs the jar and pom, as
  * {@code ./mvnw install} would (the runnable target/descent.jar that the shade plugin makes is
  * a separate file; the installed artifact is this thin jar with the pom's dependencies).
- * Both nested Maven runs use that repository first and this build's local repository after
- * it, read only ({@code -Dmaven.repo.local.tail}, Maven 3.9), so the plugins and dependencies
- * this build already has are not fetched again, and they run offline when this build does
- * (surefire passes {@code settings.localRepository} and {@code settings.offline} in).
+ * Both nested Maven runs use the Maven that runs this build (else ./mvnw), and that
+ * repository first and this build's local repository after it, read only
+ * ({@code -Dmaven.repo.local.tail}, Maven 3.9), so the plugins and dependencies this build
+ * already has are not fetched again; they run offline when this build does (surefire passes
+ * {@code maven.home}, {@code settings.localRepository} and {@code settings.offline} in).
  * Online, the jar and install plugins are fetched into the throwaway repository, since
- * {@code ./mvnw test} alone does not use them. It takes about half a minute.
+ * {@code ./mvnw test} alone does not use them. It takes 20 to 30 seconds.
  */
 class InstalledArtifactTest {
     private static final String FALLBACK = "descent: this JVM has no jdk.incubator.vector";
@@ -204,10 +205,17 @@ class InstalledArtifactTest {
                 """.formatted(compilerVersion, dependencyPluginVersion);
     }
 
-    /** ./mvnw in {@code project}, with {@code repo} as the local repository and this build's behind it. */
+    /**
+     * Maven in {@code project}, with {@code repo} as the local repository and this build's behind
+     * it: the Maven running this build (surefire passes {@code maven.home} in: ./mvnw's, with
+     * nothing to download), else ./mvnw.
+     */
     private void maven(Path project, Path repo, String... goals) throws Exception {
         boolean windows = System.getProperty("os.name").startsWith("Windows");
-        List<String> command = new ArrayList<>(List.of(Path.of(windows ? "mvnw.cmd" : "mvnw").toAbsolutePath().toString(),
+        String home = System.getProperty("descent.maven.home", "");
+        Path mvn = home.isBlank() || home.startsWith("${") ? Path.of("") : Path.of(home, "bin", windows ? "mvn.cmd" : "mvn");
+        if (!Files.isExecutable(mvn)) mvn = Path.of(windows ? "mvnw.cmd" : "mvnw").toAbsolutePath();
+        List<String> command = new ArrayList<>(List.of(mvn.toString(),
                 "-B", "-q", "-f", project.resolve("pom.xml").toString(),
                 "-Dmaven.repo.local=" + repo,
                 "-Dmaven.repo.local.tail=" + outerRepository()));
@@ -216,6 +224,7 @@ class InstalledArtifactTest {
         ProcessBuilder pb = new ProcessBuilder(command).directory(project.toFile());
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         pb.environment().remove("MAVEN_BASEDIR");   // the outer Maven's; this project is elsewhere
+        pb.environment().remove("MAVEN_PROJECTBASEDIR");
         Path log = dir.resolve("maven-" + project.getFileName() + ".log");
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
         Process p = pb.start();
