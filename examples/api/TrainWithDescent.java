@@ -7,8 +7,9 @@ import java.util.Random;
  * data, the gradient computed here in plain Java, the update made by Descent's Adam on the
  * SIMD engine, in place on this program's own arrays.
  *
- * Run it (from the repository, after mvn package):
- *   java --add-modules jdk.incubator.vector -cp target/descent.jar examples/api/TrainWithDescent.java
+ * Run it from the repository, with the JDK 25 that bin/find-jdk finds (docs/api.md):
+ *   JAVA_HOME="$(bin/find-jdk)" ./mvnw -q -B package -DskipTests
+ *   "$(bin/find-jdk)/bin/java" --add-modules jdk.incubator.vector -cp target/descent.jar examples/api/TrainWithDescent.java
  */
 public class TrainWithDescent {
     public static void main(String[] args) {

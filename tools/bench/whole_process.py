@@ -5,7 +5,7 @@ medians and ratios.
 
 From the repository root, after building (so the launcher does not rebuild inside a timing):
 
-    JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -q -DskipTests package
+    JAVA_HOME="$(bin/find-jdk)" ./mvnw -B -q -DskipTests package
     /usr/bin/python3 tools/bench/whole_process.py                    # every job, 3 rounds
     /usr/bin/python3 tools/bench/whole_process.py --rounds 5 adam-1e6-f32 mlp-digits
     /usr/bin/python3 tools/bench/whole_process.py --list

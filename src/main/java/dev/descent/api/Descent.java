@@ -22,6 +22,8 @@ public final class Descent {
     /**
      * Reads and checks a script file (its imports and data relative to it).
      *
+     * @param file the script, a {@code .dsc} file
+     * @return the checked script, ready to {@link Model#run() run} or {@link Model#evaluate evaluate}
      * @throws DescentException with the diagnostics when the file is missing or the script has errors
      */
     public static Model load(Path file) {
@@ -32,6 +34,9 @@ public final class Descent {
      * Checks a script given as text; {@code name} is what diagnostics call it (e.g. {@code "model.dsc"}).
      * Imports and data files are resolved against the working directory.
      *
+     * @param name what diagnostics call the script
+     * @param text the script itself
+     * @return the checked script, ready to {@link Model#run() run} or {@link Model#evaluate evaluate}
      * @throws DescentException with the diagnostics when the script has errors
      */
     public static Model parse(String name, String text) {

@@ -11,7 +11,11 @@ import java.util.List;
  * {@code descent} prints for them: {@code FILE:LINE:COL: error: …}, the source line and a caret.
  */
 public final class DescentException extends RuntimeException {
-    private final List<Diagnostic> diagnostics;
+    private static final long serialVersionUID = 1L;
+
+    /** The diagnostics; not serialized (they refer to the script's source), so empty in a deserialized copy. */
+    private final transient List<Diagnostic> diagnostics;
+    /** The text {@link #rendered()} returns. */
     private final String rendered;
 
     DescentException(String message) {
@@ -33,9 +37,19 @@ public final class DescentException extends RuntimeException {
         return sb.toString();
     }
 
-    /** Every problem found, in the order {@code descent} reports them; empty when the problem has no place in a script. */
-    public List<Diagnostic> diagnostics() { return diagnostics; }
+    /**
+     * Every problem found, in the order {@code descent} reports them.
+     *
+     * @return the diagnostics, unmodifiable; empty when the problem has no place in a script
+     *         (or this exception was deserialized)
+     */
+    public List<Diagnostic> diagnostics() { return diagnostics == null ? List.of() : diagnostics; }
 
-    /** The problems as the command line prints them: {@code FILE:LINE:COL: error: MESSAGE}, the line, a caret, the hint. */
+    /**
+     * The problems as the command line prints them.
+     *
+     * @return {@code FILE:LINE:COL: error: MESSAGE}, the line, a caret and the hint, for each
+     *         problem, ending with a newline
+     */
     public String rendered() { return rendered; }
 }

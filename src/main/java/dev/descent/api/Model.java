@@ -30,22 +30,47 @@ public final class Model {
         this.parameters = List.copyOf(ps);
     }
 
-    /** The name diagnostics give the script (its path as given, or the name passed to {@link Descent#parse}). */
+    /**
+     * The name diagnostics give the script.
+     *
+     * @return its path as given to {@link Descent#load}, or the name passed to {@link Descent#parse}
+     */
     public String name() { return source.name(); }
 
-    /** The parameters' names, shapes and places in θ, in declaration order. */
+    /**
+     * The parameters' names, shapes and places in θ.
+     *
+     * @return the parameters in declaration order, unmodifiable
+     */
     public List<Parameter> parameters() { return parameters; }
 
-    /** The length of θ: all parameters' elements together. */
+    /**
+     * The length of θ.
+     *
+     * @return the number of all parameters' elements together
+     */
     public int dimension() { return script.dimension(); }
 
-    /** True when the script has a {@code minimize} or {@code maximize}. */
+    /**
+     * Whether there is an objective to {@link #evaluate} and {@link #run}.
+     *
+     * @return true when the script has a {@code minimize} or {@code maximize}
+     */
     public boolean hasObjective() { return script.objective != null; }
 
-    /** The starting point θ0 with the script's seed (or 0), as {@code descent run} starts. */
+    /**
+     * The starting point, as {@code descent run} starts.
+     *
+     * @return θ0, a new array {@link #dimension()} long, random starts drawn with the script's seed (or 0)
+     */
     public double[] start() { return script.initialTheta(script.seed != null ? script.seed : 0L); }
 
-    /** The starting point θ0, random starts drawn with this seed. */
+    /**
+     * The starting point with a seed of your own.
+     *
+     * @param seed the seed random starts are drawn with, instead of the script's
+     * @return θ0, a new array {@link #dimension()} long
+     */
     public double[] start(long seed) { return script.initialTheta(seed); }
 
     /**
@@ -53,6 +78,9 @@ public final class Model {
      * gradient written into {@code gradOut} (which may be null when only the value is wanted).
      * Computed by the SIMD engine in float64, as {@code descent eval} computes it by default.
      *
+     * @param theta   the parameters, laid out as {@link #parameters()} says; not changed
+     * @param gradOut where the gradient is written, or null
+     * @return the objective's value at {@code theta}
      * @throws IllegalArgumentException when an array is not {@link #dimension()} long
      * @throws DescentException         when the script has no objective
      */
@@ -73,13 +101,21 @@ public final class Model {
         return r.value();
     }
 
-    /** Runs the script's optimize statements as {@code descent run} does, with its defaults. */
+    /**
+     * Runs the script's optimize statements as {@code descent run} does, with its defaults
+     * ({@link Options#defaults()}).
+     *
+     * @return the final loss, parameters and each run's outcome
+     * @throws DescentException as {@link #run(Options)} does
+     */
     public Result run() { return run(Options.defaults()); }
 
     /**
      * Runs the script's optimize statements in order from its start, as {@code descent run} does
      * with these options; the result holds the numbers {@code descent run --json} prints.
      *
+     * @param options the engine, precision, threads, seed and settings to run with
+     * @return the final loss, parameters and each run's outcome
      * @throws DescentException when the script has nothing to run, a setting names no let, or the data fail at run time
      */
     public Result run(Options options) {

@@ -70,14 +70,22 @@ public final class Optimizer {
      * An optimizer of the standard library by name ({@code "adam"}, {@code "sgd"}, {@code "rmsprop"},
      * …), with these arguments; hyperparameters not given keep their defaults.
      *
+     * @param name the optimizer's name in the standard library
      * @param args values as {@link Number}s, or as {@link String}s holding an expression (a schedule of t)
+     * @return the optimizer, before its first step
      * @throws DescentException for an unknown optimizer or argument, or one that needs the objective
      */
     public static Optimizer standard(String name, Map<String, ?> args) {
         return new Optimizer(name, SourceFile.ofString("<optimizer " + name + ">", program("", name, args)));
     }
 
-    /** A standard optimizer with its default hyperparameters. */
+    /**
+     * A standard optimizer with its default hyperparameters.
+     *
+     * @param name the optimizer's name in the standard library
+     * @return the optimizer, before its first step
+     * @throws DescentException for an unknown optimizer, or one that needs the objective
+     */
     public static Optimizer standard(String name) { return standard(name, Map.of()); }
 
     /**
@@ -86,6 +94,10 @@ public final class Optimizer {
      * (numbers, or expression strings). Diagnostics name the text {@code <optimizer script>}
      * and count its lines from 1.
      *
+     * @param text the optimizer's declaration in Descent, with anything it uses
+     * @param name which optimizer of the text to use
+     * @param args its arguments, as in {@link #standard(String, Map)}
+     * @return the optimizer, before its first step
      * @throws DescentException with the diagnostics when the text has errors
      */
     public static Optimizer script(String text, String name, Map<String, ?> args) {
@@ -141,18 +153,35 @@ public final class Optimizer {
                     + " run it on a script with Descent.load(…).run()");
     }
 
-    /** The optimizer's name, e.g. {@code "adam"}. */
+    /**
+     * The optimizer's name.
+     *
+     * @return the name it was made with, e.g. {@code "adam"}
+     */
     public String name() { return name; }
 
-    /** The call as checked, e.g. {@code "adam(lr = 0.01)"}. */
+    /**
+     * The call as checked.
+     *
+     * @return e.g. {@code "adam(lr = 0.01)"}
+     */
     @Override public String toString() { return call; }
 
-    /** Steps taken so far: the next step runs with t = {@code steps() + 1}. */
+    /**
+     * Steps taken so far.
+     *
+     * @return the steps since the start or {@link #reset()}: the next step runs with t = {@code steps() + 1}
+     */
     public long steps() { return t; }
 
     /**
      * Threads the SIMD engine may use for large arrays (default: all cores); results do not
      * depend on it. Takes effect before the first step only.
+     *
+     * @param n at least 1
+     * @return this optimizer
+     * @throws IllegalArgumentException when {@code n} is below 1
+     * @throws IllegalStateException    after the first step
      */
     public Optimizer threads(int n) {
         if (n < 1) throw new IllegalArgumentException("threads must be at least 1, not " + n);
@@ -169,7 +198,14 @@ public final class Optimizer {
 
     // ------------------------------------------------------------------ steps
 
-    /** One step in float64: {@code params} updated in place from {@code grads} (same length). */
+    /**
+     * One step in float64: {@code params} updated in place from {@code grads}.
+     *
+     * @param params the parameters, updated in place
+     * @param grads  the gradient at {@code params}, as long; not changed
+     * @throws IllegalArgumentException when the lengths differ from each other or from the first step's
+     * @throws IllegalStateException    when the first step was in float32
+     */
     public void step(double[] params, double[] grads) {
         requireSame(params.length, grads.length, "params", "grads");
         Layout l = layout(List.of(params.length), Precision.F64);
@@ -177,7 +213,15 @@ public final class Optimizer {
         t++;
     }
 
-    /** One step in float32 on the SIMD engine: {@code params} updated in place from {@code grads}. */
+    /**
+     * One step in float32 on the SIMD engine: {@code params} updated in place from {@code grads}.
+     *
+     * @param params the parameters, updated in place
+     * @param grads  the gradient at {@code params}, as long; not changed
+     * @throws IllegalArgumentException when the lengths differ from each other or from the first step's,
+     *                                  or the JVM has no {@code jdk.incubator.vector}
+     * @throws IllegalStateException    when the first step was in float64
+     */
     public void step(float[] params, float[] grads) {
         requireSame(params.length, grads.length, "params", "grads");
         Layout l = layout(List.of(params.length), Precision.F32);
@@ -190,6 +234,11 @@ public final class Optimizer {
      * {@code params[k]} and {@code grads[k]} must have the same length, and the same lengths
      * from call to call. (They are copied into one flat vector and back: a single array is
      * updated where it is.)
+     *
+     * @param params the parameters, updated in place
+     * @param grads  the gradients at {@code params}, array by array as long; not changed
+     * @throws IllegalArgumentException when the lengths differ from each other or from the first step's
+     * @throws IllegalStateException    when the first step was in float32
      */
     public void step(double[][] params, double[][] grads) {
         Layout l = layout(sizes(params.length, grads.length, k -> params[k].length, k -> grads[k].length), Precision.F64);
@@ -209,7 +258,16 @@ public final class Optimizer {
         t++;
     }
 
-    /** One step in float32 over several arrays taken as one flat vector, in order (see {@link #step(double[][], double[][])}). */
+    /**
+     * One step in float32 over several arrays taken as one flat vector, in order (see
+     * {@link #step(double[][], double[][])}).
+     *
+     * @param params the parameters, updated in place
+     * @param grads  the gradients at {@code params}, array by array as long; not changed
+     * @throws IllegalArgumentException when the lengths differ from each other or from the first step's,
+     *                                  or the JVM has no {@code jdk.incubator.vector}
+     * @throws IllegalStateException    when the first step was in float64
+     */
     public void step(float[][] params, float[][] grads) {
         Layout l = layout(sizes(params.length, grads.length, k -> params[k].length, k -> grads[k].length), Precision.F32);
         Buffer.F32 p = (Buffer.F32) l.flatP, g = (Buffer.F32) l.flatG;

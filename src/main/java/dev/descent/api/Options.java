@@ -26,7 +26,11 @@ public final class Options {
         this.settings = settings;
     }
 
-    /** The command line's defaults: the auto-tiering SIMD engine in f64 on every core, the script's own seed (or 0), no settings. */
+    /**
+     * The command line's defaults.
+     *
+     * @return the auto-tiering SIMD engine in f64 on every core, the script's own seed (or 0), no settings
+     */
     public static Options defaults() {
         return new Options("auto", "f64", Runtime.getRuntime().availableProcessors(), null, Map.of());
     }
@@ -35,36 +39,71 @@ public final class Options {
      * {@code "auto"} (the Vector API interpreter, compiling hot steps), {@code "compiled"} (compiled
      * before the first step), {@code "simd"} (the interpreter only) or {@code "scalar"} (the float64
      * reference).
+     *
+     * @param name the engine, as {@code --engine} names it
+     * @return a copy with that engine
+     * @throws IllegalArgumentException for another name
      */
     public Options engine(String name) {
         return new Options(Engine.Kind.named(name).label(), precision, threads, seed, settings);
     }
 
-    /** {@code "f64"} or {@code "f32"} (the SIMD engine only). */
+    /**
+     * The precision: {@code "f64"} or {@code "f32"} (the SIMD engine only).
+     *
+     * @param name the precision, as {@code --precision} names it
+     * @return a copy with that precision
+     * @throws IllegalArgumentException for another name
+     */
     public Options precision(String name) {
         return new Options(engine, Precision.named(name).label(), threads, seed, settings);
     }
 
-    /** Threads for large arrays (at least 1); results do not depend on it. */
+    /**
+     * Threads for large arrays; results do not depend on it.
+     *
+     * @param n at least 1
+     * @return a copy with that many threads
+     * @throws IllegalArgumentException when {@code n} is below 1
+     */
     public Options threads(int n) {
         if (n < 1) throw new IllegalArgumentException("threads " + n + ": needs at least 1");
         return new Options(engine, precision, n, seed, settings);
     }
 
-    /** The seed for random starts and dropout, overriding the script's. */
+    /**
+     * The seed for random starts, shuffling and dropout, overriding the script's.
+     *
+     * @param s the seed
+     * @return a copy with that seed
+     */
     public Options seed(long s) { return new Options(engine, precision, threads, s, settings); }
 
-    /** Overrides the script's top-level {@code let name = …} with a number, as {@code --set name=value} does. */
+    /**
+     * Overrides the script's top-level {@code let name = …} with a number, as {@code --set name=value} does.
+     *
+     * @param name  a top-level {@code let} of the script (checked when the model runs)
+     * @param value its new value
+     * @return a copy with this setting added to the others (or replacing one of the same name)
+     */
     public Options set(String name, double value) {
         Map<String, Double> m = new LinkedHashMap<>(settings);
         m.put(name, value);
         return new Options(engine, precision, threads, seed, Collections.unmodifiableMap(m));
     }
 
-    /** The settings given with {@link #set}, in order. */
+    /**
+     * The settings given with {@link #set}.
+     *
+     * @return name to value, in the order given, unmodifiable
+     */
     public Map<String, Double> settings() { return settings; }
 
-    /** The seed given with {@link #seed}, or null for the script's own. */
+    /**
+     * The seed given with {@link #seed(long)}.
+     *
+     * @return that seed, or null for the script's own
+     */
     public Long seed() { return seed; }
 
     /** The engine these options name. */

@@ -10,11 +10,23 @@ package dev.descent.api;
  * @param size   number of elements
  */
 public record Parameter(String name, int[] shape, int offset, int size) {
+    /**
+     * A parameter's place in θ; the shape is copied.
+     *
+     * @param name   its name in the script
+     * @param shape  {@code []}, {@code [n]} or {@code [rows, cols]}
+     * @param offset index of its first element in θ
+     * @param size   number of elements
+     */
     public Parameter {
         shape = shape.clone();
     }
 
-    /** A copy of the shape (an empty array for a scalar). */
+    /**
+     * The shape.
+     *
+     * @return a copy of the shape (an empty array for a scalar)
+     */
     @Override public int[] shape() { return shape.clone(); }
 
     @Override public boolean equals(Object o) {

@@ -40,31 +40,67 @@ public final class Result {
         this.runs = List.copyOf(runs);
     }
 
-    /** The objective at the final parameters (NaN after a divergence). */
+    /**
+     * The objective at the final parameters.
+     *
+     * @return the final loss (NaN after a divergence)
+     */
     public double loss() { return loss; }
 
-    /** Each optimize statement's outcome, in order. */
+    /**
+     * Each optimize statement's outcome.
+     *
+     * @return one {@link Run} per optimize statement, in order, unmodifiable
+     */
     public List<Run> runs() { return runs; }
 
-    /** True when a run stopped because the loss or the parameters stopped being finite. */
+    /**
+     * Whether a run diverged.
+     *
+     * @return true when a run stopped because the loss or the parameters stopped being finite
+     */
     public boolean diverged() { return runs.stream().anyMatch(r -> r.stopped().equals("diverged")); }
 
-    /** The final parameters as one flat vector θ (a copy), laid out as {@link #parameters()} says. */
+    /**
+     * The final parameters as one flat vector.
+     *
+     * @return θ (a copy), laid out as {@link #parameters()} says
+     */
     public double[] theta() { return theta.clone(); }
 
-    /** The parameters' names, shapes and places in θ, in declaration order. */
+    /**
+     * The parameters' names, shapes and places in θ.
+     *
+     * @return the parameters in declaration order, unmodifiable
+     */
     public List<Parameter> parameters() { return parameters; }
 
-    /** One parameter's final value, flat (row-major for a matrix; one element for a scalar). */
+    /**
+     * One parameter's final value.
+     *
+     * @param name the parameter's name in the script
+     * @return its elements, flat (row-major for a matrix; one element for a scalar), a copy
+     * @throws IllegalArgumentException when the script has no parameter of that name
+     */
     public double[] param(String name) {
         Parameter p = parameter(name);
         return java.util.Arrays.copyOfRange(theta, p.offset(), p.offset() + p.size());
     }
 
-    /** One parameter's shape: {@code []}, {@code [n]} or {@code [rows, cols]}. */
+    /**
+     * One parameter's shape.
+     *
+     * @param name the parameter's name in the script
+     * @return {@code []}, {@code [n]} or {@code [rows, cols]}, a copy
+     * @throws IllegalArgumentException when the script has no parameter of that name
+     */
     public int[] shape(String name) { return parameter(name).shape(); }
 
-    /** Every parameter's final value by name, in declaration order. */
+    /**
+     * Every parameter's final value.
+     *
+     * @return name to value (as {@link #param(String)} gives it), in declaration order, unmodifiable
+     */
     public Map<String, double[]> params() {
         Map<String, double[]> m = new LinkedHashMap<>();
         for (Parameter p : parameters) m.put(p.name(), param(p.name()));
