@@ -105,7 +105,7 @@ final class StepBuilder {
         roots.addAll(body.stateInits);
         roots.addAll(hypers.values());
         if (until != null) roots.add(until);
-        for (Step.LineSearch ls : searches) roots.addAll(List.of(ls.direction(), ls.from(), ls.a0(), ls.c(), ls.shrink(), ls.slope()));
+        for (Step.LineSearch ls : searches) roots.addAll(ls.inputs());
         boolean usesH = reaches(roots, h);
         Pos at = stmt.optimizer().pos();
         Limits limits = ck.limits();
@@ -265,31 +265,64 @@ final class StepBuilder {
         throw new ShapeError(what);
     }
 
-    /** {@code linesearch(d, a0 = 1, c = 1e-4, shrink = 0.5)} inside the body being elaborated. */
+    /**
+     * {@code linesearch(d, a0 = 1, c = 1e-4, shrink = 0.5)} (Armijo backtracking), or
+     * {@code linesearch(d, wolfe = 1, a0 = 1, c1 = 1e-4, c2 = 0.9, max_evals = 25)} (strong Wolfe),
+     * inside the body being elaborated.
+     */
     Node linesearch(Ast.Call c, Checker.Scope s) {
-        List<Node> a = ck.bindBuiltin(c, List.of("d", "a0", "c", "shrink"), 1, s);
+        List<String> names = List.of("d", "a0", "c", "shrink", "wolfe", "c1", "c2", "max_evals");
+        List<Node> a = ck.bindBuiltin(c, names, 1, s);
         if (a == null) return null;
         Node d = a.get(0);
         if (!d.shape.equals(Shape.vector(n))) {
             ck.error(c.pos(), "linesearch(d) needs a direction shaped like p, a vector [" + n + "], not " + Dag.describe(d.shape));
             return null;
         }
-        Node a0 = a.get(1) == null ? dag.constant(1) : a.get(1);
-        Node cc = a.get(2) == null ? dag.constant(1e-4) : a.get(2);
-        Node shrink = a.get(3) == null ? dag.constant(0.5) : a.get(3);
-        for (Node x : new Node[] {a0, cc, shrink})
-            if (!x.shape.isScalar()) {
-                ck.error(c.pos(), "linesearch's a0, c and shrink are numbers");
+        for (int i = 1; i < a.size(); i++)
+            if (a.get(i) != null && !a.get(i).shape.isScalar()) {
+                ck.error(c.pos(), "linesearch's " + names.get(i) + " is a number, not " + Dag.describe(a.get(i).shape));
                 return null;
             }
+        Node wolfe = a.get(4) == null ? dag.constant(0) : a.get(4);
+        boolean backtracking = wolfe.isScalarConst() && wolfe.num == 0, strong = wolfe.isScalarConst() && wolfe.num != 0;
+        if (backtracking && (a.get(5) != null || a.get(6) != null || a.get(7) != null)) {
+            ck.error(c.pos(), "c1, c2 and max_evals belong to the strong-Wolfe search", "add wolfe = 1, or give backtracking its own c and shrink");
+            return null;
+        }
+        if (strong && a.get(3) != null) {
+            ck.error(c.pos(), "shrink belongs to backtracking, not to the strong-Wolfe search (wolfe = 1)", "leave out shrink, or wolfe");
+            return null;
+        }
+        if (a.get(2) != null && a.get(5) != null) {
+            ck.error(c.pos(), "linesearch takes c or c1 (the same constant of sufficient decrease), not both");
+            return null;
+        }
+        Node a0 = a.get(1) == null ? dag.constant(1) : a.get(1);
+        Node c1 = a.get(5) != null ? a.get(5) : a.get(2) != null ? a.get(2) : dag.constant(1e-4);
+        Node shrink = a.get(3) == null ? dag.constant(0.5) : a.get(3);
+        Node c2 = a.get(6) == null ? dag.constant(0.9) : a.get(6);
+        Node maxEvals = a.get(7) == null ? dag.constant(25) : a.get(7);
         if (shrink.isScalarConst() && !(shrink.num > 0 && shrink.num < 1)) {
             ck.error(c.pos(), "linesearch's shrink must be between 0 and 1");
+            return null;
+        }
+        if (c1.isScalarConst() && !(c1.num > 0 && c1.num < 1)) {
+            ck.error(c.pos(), "linesearch's " + (a.get(5) != null ? "c1" : "c") + " must be between 0 and 1");
+            return null;
+        }
+        if (c2.isScalarConst() && !(c2.num < 1 && (!c1.isScalarConst() || c2.num > c1.num))) {
+            ck.error(c.pos(), "linesearch's c2 must be between c1 and 1 (0 < c1 < c2 < 1)");
+            return null;
+        }
+        if (maxEvals.isScalarConst() && !(maxEvals.num >= 1 && maxEvals.num == Math.rint(maxEvals.num))) {
+            ck.error(c.pos(), "linesearch's max_evals must be a whole number ≥ 1");
             return null;
         }
         Node from = s.locals().getOrDefault("p", dag.input("p", Shape.vector(n)));
         Node g = s.locals().getOrDefault("g", dag.input("g", Shape.vector(n)));
         Node result = dag.input("search:" + searches.size(), Shape.SCALAR);
-        searches.add(new Step.LineSearch(result, d, from, a0, cc, shrink, dag.dot(g, d), c.pos()));
+        searches.add(new Step.LineSearch(result, d, from, a0, c1, shrink, dag.dot(g, d), wolfe, c2, maxEvals, c.pos()));
         return result;
     }
 
