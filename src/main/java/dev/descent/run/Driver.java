@@ -76,6 +76,8 @@ public final class Driver {
     private final Map<String, Buffer> converted = Rows.cache();
     /** Whether steps that can be fused with the objective are (off only to test the fused against the two programs). */
     private boolean fusing = true;
+    /** Whether a step that starts where a Wolfe search ended takes its f and g (off only to test that this changes no bits). */
+    private boolean reusing = true;
     /** Polled by {@link #run} between steps: true stops the run there ({@link #stopWhen}). */
     private java.util.function.BooleanSupplier stop = () -> false;
 
@@ -92,6 +94,12 @@ public final class Driver {
     /** Off: every step runs as the objective's program and the update's (for tests: fused steps must give the same bits). */
     Driver fusing(boolean on) {
         this.fusing = on;
+        return this;
+    }
+
+    /** Off: every step evaluates f and g afresh, even where a Wolfe search has just done so (for tests). */
+    Driver reusing(boolean on) {
+        this.reusing = on;
         return this;
     }
 
@@ -575,7 +583,7 @@ public final class Driver {
 
         /** Whether this step's f and g are those a strong-Wolfe search left at exactly this θ (full batches, no H, no dropout). */
         private boolean reusable(Rows rows) {
-            if (!accepted || batches.active() || usesH || rows != batches.batch(t)) return false;
+            if (!reusing || !accepted || batches.active() || usesH || rows != batches.batch(t)) return false;
             if (script.options.training() && Batches.hasRandom(script.objective)) return false;
             Buffer x = theta.cur;
             for (int i = 0, n = x.length(); i < n; i++)
