@@ -76,16 +76,28 @@ final class StepBuilder {
 
         // the body, elaborated until the states' shapes settle
         Map<String, Shape> shapes = new HashMap<>();
-        Body body = null;
-        for (int round = 0; round < decl.body().size() + 2; round++) {
-            int mark = ck.mark();
-            searches.clear();
-            body = body(decl, ref.module(), hypers, shapes, t, f, p, g, h);
-            if (body == null || !body.changed) break;
-            ck.rollback(mark); // errors seen with provisional shapes may not be real
-            shapes.putAll(body.shapes);
+        int before = ck.mark();
+        Body body = settle(decl, ref.module(), hypers, shapes, t, f, p, g, h);
+        if (body.failed && !body.unsettled.isEmpty()) {
+            // a state read before the body assigns it, whose assignment could not be elaborated with the
+            // state still a number: the shapes the body most often gives (p's, H's), tried in turn
+            search:
+            for (String st : body.unsettled)
+                for (Shape shape : List.of(Shape.vector(n), Shape.matrix(n, n))) {
+                    Map<String, Shape> trial = new HashMap<>(shapes);
+                    trial.put(st, shape);
+                    int mark = ck.mark();
+                    Body b = settle(decl, ref.module(), hypers, trial, t, f, p, g, h);
+                    boolean clean = !b.failed && ck.mark() == mark;
+                    ck.rollback(mark);
+                    if (clean) {
+                        ck.rollback(before); // the first elaboration's errors were the state's provisional shape
+                        body = settle(decl, ref.module(), hypers, trial, t, f, p, g, h);
+                        break search;
+                    }
+                }
         }
-        if (body == null || ck.mark() > start) return null;
+        if (body.failed || ck.mark() > start) return null;
         if (!affordable(name, body, until, hypers, h)) return null;
         return new Step(stmt, name, text(call), stmt.pos(), count, stmt.unit(), batch, until, patience, p, g, f, t, h,
                 body.stateNames, body.stateInputs, body.stateInits, body.stateOutputs, body.p, List.copyOf(searches), hypers);
@@ -157,7 +169,49 @@ final class StepBuilder {
         return v.longValue();
     }
 
+    /** The body elaborated until the states' shapes settle (each round with the shapes the last one found). */
+    private Body settle(Ast.Optimizer decl, Module home, Map<String, Node> hypers, Map<String, Shape> shapes,
+                        Node t, Node f, Node p, Node g, Node h) {
+        Map<String, Shape> assumed = new HashMap<>(shapes);
+        Body body = null;
+        for (int round = 0; round < decl.body().size() + 2; round++) {
+            int mark = ck.mark();
+            searches.clear();
+            body = body(decl, home, hypers, assumed, t, f, p, g, h);
+            if (body.failed || !body.changed) break;
+            ck.rollback(mark); // errors seen with provisional shapes may not be real
+            assumed.putAll(body.shapes);
+        }
+        return body;
+    }
+
+    // What the statement being elaborated reads, for the checker's name lookups (noteRead, silenced).
+    /** The locals of the body statement being elaborated (a def's scope has its own). */
+    private Map<String, Node> statementLocals;
+    /** Temporaries whose assignment failed (reported): their uses say nothing more. */
+    private final java.util.Set<String> poisoned = new java.util.HashSet<>();
+    /** States that start as a number, have no shape from an earlier round, and are not yet assigned in this pass. */
+    private final Map<String, Pos> pending = new HashMap<>();
+    /** The first pending state the current statement reads, and where. */
+    private String pendingRead;
+    private Pos pendingReadPos;
+
+    /** Called by the checker for each local name a body statement reads. */
+    void noteRead(String name, Pos pos, Map<String, Node> locals) {
+        if (locals == statementLocals && pendingRead == null && pending.containsKey(name)) {
+            pendingRead = name;
+            pendingReadPos = pos;
+        }
+    }
+
+    /** Whether a name unknown to the checker is a temporary whose assignment already failed (and said so). */
+    boolean silenced(String name, Map<String, Node> locals) { return locals == statementLocals && poisoned.contains(name); }
+
     private static final class Body {
+        /** Whether an error was reported (then only the unsettled states below matter). */
+        boolean failed;
+        /** States read before their first assignment, as numbers, where the assignment failed: their shape is not known. */
+        final java.util.Set<String> unsettled = new java.util.LinkedHashSet<>();
         final List<String> stateNames = new ArrayList<>();
         final List<Node> stateInputs = new ArrayList<>(), stateInits = new ArrayList<>(), stateOutputs = new ArrayList<>();
         /** State shapes discovered in this pass (a state that starts as a scalar and is assigned an array). */
@@ -178,12 +232,19 @@ final class StepBuilder {
         Map<String, Shape> stateShape = new HashMap<>();
         Map<String, Node> onlyT = Map.of("t", t);
         boolean ok = true;
+        poisoned.clear();
+        pending.clear();
         for (Ast.BodyStmt st : decl.body()) {
             switch (st) {
                 case Ast.State s -> {
                     Node init = ck.expr(s.init(), new Checker.Scope(home, new HashMap<>(env), onlyT, null, this));
-                    if (init == null) { ok = false; continue; }
+                    if (init == null) {
+                        ok = false;
+                        poisoned.add(s.name());
+                        continue;
+                    }
                     Shape shape = assumed.getOrDefault(s.name(), init.shape);
+                    if (shape.isScalar()) pending.put(s.name(), s.pos());
                     stateShape.put(s.name(), shape);
                     Node in = dag.input("state:" + decl.name() + ":" + s.name(), shape);
                     try {
@@ -198,8 +259,28 @@ final class StepBuilder {
                     env.put(s.name(), in);
                 }
                 case Ast.Assign a -> {
-                    Node v = ck.expr(a.value(), new Checker.Scope(home, new HashMap<>(env), onlyT, null, this));
-                    if (v == null) { ok = false; continue; }
+                    int mark = ck.mark();
+                    pendingRead = null;
+                    statementLocals = new HashMap<>(env);
+                    Node v = ck.expr(a.value(), new Checker.Scope(home, statementLocals, onlyT, null, this));
+                    statementLocals = null;
+                    if (v == null) {
+                        ok = false;
+                        if (pendingRead != null && ck.mark() > mark) { // a state still its start, a number, here
+                            String state = pendingRead;
+                            Pos at = pendingReadPos;
+                            if (shapeIsWhy(a, home, env, onlyT, state)) {
+                                ck.rollback(mark);
+                                ck.error(at, "state '" + state + "' is read here before the body assigns it, so it is still its start, a number",
+                                        "where the body gives it its shape only later, start it with that shape, e.g. state " + state + " = zeros(" + n + ") or zeros(" + n + ", " + n + ")");
+                            }
+                            out.unsettled.add(state);
+                        }
+                        if (!env.containsKey(a.name())) poisoned.add(a.name());
+                        continue;
+                    }
+                    poisoned.remove(a.name());
+                    pending.remove(a.name());
                     if (a.op() != Ast.AssignOp.SET) {
                         Node cur = env.get(a.name());
                         if (cur == null) { ok = false; continue; } // reported by the name checks
@@ -239,8 +320,12 @@ final class StepBuilder {
                 }
             }
         }
+        out.unsettled.retainAll(pending.keySet()); // assigned after all: its shape is known
         if (out.changed) return out; // elaborate again with the shapes found; errors so far may not be real
-        if (!ok) return null;
+        if (!ok) {
+            out.failed = true;
+            return out;
+        }
         for (String s : out.stateNames) {
             Node v = env.get(s);
             Shape shape = stateShape.get(s);
@@ -248,6 +333,25 @@ final class StepBuilder {
         }
         out.p = env.get("p");
         return out;
+    }
+
+    /**
+     * Whether statement {@code a}, which failed with {@code state} still a number, elaborates with
+     * the state shaped like p or like H instead: then its shape, not the statement, is what is wrong.
+     * Probes leave no errors, searches or poisoned names behind.
+     */
+    private boolean shapeIsWhy(Ast.Assign a, Module home, Map<String, Node> env, Map<String, Node> onlyT, String state) {
+        for (Shape shape : List.of(Shape.vector(n), Shape.matrix(n, n))) {
+            int mark = ck.mark(), found = searches.size();
+            Map<String, Node> locals = new HashMap<>(env);
+            locals.put(state, dag.input("state-probe:" + state, shape));
+            Node v = ck.expr(a.value(), new Checker.Scope(home, locals, onlyT, null, this));
+            boolean clean = v != null && ck.mark() == mark;
+            ck.rollback(mark);
+            while (searches.size() > found) searches.removeLast();
+            if (clean) return true;
+        }
+        return false;
     }
 
     /** v as a value of this shape (a scalar broadcast to it); a ShapeError, reported at {@code pos}, when it cannot be. */
