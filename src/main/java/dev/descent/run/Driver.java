@@ -28,7 +28,9 @@ import java.util.SplittableRandom;
  * nothing between the gradient and itself (no Hessian, no line search) and θ is one vector, the
  * objective, its gradient and the update are one program ({@link StepProgram#fused}), with the
  * loss reduction and the divergence check folded into its pass. The host reads θ only when
- * something asks: a trace row, the early-stopping snapshot, the report.
+ * something asks: a trace row, the early-stopping snapshot, the report. A strong-Wolfe line
+ * search ({@code linesearch(d, wolfe = 1)}) evaluates f and g at its trial points; a step that
+ * starts exactly at the point it accepted (full batches, no H, no dropout) takes f and g from it.
  */
 public final class Driver {
     /**
