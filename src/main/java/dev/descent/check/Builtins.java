@@ -52,6 +52,9 @@ final class Builtins {
         SIGS.put("zeros", new Sig(List.of("m", "n"), 1));
         SIGS.put("dropout", new Sig(List.of("x", "rate"), 2));
         SIGS.put("argmax", new Sig(List.of("x", "axis"), 1));
+        SIGS.put("triu", new Sig(List.of("A", "k"), 1));
+        SIGS.put("tril", new Sig(List.of("A", "k"), 1));
+        SIGS.put("push", new Sig(List.of("history", "x"), 2));
     }
 
     /** Every built-in function's name. */
@@ -187,6 +190,20 @@ final class Builtins {
                 if (!checker.training() || rate.num == 0) yield x;
                 yield dag.mul(x, dag.random(checker.nextDropoutId(), rate.num, x.shape));
             }
+            case "triu", "tril" -> {
+                Integer k = a.get(1) == null ? Integer.valueOf(0) : offset(a.get(1));
+                if (k == null) yield null;
+                if (!x.shape.isMatrix()) {
+                    checker.error(c.pos(), name + " takes a matrix, not " + Dag.describe(x.shape));
+                    yield null;
+                }
+                int rows = x.shape.rows(), cols = x.shape.cols();
+                double[] mask = new double[rows * cols];
+                for (int i = 0; i < rows; i++)
+                    for (int j = 0; j < cols; j++) mask[i * cols + j] = (name.equals("triu") ? j - i >= k : j - i <= k) ? 1 : 0;
+                yield dag.mul(x, dag.constant(x.shape, mask));
+            }
+            case "push" -> push(x, a.get(1));
             default -> throw new IllegalStateException(name);
         };
     }
@@ -228,6 +245,48 @@ final class Builtins {
         double[] r = new double[n];
         for (int i = 0; i < n; i++) r[i] = i;
         return r;
+    }
+
+    /**
+     * {@code push(history, x)}: a rolling history, oldest first. For a matrix [m, n] and a vector
+     * [n], the rows 1…m−1 and then x as the last row; for a vector [m] and a number, its elements
+     * 1…m−1 and then x. (Data movement only: rows and elements, stacked again.)
+     */
+    private Node push(Node h, Node x) {
+        if (h.shape.isMatrix()) {
+            int m = h.shape.rows(), n = h.shape.cols();
+            if (!x.shape.equals(Shape.vector(n))) {
+                checker.error(c.pos(), "push onto a matrix with rows of " + n + " needs a vector [" + n + "] as its new row, not " + Dag.describe(x.shape));
+                return null;
+            }
+            List<Node> rows = new ArrayList<>();
+            for (int i = 1; i < m; i++) rows.add(dag.index(h, dev.descent.ir.Attr.Index.row(i)));
+            rows.add(x);
+            return dag.transpose(dag.stack(rows));
+        }
+        if (h.shape.isVector()) {
+            if (!x.shape.isScalar()) {
+                checker.error(c.pos(), "push onto a vector needs a number as its new element, not " + Dag.describe(x.shape));
+                return null;
+            }
+            int m = h.shape.rows();
+            List<Node> parts = new ArrayList<>();
+            for (int i = 1; i < m; i++) parts.add(dag.index(h, dev.descent.ir.Attr.Index.element(i)));
+            parts.add(x);
+            return dag.pack(h.shape, parts);
+        }
+        checker.error(c.pos(), "push needs a history: a matrix (one row per entry) or a vector (one element per entry), not a number",
+                "start it at its size, e.g. state S = zeros(history, len(p))");
+        return null;
+    }
+
+    /** A diagonal offset k of triu/tril: a constant whole number (negative below the diagonal). */
+    private Integer offset(Node n) {
+        if (!n.isScalarConst() || n.num != Math.rint(n.num) || Math.abs(n.num) > 1e9) {
+            checker.error(c.pos(), c.name() + ": k must be a constant whole number (0 the diagonal, 1 above it, -1 below it)");
+            return null;
+        }
+        return (int) n.num;
     }
 
     /** The axis argument: null when absent, -2 when wrong (reported), else 0 or 1. */

@@ -906,7 +906,11 @@ public final class Checker {
     private Node name(Ast.Name n, Scope s) {
         String name = n.name();
         Node local = s.locals().get(name);
-        if (local != null) return local;
+        if (local != null) {
+            if (s.step() != null) s.step().noteRead(name, n.pos(), s.locals());
+            return local;
+        }
+        if (s.step() != null && s.step().silenced(name, s.locals())) return null; // its assignment's error said it
         Node special = s.specials().get(name);
         if (special != null) return special;
         Module.Global g = s.module().globals.get(name);

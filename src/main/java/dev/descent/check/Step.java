@@ -42,10 +42,17 @@ public record Step(
 
     /**
      * {@code linesearch(d, a0, c, shrink)}: backtracking from {@code a0} along {@code d}
-     * from {@code from} until f(from + a·d) ≤ f + c·a·slope; {@code result} is the INPUT
-     * leaf that stands for the step length found.
+     * from {@code from} until f(from + a·d) ≤ f + c·a·slope; or, where {@code wolfe} is
+     * non-zero, {@code linesearch(d, wolfe = 1, c1, c2, max_evals)}: a strong-Wolfe search
+     * (bracketing, then a cubic-interpolation zoom) from {@code a0} with c1 = {@code c}, at
+     * most {@code maxEvals} evaluations of f and g. {@code result} is the INPUT leaf that
+     * stands for the step length found.
      */
-    public record LineSearch(Node result, Node direction, Node from, Node a0, Node c, Node shrink, Node slope, Pos pos) {}
+    public record LineSearch(Node result, Node direction, Node from, Node a0, Node c, Node shrink, Node slope,
+                             Node wolfe, Node c2, Node maxEvals, Pos pos) {
+        /** What the search is given, in this order: direction, start, a0, c (c1), shrink, slope, wolfe, c2, max_evals. */
+        public List<Node> inputs() { return List.of(direction, from, a0, c, shrink, slope, wolfe, c2, maxEvals); }
+    }
 
     /** The learning rate, when the optimizer has a hyperparameter named lr; else null. */
     public Node lr() { return hypers.get("lr"); }
@@ -66,7 +73,7 @@ public record Step(
         List<Node> roots = new ArrayList<>();
         roots.add(pOutput);
         if (until != null) roots.add(until);
-        for (LineSearch ls : searches) roots.addAll(List.of(ls.direction(), ls.from(), ls.a0(), ls.c(), ls.shrink(), ls.slope()));
+        for (LineSearch ls : searches) roots.addAll(ls.inputs());
         return roots;
     }
 

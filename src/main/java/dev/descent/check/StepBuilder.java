@@ -76,16 +76,28 @@ final class StepBuilder {
 
         // the body, elaborated until the states' shapes settle
         Map<String, Shape> shapes = new HashMap<>();
-        Body body = null;
-        for (int round = 0; round < decl.body().size() + 2; round++) {
-            int mark = ck.mark();
-            searches.clear();
-            body = body(decl, ref.module(), hypers, shapes, t, f, p, g, h);
-            if (body == null || !body.changed) break;
-            ck.rollback(mark); // errors seen with provisional shapes may not be real
-            shapes.putAll(body.shapes);
+        int before = ck.mark();
+        Body body = settle(decl, ref.module(), hypers, shapes, t, f, p, g, h);
+        if (body.failed && !body.unsettled.isEmpty()) {
+            // a state read before the body assigns it, whose assignment could not be elaborated with the
+            // state still a number: the shapes the body most often gives (p's, H's), tried in turn
+            search:
+            for (String st : body.unsettled)
+                for (Shape shape : List.of(Shape.vector(n), Shape.matrix(n, n))) {
+                    Map<String, Shape> trial = new HashMap<>(shapes);
+                    trial.put(st, shape);
+                    int mark = ck.mark();
+                    Body b = settle(decl, ref.module(), hypers, trial, t, f, p, g, h);
+                    boolean clean = !b.failed && ck.mark() == mark;
+                    ck.rollback(mark);
+                    if (clean) {
+                        ck.rollback(before); // the first elaboration's errors were the state's provisional shape
+                        body = settle(decl, ref.module(), hypers, trial, t, f, p, g, h);
+                        break search;
+                    }
+                }
         }
-        if (body == null || ck.mark() > start) return null;
+        if (body.failed || ck.mark() > start) return null;
         if (!affordable(name, body, until, hypers, h)) return null;
         return new Step(stmt, name, text(call), stmt.pos(), count, stmt.unit(), batch, until, patience, p, g, f, t, h,
                 body.stateNames, body.stateInputs, body.stateInits, body.stateOutputs, body.p, List.copyOf(searches), hypers);
@@ -105,7 +117,7 @@ final class StepBuilder {
         roots.addAll(body.stateInits);
         roots.addAll(hypers.values());
         if (until != null) roots.add(until);
-        for (Step.LineSearch ls : searches) roots.addAll(List.of(ls.direction(), ls.from(), ls.a0(), ls.c(), ls.shrink(), ls.slope()));
+        for (Step.LineSearch ls : searches) roots.addAll(ls.inputs());
         boolean usesH = reaches(roots, h);
         Pos at = stmt.optimizer().pos();
         Limits limits = ck.limits();
@@ -157,7 +169,49 @@ final class StepBuilder {
         return v.longValue();
     }
 
+    /** The body elaborated until the states' shapes settle (each round with the shapes the last one found). */
+    private Body settle(Ast.Optimizer decl, Module home, Map<String, Node> hypers, Map<String, Shape> shapes,
+                        Node t, Node f, Node p, Node g, Node h) {
+        Map<String, Shape> assumed = new HashMap<>(shapes);
+        Body body = null;
+        for (int round = 0; round < decl.body().size() + 2; round++) {
+            int mark = ck.mark();
+            searches.clear();
+            body = body(decl, home, hypers, assumed, t, f, p, g, h);
+            if (body.failed || !body.changed) break;
+            ck.rollback(mark); // errors seen with provisional shapes may not be real
+            assumed.putAll(body.shapes);
+        }
+        return body;
+    }
+
+    // What the statement being elaborated reads, for the checker's name lookups (noteRead, silenced).
+    /** The locals of the body statement being elaborated (a def's scope has its own). */
+    private Map<String, Node> statementLocals;
+    /** Temporaries whose assignment failed (reported): their uses say nothing more. */
+    private final java.util.Set<String> poisoned = new java.util.HashSet<>();
+    /** States that start as a number, have no shape from an earlier round, and are not yet assigned in this pass. */
+    private final Map<String, Pos> pending = new HashMap<>();
+    /** The first pending state the current statement reads, and where. */
+    private String pendingRead;
+    private Pos pendingReadPos;
+
+    /** Called by the checker for each local name a body statement reads. */
+    void noteRead(String name, Pos pos, Map<String, Node> locals) {
+        if (locals == statementLocals && pendingRead == null && pending.containsKey(name)) {
+            pendingRead = name;
+            pendingReadPos = pos;
+        }
+    }
+
+    /** Whether a name unknown to the checker is a temporary whose assignment already failed (and said so). */
+    boolean silenced(String name, Map<String, Node> locals) { return locals == statementLocals && poisoned.contains(name); }
+
     private static final class Body {
+        /** Whether an error was reported (then only the unsettled states below matter). */
+        boolean failed;
+        /** States read before their first assignment, as numbers, where the assignment failed: their shape is not known. */
+        final java.util.Set<String> unsettled = new java.util.LinkedHashSet<>();
         final List<String> stateNames = new ArrayList<>();
         final List<Node> stateInputs = new ArrayList<>(), stateInits = new ArrayList<>(), stateOutputs = new ArrayList<>();
         /** State shapes discovered in this pass (a state that starts as a scalar and is assigned an array). */
@@ -178,12 +232,19 @@ final class StepBuilder {
         Map<String, Shape> stateShape = new HashMap<>();
         Map<String, Node> onlyT = Map.of("t", t);
         boolean ok = true;
+        poisoned.clear();
+        pending.clear();
         for (Ast.BodyStmt st : decl.body()) {
             switch (st) {
                 case Ast.State s -> {
                     Node init = ck.expr(s.init(), new Checker.Scope(home, new HashMap<>(env), onlyT, null, this));
-                    if (init == null) { ok = false; continue; }
+                    if (init == null) {
+                        ok = false;
+                        poisoned.add(s.name());
+                        continue;
+                    }
                     Shape shape = assumed.getOrDefault(s.name(), init.shape);
+                    if (shape.isScalar()) pending.put(s.name(), s.pos());
                     stateShape.put(s.name(), shape);
                     Node in = dag.input("state:" + decl.name() + ":" + s.name(), shape);
                     try {
@@ -198,8 +259,28 @@ final class StepBuilder {
                     env.put(s.name(), in);
                 }
                 case Ast.Assign a -> {
-                    Node v = ck.expr(a.value(), new Checker.Scope(home, new HashMap<>(env), onlyT, null, this));
-                    if (v == null) { ok = false; continue; }
+                    int mark = ck.mark();
+                    pendingRead = null;
+                    statementLocals = new HashMap<>(env);
+                    Node v = ck.expr(a.value(), new Checker.Scope(home, statementLocals, onlyT, null, this));
+                    statementLocals = null;
+                    if (v == null) {
+                        ok = false;
+                        if (pendingRead != null && ck.mark() > mark) { // a state still its start, a number, here
+                            String state = pendingRead;
+                            Pos at = pendingReadPos;
+                            if (shapeIsWhy(a, home, env, onlyT, state)) {
+                                ck.rollback(mark);
+                                ck.error(at, "state '" + state + "' is read here before the body assigns it, so it is still its start, a number",
+                                        "where the body gives it its shape only later, start it with that shape, e.g. state " + state + " = zeros(" + n + ") or zeros(" + n + ", " + n + ")");
+                            }
+                            out.unsettled.add(state);
+                        }
+                        if (!env.containsKey(a.name())) poisoned.add(a.name());
+                        continue;
+                    }
+                    poisoned.remove(a.name());
+                    pending.remove(a.name());
                     if (a.op() != Ast.AssignOp.SET) {
                         Node cur = env.get(a.name());
                         if (cur == null) { ok = false; continue; } // reported by the name checks
@@ -239,8 +320,12 @@ final class StepBuilder {
                 }
             }
         }
+        out.unsettled.retainAll(pending.keySet()); // assigned after all: its shape is known
         if (out.changed) return out; // elaborate again with the shapes found; errors so far may not be real
-        if (!ok) return null;
+        if (!ok) {
+            out.failed = true;
+            return out;
+        }
         for (String s : out.stateNames) {
             Node v = env.get(s);
             Shape shape = stateShape.get(s);
@@ -248,6 +333,25 @@ final class StepBuilder {
         }
         out.p = env.get("p");
         return out;
+    }
+
+    /**
+     * Whether statement {@code a}, which failed with {@code state} still a number, elaborates with
+     * the state shaped like p or like H instead: then its shape, not the statement, is what is wrong.
+     * Probes leave no errors, searches or poisoned names behind.
+     */
+    private boolean shapeIsWhy(Ast.Assign a, Module home, Map<String, Node> env, Map<String, Node> onlyT, String state) {
+        for (Shape shape : List.of(Shape.vector(n), Shape.matrix(n, n))) {
+            int mark = ck.mark(), found = searches.size();
+            Map<String, Node> locals = new HashMap<>(env);
+            locals.put(state, dag.input("state-probe:" + state, shape));
+            Node v = ck.expr(a.value(), new Checker.Scope(home, locals, onlyT, null, this));
+            boolean clean = v != null && ck.mark() == mark;
+            ck.rollback(mark);
+            while (searches.size() > found) searches.removeLast();
+            if (clean) return true;
+        }
+        return false;
     }
 
     /** v as a value of this shape (a scalar broadcast to it); a ShapeError, reported at {@code pos}, when it cannot be. */
@@ -265,31 +369,64 @@ final class StepBuilder {
         throw new ShapeError(what);
     }
 
-    /** {@code linesearch(d, a0 = 1, c = 1e-4, shrink = 0.5)} inside the body being elaborated. */
+    /**
+     * {@code linesearch(d, a0 = 1, c = 1e-4, shrink = 0.5)} (Armijo backtracking), or
+     * {@code linesearch(d, wolfe = 1, a0 = 1, c1 = 1e-4, c2 = 0.9, max_evals = 25)} (strong Wolfe),
+     * inside the body being elaborated.
+     */
     Node linesearch(Ast.Call c, Checker.Scope s) {
-        List<Node> a = ck.bindBuiltin(c, List.of("d", "a0", "c", "shrink"), 1, s);
+        List<String> names = List.of("d", "a0", "c", "shrink", "wolfe", "c1", "c2", "max_evals");
+        List<Node> a = ck.bindBuiltin(c, names, 1, s);
         if (a == null) return null;
         Node d = a.get(0);
         if (!d.shape.equals(Shape.vector(n))) {
             ck.error(c.pos(), "linesearch(d) needs a direction shaped like p, a vector [" + n + "], not " + Dag.describe(d.shape));
             return null;
         }
-        Node a0 = a.get(1) == null ? dag.constant(1) : a.get(1);
-        Node cc = a.get(2) == null ? dag.constant(1e-4) : a.get(2);
-        Node shrink = a.get(3) == null ? dag.constant(0.5) : a.get(3);
-        for (Node x : new Node[] {a0, cc, shrink})
-            if (!x.shape.isScalar()) {
-                ck.error(c.pos(), "linesearch's a0, c and shrink are numbers");
+        for (int i = 1; i < a.size(); i++)
+            if (a.get(i) != null && !a.get(i).shape.isScalar()) {
+                ck.error(c.pos(), "linesearch's " + names.get(i) + " is a number, not " + Dag.describe(a.get(i).shape));
                 return null;
             }
+        Node wolfe = a.get(4) == null ? dag.constant(0) : a.get(4);
+        boolean backtracking = wolfe.isScalarConst() && wolfe.num == 0, strong = wolfe.isScalarConst() && wolfe.num != 0;
+        if (backtracking && (a.get(5) != null || a.get(6) != null || a.get(7) != null)) {
+            ck.error(c.pos(), "c1, c2 and max_evals belong to the strong-Wolfe search", "add wolfe = 1, or give backtracking its own c and shrink");
+            return null;
+        }
+        if (strong && a.get(3) != null) {
+            ck.error(c.pos(), "shrink belongs to backtracking, not to the strong-Wolfe search (wolfe = 1)", "leave out shrink, or wolfe");
+            return null;
+        }
+        if (a.get(2) != null && a.get(5) != null) {
+            ck.error(c.pos(), "linesearch takes c or c1 (the same constant of sufficient decrease), not both");
+            return null;
+        }
+        Node a0 = a.get(1) == null ? dag.constant(1) : a.get(1);
+        Node c1 = a.get(5) != null ? a.get(5) : a.get(2) != null ? a.get(2) : dag.constant(1e-4);
+        Node shrink = a.get(3) == null ? dag.constant(0.5) : a.get(3);
+        Node c2 = a.get(6) == null ? dag.constant(0.9) : a.get(6);
+        Node maxEvals = a.get(7) == null ? dag.constant(25) : a.get(7);
         if (shrink.isScalarConst() && !(shrink.num > 0 && shrink.num < 1)) {
             ck.error(c.pos(), "linesearch's shrink must be between 0 and 1");
+            return null;
+        }
+        if (c1.isScalarConst() && !(c1.num > 0 && c1.num < 1)) {
+            ck.error(c.pos(), "linesearch's " + (a.get(5) != null ? "c1" : "c") + " must be between 0 and 1");
+            return null;
+        }
+        if (c2.isScalarConst() && !(c2.num < 1 && (!c1.isScalarConst() || c2.num > c1.num))) {
+            ck.error(c.pos(), "linesearch's c2 must be between c1 and 1 (0 < c1 < c2 < 1)");
+            return null;
+        }
+        if (maxEvals.isScalarConst() && !(maxEvals.num >= 1 && maxEvals.num == Math.rint(maxEvals.num))) {
+            ck.error(c.pos(), "linesearch's max_evals must be a whole number ≥ 1");
             return null;
         }
         Node from = s.locals().getOrDefault("p", dag.input("p", Shape.vector(n)));
         Node g = s.locals().getOrDefault("g", dag.input("g", Shape.vector(n)));
         Node result = dag.input("search:" + searches.size(), Shape.SCALAR);
-        searches.add(new Step.LineSearch(result, d, from, a0, cc, shrink, dag.dot(g, d), c.pos()));
+        searches.add(new Step.LineSearch(result, d, from, a0, c1, shrink, dag.dot(g, d), wolfe, c2, maxEvals, c.pos()));
         return result;
     }
 

@@ -15,6 +15,11 @@ final class CheckCommand implements Callable<Integer> {
 
     @Option(names = "--set", paramLabel = "NAME=VALUE", description = "Override a top-level let.") List<String> sets;
 
+    @Option(names = "--gradcheck", description = "Also compare the symbolic gradient with central finite differences at the start point.")
+    boolean gradcheck;
+
+    @Option(names = "--seed", paramLabel = "N", description = "The seed of a random start (for --gradcheck).") Long seed;
+
     @picocli.CommandLine.Mixin LimitOptions limitOptions = new LimitOptions();
 
     @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -25,10 +30,33 @@ final class CheckCommand implements Callable<Integer> {
         for (String f : files) {
             Script s = Common.load(f, sets, err, false, false, limitOptions.limits());
             if (s == null) failed++;
-            else out.println(dev.descent.syntax.SafeText.escape(f) + ": ok (" + summary(s) + ")");
+            else {
+                out.println(dev.descent.syntax.SafeText.escape(f) + ": ok (" + summary(s) + ")");
+                if (gradcheck) gradcheck(s, out);
+            }
         }
         out.flush();
         return failed == 0 ? Main.OK : Main.SCRIPT_ERROR;
+    }
+
+    /**
+     * The line of --gradcheck: the worst relative error of the symbolic gradient against central
+     * differences at θ0, where, and both values; a note where they disagree beyond 1e-5.
+     */
+    private void gradcheck(Script s, PrintWriter out) {
+        if (s.objective == null || s.dimension() == 0) {
+            out.println("  gradcheck: nothing to check (" + (s.objective == null ? "no objective" : "no parameters") + ")");
+            return;
+        }
+        dev.descent.run.GradCheck.Result r = dev.descent.run.GradCheck.at(s, Points.start(s, seed));
+        String where = dev.descent.run.GradCheck.element(s, r.index());
+        String over = r.checked() == r.dimension() ? "all " + r.dimension() + " element" + (r.dimension() == 1 ? "" : "s")
+                : r.checked() + " of " + r.dimension() + " elements, evenly spaced";
+        out.println("  gradcheck at the start: worst relative error " + String.format(java.util.Locale.ROOT, "%.2g", r.relative())
+                + " at " + where + " (symbolic " + r.symbolic() + ", central difference " + r.difference() + "), over " + over);
+        if (!(r.relative() <= 1e-5))
+            out.println("  note: they disagree at " + where + ": a kink of abs, relu, max, clip, … at this point (the symbolic "
+                    + "derivative is a subgradient there), or the objective is not smooth at this scale; try --seed or another start");
     }
 
     private static String summary(Script s) {

@@ -27,7 +27,9 @@ import java.util.Map;
  * nothing between the gradient and itself (no Hessian, no line search) and θ is one vector, the
  * objective, its gradient and the update are one program ({@link StepProgram#fused}), with the
  * loss reduction and the divergence check folded into its pass. The host reads θ only when
- * something asks: a trace row, the early-stopping snapshot, the report.
+ * something asks: a trace row, the early-stopping snapshot, the report. A strong-Wolfe line
+ * search ({@code linesearch(d, wolfe = 1)}) evaluates f and g at its trial points; a step that
+ * starts exactly at the point it accepted (full batches, no H, no dropout) takes f and g from it.
  */
 public final class Driver {
     /**
@@ -133,6 +135,8 @@ public final class Driver {
     private final Map<String, Buffer> converted = Rows.cache();
     /** Whether steps that can be fused with the objective are (off only to test the fused against the two programs). */
     private boolean fusing = true;
+    /** Whether a step that starts where a Wolfe search ended takes its f and g (off only to test that this changes no bits). */
+    private boolean reusing = true;
     /** Polled by {@link #run} between steps: true stops the run there ({@link #stopWhen}). */
     private java.util.function.BooleanSupplier stop = () -> false;
 
@@ -149,6 +153,12 @@ public final class Driver {
     /** Off: every step runs as the objective's program and the update's (for tests: fused steps must give the same bits). */
     Driver fusing(boolean on) {
         this.fusing = on;
+        return this;
+    }
+
+    /** Off: every step evaluates f and g afresh, even where a Wolfe search has just done so (for tests). */
+    Driver reusing(boolean on) {
+        this.reusing = on;
         return this;
     }
 
@@ -306,8 +316,21 @@ public final class Driver {
         private StepProgram update;
         private ScriptProgram until, lr, init;
         private final List<ScriptProgram> searches = new ArrayList<>();
-        private Buffer searchD, searchFrom, searchX;
+        private Buffer searchD, searchFrom, searchX, searchG;
         private final double[][] searchCells;
+        /** The gradient objective a strong-Wolfe search evaluates at its trial points, by rows. */
+        private final Map<Rows, Objective> searchObjectives = new HashMap<>();
+        /**
+         * The point a strong-Wolfe search accepted, with the objective's value (as written) and
+         * signed gradient there: when the next step starts at exactly that θ on the same rows,
+         * they are its f and g, not evaluated again.
+         */
+        private Buffer acceptedX;
+        private double[] acceptedG;
+        private double acceptedValue;
+        private boolean accepted;
+        /** Evaluations of the objective made by this statement's steps and line searches (the end report's aside). */
+        private long evaluations;
         private Objective endObjective;
         private boolean initialized;
         private long t = 0;
@@ -369,7 +392,7 @@ public final class Driver {
                 bindInputs(until);
             }
             for (Step.LineSearch ls : step.searches()) {
-                ScriptProgram sp = new ScriptProgram(engine, List.of(ls.direction(), ls.from(), ls.a0(), ls.c(), ls.shrink(), ls.slope()));
+                ScriptProgram sp = new ScriptProgram(engine, ls.inputs());
                 bindInputs(sp);
                 if (searchD == null) {
                     searchD = engine.allocate(script.dimension());
@@ -511,12 +534,22 @@ public final class Driver {
                     fz.prog.run(rng);
                     loss = fz.scalar(fz.lossOut);
                     if (detail) gradNorm = Math.sqrt(fz.scalar(fz.gradNormOut));
+                } else if (reusable(rows)) {
+                    loss = acceptedValue;
+                    g.write(0, acceptedG, 0, acceptedG.length);
+                    if (detail) {
+                        double s = 0;
+                        for (double v : acceptedG) s += v * v;
+                        gradNorm = Math.sqrt(s);
+                    }
                 } else {
                     Objective o = objective(rows);
                     o.theta(theta.cur);
                     loss = o.run();
+                    evaluations++;
                     if (detail) gradNorm = Math.sqrt(o.gradNormSquared());
                 }
+                accepted = false;
             }
             double f = sign * loss;
             if (trace != null) {
@@ -579,7 +612,8 @@ public final class Driver {
                     bindStates(sp);
                     sp.run(rng);
                     dev.descent.engine.Program q = sp.program;
-                    searchCells[s][0] = search(q.scalar(2), q.scalar(3), q.scalar(4), q.scalar(5), f, t);
+                    searchCells[s][0] = q.scalar(6) != 0 ? wolfe(q.scalar(2), q.scalar(3), q.scalar(7), q.scalar(8), q.scalar(5), f, t)
+                            : search(q.scalar(2), q.scalar(3), q.scalar(4), q.scalar(5), f, t);
                 }
                 boolean inPlace = update.thetaInPlace();
                 update.bind(theta.cur, inPlace ? null : theta.next(), inPlace);
@@ -677,11 +711,138 @@ public final class Driver {
             for (int k = 0; k < MAX_SEARCH_TRIES; k++) {
                 for (int i = 0; i < n; i++) x.set(i, from.get(i) + a * d.get(i));
                 double fx = sign * value(rows, x);
+                evaluations++;
                 if (fx <= f + c * a * slope) return a;
                 a *= shrink;
             }
             return 0;
         }
+
+        /** Objective evaluations so far: one per step (none where a Wolfe search's last point is reused), and each line search's trials. */
+        long evaluations() { return evaluations; }
+
+        /** Whether this step's f and g are those a strong-Wolfe search left at exactly this θ (full batches, no H, no dropout). */
+        private boolean reusable(Rows rows) {
+            if (!reusing || !accepted || batches.active() || usesH || rows != batches.batch(t)) return false;
+            if (script.options.training() && Batches.hasRandom(script.objective)) return false;
+            Buffer x = theta.cur;
+            for (int i = 0, n = x.length(); i < n; i++)
+                if (Double.doubleToRawLongBits(x.get(i)) != Double.doubleToRawLongBits(acceptedX.get(i))) return false;
+            return true;
+        }
+
+        /** A point of a strong-Wolfe search: step a, f (signed), value as written, signed gradient (null at a = 0), slope g·d. */
+        private record Trial(double a, double f, double value, double[] g, double gtd) {}
+
+        /** f and g at from + a·d on these rows (a trial of the strong-Wolfe search). */
+        private Trial trial(Rows rows, double a) {
+            Buffer d = searchD, from = searchFrom, x = searchX;
+            int n = x.length();
+            for (int i = 0; i < n; i++) x.set(i, from.get(i) + a * d.get(i));
+            Objective o = searchObjectives.get(rows);
+            if (o == null) {
+                if (searchG == null) searchG = engine.allocate(n);
+                o = new Objective(rows.script, true, false, engine, sign, false);
+                o.random(rng);
+                o.gradient(searchG);
+                o.rows(rows);
+                searchObjectives.put(rows, o);
+            }
+            o.theta(x);
+            double value = o.run();
+            evaluations++;
+            double[] gx = new double[n];
+            searchG.read(0, gx, 0, n);
+            double gtd = 0;
+            for (int i = 0; i < n; i++) gtd += gx[i] * d.get(i);
+            return new Trial(a, sign * value, value, gx, gtd);
+        }
+
+        /**
+         * The strong-Wolfe line search of torch.optim.LBFGS ({@code _strong_wolfe}, after Nocedal and
+         * Wright's Algorithms 3.5 and 3.6): from a0, extrapolate by cubic interpolation (within
+         * [a + 0.01(a − a_prev), 10a]) until a point breaks sufficient decrease, stops decreasing,
+         * or has a non-negative slope, which brackets an acceptable step; then zoom into the bracket
+         * by cubic interpolation (kept 10% of its width from its ends once progress is slow) until
+         * f(from + a·d) ≤ f + c1·a·slope and |∇f(from + a·d)·d| ≤ −c2·slope. At most maxEvals trials
+         * after the first (torch's max_ls); the bracket's low point is the result when the
+         * conditions are not met by then, or the bracket shrinks below 1e-9 along d. A non-finite
+         * f at a trial counts as too far. The accepted point's f and g are kept for the next step.
+         */
+        private double wolfe(double a0, double c1, double c2, double maxEvalsValue, double gtd, double f, long t) {
+            accepted = false;
+            Rows rows = batches.batch(t);
+            int maxEvals = (int) Math.max(1, Math.min(1e6, Math.floor(maxEvalsValue)));
+            Buffer d = searchD;
+            double dNorm = 0;
+            for (int i = 0, n = d.length(); i < n; i++) dNorm = Math.max(dNorm, Math.abs(d.get(i)));
+            Trial prev = new Trial(0, f, Double.NaN, null, gtd), cur = trial(rows, a0);
+            Trial[] br = null;
+            boolean done = false;
+            int iter = 0;
+            while (iter < maxEvals) { // bracketing
+                if (!(cur.f <= f + c1 * cur.a * gtd) || (iter > 1 && cur.f >= prev.f)) { br = new Trial[] {prev, cur}; break; }
+                if (Math.abs(cur.gtd) <= -c2 * gtd) { br = new Trial[] {cur, cur}; done = true; break; }
+                if (cur.gtd >= 0) { br = new Trial[] {prev, cur}; break; }
+                double next = cubic(prev.a, prev.f, prev.gtd, cur.a, cur.f, cur.gtd, cur.a + 0.01 * (cur.a - prev.a), cur.a * 10);
+                prev = cur;
+                cur = trial(rows, next);
+                iter++;
+            }
+            if (iter == maxEvals) br = new Trial[] {new Trial(0, f, Double.NaN, null, gtd), cur};
+            int low = br[0].f <= br[1].f ? 0 : 1, high = 1 - low;
+            boolean slow = false;
+            while (!done && iter < maxEvals) { // zoom
+                if (Math.abs(br[1].a - br[0].a) * dNorm < 1e-9) break;
+                double a = cubic(br[0].a, br[0].f, br[0].gtd, br[1].a, br[1].f, br[1].gtd, Double.NaN, Double.NaN);
+                double hi = Math.max(br[0].a, br[1].a), lo = Math.min(br[0].a, br[1].a), eps = 0.1 * (hi - lo);
+                if (Math.min(hi - a, a - lo) < eps) { // close to an end of the bracket
+                    if (slow || a >= hi || a <= lo) {
+                        a = Math.abs(a - hi) < Math.abs(a - lo) ? hi - eps : lo + eps;
+                        slow = false;
+                    } else slow = true;
+                } else slow = false;
+                Trial x = trial(rows, a);
+                iter++;
+                if (!(x.f <= f + c1 * a * gtd) || !(x.f < br[low].f)) { // not sufficient decrease, or not below the low end
+                    br[high] = x;
+                    low = br[0].f <= br[1].f ? 0 : 1;
+                    high = 1 - low;
+                } else {
+                    if (Math.abs(x.gtd) <= -c2 * gtd) done = true;
+                    else if (x.gtd * (br[high].a - br[low].a) >= 0) br[high] = br[low];
+                    br[low] = x;
+                }
+            }
+            Trial best = br[low];
+            if (best.g != null) {
+                Buffer from = searchFrom;
+                if (acceptedX == null) acceptedX = engine.allocate(d.length());
+                for (int i = 0, n = d.length(); i < n; i++) acceptedX.set(i, from.get(i) + best.a * d.get(i));
+                acceptedG = best.g;
+                acceptedValue = best.value;
+                accepted = true;
+            }
+            return best.a;
+        }
+    }
+
+    /**
+     * The minimizer of the cubic through (x1, f1) and (x2, f2) with slopes g1 and g2, kept within
+     * [lo, hi] (the interval between x1 and x2 when lo is NaN); the middle of that interval when
+     * the cubic has no minimizer (torch's {@code _cubic_interpolate}).
+     */
+    static double cubic(double x1, double f1, double g1, double x2, double f2, double g2, double lo, double hi) {
+        double xmin = Double.isNaN(lo) ? Math.min(x1, x2) : lo, xmax = Double.isNaN(lo) ? Math.max(x1, x2) : hi;
+        double d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2);
+        double d2sq = d1 * d1 - g1 * g2;
+        if (d2sq >= 0) {
+            double d2 = Math.sqrt(d2sq);
+            double at = x1 <= x2 ? x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
+                    : x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2));
+            if (!Double.isNaN(at)) return Math.min(Math.max(at, xmin), xmax);
+        }
+        return (xmin + xmax) / 2;
     }
 
     private Objective finalEval;

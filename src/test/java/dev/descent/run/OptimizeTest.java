@@ -79,7 +79,7 @@ class OptimizeTest {
             }
             count++;
         }
-        assertEquals(12, count, "all twelve standard optimizers");
+        assertEquals(14, count, "all fourteen standard optimizers");
     }
 
     @Test
