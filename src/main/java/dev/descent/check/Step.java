@@ -17,8 +17,12 @@ import java.util.Map;
  */
 public record Step(
         Ast.Optimize statement,
-        /** The optimizer's name and its arguments as written, for messages: "adam(lr = 0.05)". */
+        /** The optimizer's name: "adam". */
         String optimizer,
+        /**
+         * The call as it runs, for the report, messages and plots: its arguments as written, each one
+         * that is a number shown as that number ("gd(lr = 1.1)" for gd(lr = lr) after --set lr=1.1).
+         */
         String call,
         Pos pos,
         long count,

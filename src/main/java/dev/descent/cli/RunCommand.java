@@ -231,6 +231,7 @@ final class RunCommand implements Callable<Integer> {
                 for (Driver.RunResult run : r.runs()) {
                     j.g.writeStartObject();
                     j.g.writeStringField("optimizer", run.optimizer());
+                    j.g.writeStringField("call", run.call());
                     j.g.writeNumberField("steps", run.steps());
                     j.g.writeFieldName("loss");
                     j.number(run.loss());
