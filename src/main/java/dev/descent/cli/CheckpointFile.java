@@ -97,6 +97,7 @@ final class CheckpointFile {
                 j.number(r.trainLoss());
                 g.writeFieldName("validation_loss");
                 j.number(r.validationLoss());
+                g.writeNumberField("restored_epoch", r.restoredEpoch());
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -138,7 +139,8 @@ final class CheckpointFile {
             for (Object o : (List<?>) m.get("done")) {
                 Map<?, ?> r = (Map<?, ?>) o;
                 done.add(new Driver.RunResult((String) r.get("optimizer"), (String) r.get("call"), num(r.get("steps")).longValue(), dbl(r.get("loss")),
-                        Stop.valueOf(((String) r.get("stopped")).toUpperCase(java.util.Locale.ROOT)), (String) r.get("message"), num(r.get("epochs")).longValue(), dbl(r.get("train_loss")), dbl(r.get("validation_loss"))));
+                        Stop.valueOf(((String) r.get("stopped")).toUpperCase(java.util.Locale.ROOT)), (String) r.get("message"), num(r.get("epochs")).longValue(), dbl(r.get("train_loss")), dbl(r.get("validation_loss")),
+                        r.get("restored_epoch") == null ? 0 : num(r.get("restored_epoch")).longValue()));
             }
             Map<?, ?> st = (Map<?, ?>) m.get("states");
             List<String> names = new ArrayList<>();

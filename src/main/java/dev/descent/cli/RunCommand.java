@@ -243,6 +243,7 @@ final class RunCommand implements Callable<Integer> {
                         j.g.writeFieldName("validation_loss");
                         j.number(run.validationLoss());
                     }
+                    if (run.stopped() == Stop.EARLY_STOP) j.g.writeNumberField("restored_epoch", run.restoredEpoch());
                     j.g.writeEndObject();
                 }
                 j.g.writeEndArray();
@@ -280,6 +281,8 @@ final class RunCommand implements Callable<Integer> {
                 if (!Double.isNaN(run.validationLoss()))
                     out.println("  after " + run.epochs() + " epoch" + (run.epochs() == 1 ? "" : "s") + ": training loss " + Text.number(run.trainLoss())
                             + ", validation loss " + Text.number(run.validationLoss()));
+                if (run.stopped() == Stop.EARLY_STOP)
+                    out.println("  restored the parameters of epoch " + run.restoredEpoch() + " (the best validation loss): the losses above are theirs");
             }
             out.println("loss  " + Text.number(r.loss()) + (s.maximize ? "  (the objective maximized)" : ""));
             int w = 4;

@@ -33,10 +33,16 @@ public final class Driver {
     /**
      * How one optimize statement ended. {@code stopped} is "steps", "until", "diverged",
      * "early_stop" or "interrupted" ({@link #stopWhen}); {@code loss} is the objective on all data at its end; with a validation
-     * split, the training and validation losses too (else NaN).
+     * split, the training and validation losses too (else NaN); after early stopping, the epoch
+     * whose parameters were restored (the one with the best validation loss; else 0).
      */
     public record RunResult(String optimizer, String call, long steps, double loss, Stop stopped, String message,
-                            long epochs, double trainLoss, double validationLoss) {}
+                            long epochs, double trainLoss, double validationLoss, long restoredEpoch) {
+        public RunResult(String optimizer, String call, long steps, double loss, Stop stopped, String message,
+                         long epochs, double trainLoss, double validationLoss) {
+            this(optimizer, call, steps, loss, stopped, message, epochs, trainLoss, validationLoss, 0);
+        }
+    }
 
     /**
      * The objective as written (dropout off) and each report, at the final parameters, on one
@@ -316,6 +322,8 @@ public final class Driver {
         private double bestValidation = Double.POSITIVE_INFINITY;
         private Buffer best;
         private long sinceBest = 0;
+        /** After early stopping: the epoch whose parameters were restored. */
+        private long restoredEpoch = 0;
         private boolean ended, interrupted;
 
         /** {@code steps}: the most updates (-1: the statement's own count). */
@@ -542,8 +550,9 @@ public final class Driver {
                     if (best == null) best = engine.allocate(theta.cur.length());
                     best.copy(0, theta.cur, 0, best.length());
                     sinceBest = 0;
-                } else if (step.patience() > 0 && ++sinceBest >= step.patience()) {
+                } else if (step.patience() > 0 && ++sinceBest >= step.patience() && best != null) {
                     theta.cur.copy(0, best, 0, best.length());
+                    restoredEpoch = t / batches.perEpoch() - sinceBest;
                     stopped = Stop.EARLY_STOP;
                     return end();
                 }
@@ -614,7 +623,7 @@ public final class Driver {
             }
             // with rows held out (validation, test), the loss is on the rows trained on, dropout off
             if ((batches.hasValidation() || batches.hasTest()) && ok) loss = Double.isNaN(train) ? value(batches.training(false), theta.cur) : train;
-            return new RunResult(step.optimizer(), step.call(), t, loss, stopped, message, t / Math.max(1, batches.perEpoch()), train, validation);
+            return new RunResult(step.optimizer(), step.call(), t, loss, stopped, message, t / Math.max(1, batches.perEpoch()), train, validation, restoredEpoch);
         }
 
         /** The fused step for these rows (one per batch size), built on first use; null when it does not loop over θ (then the two programs run). */

@@ -55,4 +55,31 @@ class WhatRanTest {
         String[] want = {"", "0.2", "0.2", "0.1", "0.1", "0.05"};
         for (int k = 0; k <= 5; k++) assertEquals(want[k], rows.get(k + 1).split(",", -1)[4], "lr of row " + k);
     }
+
+    @Test void earlyStoppingSaysWhichEpochsParametersWereRestored(@TempDir Path dir) throws Exception {
+        Path csv = dir.resolve("t.csv");
+        JsonNode run = JSON.readTree(Cli.ok("run", "examples/early_stopping.dsc", "--json", "-q", "--trace", csv.toString()).out()).get("runs").get(0);
+        assertEquals("early_stop", run.get("stopped").asText());
+        // the epoch with the lowest validation loss in the trace (each epoch is 20 steps here)
+        List<String> rows = Files.readAllLines(csv);
+        int col = List.of(rows.get(0).split(",")).indexOf("val_loss");
+        long bestEpoch = 0, epoch = 0;
+        double best = Double.POSITIVE_INFINITY;
+        for (String row : rows.subList(1, rows.size())) {
+            String[] f = row.split(",", -1);
+            if (f[col].isEmpty()) continue;
+            epoch++;
+            if (Double.parseDouble(f[col]) < best) {
+                best = Double.parseDouble(f[col]);
+                bestEpoch = epoch;
+            }
+        }
+        assertTrue(bestEpoch < run.get("epochs").asLong(), "it stopped after the best epoch");
+        assertEquals(bestEpoch, run.get("restored_epoch").asLong());
+        assertEquals(best, run.get("validation_loss").asDouble(), 0, "the reported validation loss is the restored epoch's");
+        Cli.Result text = Cli.ok("run", "examples/early_stopping.dsc", "-q");
+        assertTrue(text.out().contains("\n  restored the parameters of epoch " + bestEpoch + " (the best validation loss)"), text.out());
+        // a run that did not stop early says nothing of the kind
+        assertTrue(!Cli.ok("run", "examples/gd_x2.dsc", "--json", "-q").out().contains("restored_epoch"));
+    }
 }
