@@ -45,6 +45,14 @@ public record Step(
         Map<String, Node> hypers) {
 
     /**
+     * The run's own values that {@code until} and the arguments of {@code optimize with} may read
+     * (docs/language.md, "What a run knows"): the epoch under way (from 1), f at the previous step
+     * (inf at a statement's first), the latest validation loss (inf before the first) and the epochs
+     * since it last improved. Inputs of these names; the driver binds them ({@code run.Driver}).
+     */
+    public static final List<String> RUN_NAMES = List.of("epoch", "f_prev", "val_loss", "val_stall");
+
+    /**
      * {@code linesearch(d, a0, c, shrink)}: backtracking from {@code a0} along {@code d}
      * from {@code from} until f(from + a·d) ≤ f + c·a·slope; {@code result} is the INPUT
      * leaf that stands for the step length found.

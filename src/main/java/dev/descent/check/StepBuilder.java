@@ -45,7 +45,9 @@ final class StepBuilder {
         Node t = dag.input("t", Shape.SCALAR), f = dag.input("f", Shape.SCALAR);
         Node p = dag.input("p", Shape.vector(n)), g = dag.input("g", Shape.vector(n));
         Node h = dag.input("H", Shape.matrix(n, n));
-        Map<String, Node> onlyT = Map.of("t", t);
+        Map<String, Node> onlyT = new HashMap<>(Map.of("t", t));
+        // what the run knows between steps, for until and schedules (a top-level name of the same spelling wins)
+        for (String rn : Step.RUN_NAMES) if (!script.globals.containsKey(rn)) onlyT.put(rn, dag.input(rn, Shape.SCALAR));
 
         int start = ck.mark();
         // hyperparameters: the arguments as written (evaluated every step, so they may be schedules of t), or the defaults
@@ -61,7 +63,9 @@ final class StepBuilder {
         }
         Node until = null;
         if (stmt.until() != null) {
-            until = ck.expr(stmt.until(), new Checker.Scope(script, Map.of(), Map.of("t", t, "f", f, "g", g, "p", p), null));
+            Map<String, Node> untilNames = new HashMap<>(onlyT);
+            untilNames.putAll(Map.of("t", t, "f", f, "g", g, "p", p));
+            until = ck.expr(stmt.until(), new Checker.Scope(script, Map.of(), untilNames, null));
             if (until != null && !until.shape.isScalar()) {
                 ck.error(Checker.start(stmt.until()), "the condition after 'until' must be one number (true when non-zero), but this is " + Dag.describe(until.shape),
                         "reduce it, e.g. norm(g) < 1e-6 or max(abs(g)) < 1e-6");

@@ -82,4 +82,70 @@ class WhatRanTest {
         // a run that did not stop early says nothing of the kind
         assertTrue(!Cli.ok("run", "examples/gd_x2.dsc", "--json", "-q").out().contains("restored_epoch"));
     }
+
+    @Test void aLossThatExplodesIsReportedOnceWithoutChangingTheExitCode(@TempDir Path dir) throws Exception {
+        Path s = dir.resolve("boom.dsc");
+        Files.writeString(s, "param x = 1\nminimize x^2\noptimize with gd(lr = 2) for 20 steps\n");
+        Cli.Result r = Cli.run("run", s.toString(), "-q");
+        assertEquals(0, r.code(), r.toString());
+        // x_k = (-3)^k, f = 9^k: past 10^6 times f0 = 1 first at k = 7 (9^7 = 4782969)
+        assertEquals(s + ": warning: gd(lr = 2): the loss grew from 1 to 4782969 after 7 steps, more than 1000000 times its start:"
+                + " the run is diverging (a smaller learning rate may help)\n", r.err());
+        // growth short of the factor says nothing: gd_x2 with lr = 1.1 grows 38-fold
+        Cli.ok("run", "examples/gd_x2.dsc", "--set", "lr=1.1", "-q");
+        // a run that becomes non-finite is diverged (exit 3), its message alone
+        Files.writeString(s, "param x = 1\nminimize x^2\noptimize with gd(lr = 1e10) for 100 steps\n");
+        Cli.Result d = Cli.run("run", s.toString(), "-q");
+        assertEquals(3, d.code(), d.toString());
+        assertTrue(!d.err().contains("warning"), d.err());
+    }
+
+    @Test void untilReadsThePreviousLossAndTheEpoch(@TempDir Path dir) throws Exception {
+        Path s = dir.resolve("s.dsc");
+        // gd on x^2 from 10 with lr 0.1: x_k = 10·0.8^k, f_{k-1} − f_k = 36·0.64^(k−1), first under 1e-12 at k = 71
+        Files.writeString(s, "param x = 10\nminimize x^2\noptimize with gd(lr = 0.1) for 1000 steps until f_prev - f < 1e-12\n");
+        JsonNode run = JSON.readTree(Cli.ok("run", s.toString(), "--json", "-q").out()).get("runs").get(0);
+        assertEquals(71, run.get("steps").asInt());
+        assertEquals("until", run.get("stopped").asText());
+        Path e = dir.resolve("e.dsc");
+        Files.writeString(e, """
+                data d = csv("%s")
+                param w = [0, 0]
+                minimize mean((stack(d.x1, d.x2) @ w - d.y)^2)
+                optimize with sgd(lr = 0.01) for 50 epochs batch 10 until epoch > 3
+                """.formatted(Path.of("examples/data/linear.csv").toAbsolutePath()));
+        JsonNode er = JSON.readTree(Cli.ok("run", e.toString(), "--json", "-q").out()).get("runs").get(0);
+        long rows = Files.readAllLines(Path.of("examples/data/linear.csv")).size() - 1, perEpoch = (rows + 9) / 10;
+        assertEquals(3 * perEpoch, er.get("steps").asLong(), "three epochs, then epoch 4's first step stops");
+    }
+
+    @Test void reduceOnPlateauFollowsTheValidationLossAndResumesToTheSameBits(@TempDir Path dir) throws Exception {
+        Path s = dir.resolve("p.dsc"), csv = dir.resolve("t.csv"), ck = dir.resolve("ck.json");
+        Files.writeString(s, Files.readString(Path.of("examples/early_stopping.dsc"))
+                .replace("data/linear.csv", Path.of("examples/data/linear.csv").toAbsolutePath().toString())
+                .replace("sgd(lr = 0.1, momentum = 0.9) for 200 epochs batch 8 patience 5",
+                        "sgd(lr = 0.1 * 0.5^floor(val_stall / 2), momentum = 0.9) for 10 epochs batch 8"));
+        String whole = Cli.ok("run", s.toString(), "--json", "-q", "--trace", csv.toString()).out();
+        List<String> rows = Files.readAllLines(csv);
+        // replay: the validation losses, and the rate each update used
+        double best = Double.POSITIVE_INFINITY;
+        long stall = 0;
+        double rate = 0.1;
+        int checked = 0;
+        for (String row : rows.subList(2, rows.size())) {
+            String[] f = row.split(",", -1);
+            assertEquals(rate, Double.parseDouble(f[4]), 0, "the rate of update " + f[1]);
+            checked++;
+            if (!f[5].isEmpty()) {
+                double v = Double.parseDouble(f[5]);
+                stall = v < best ? 0 : stall + 1;
+                best = Math.min(best, v);
+                rate = 0.1 * Math.pow(0.5, Math.floor(stall / 2.0));
+            }
+        }
+        assertEquals(200, checked);
+        assertTrue(rate < 0.1, "the rate was reduced at some plateau");
+        Cli.ok("run", s.toString(), "--json", "-q", "--checkpoint", ck.toString(), "--every", "7");
+        assertEquals(whole, Cli.ok("run", s.toString(), "--json", "-q", "--resume", ck.toString()).out(), "resumed at epoch 7: the same bits");
+    }
 }
