@@ -186,8 +186,8 @@ final class RunCommand implements Callable<Integer> {
     /** The warning for a loss that grew past {@link Driver#EXPLOSION} times its start (docs/language.md). */
     static String explosion(String file, String call, long step, double start, double loss) {
         return file + ": warning: " + call + ": the loss grew from " + Text.number(start) + " to " + Text.number(loss)
-                + (step == 0 ? "" : " after " + step + (step == 1 ? " step" : " steps")) + ", more than " + Text.number(Driver.EXPLOSION)
-                + " times its start: the run is diverging (a smaller learning rate may help)";
+                + (step == 0 ? "" : " after " + step + (step == 1 ? " step" : " steps")) + ", up by more than " + Text.number(Driver.EXPLOSION)
+                + " × max(|start|, 1): the run is diverging (a smaller learning rate may help)";
     }
 
     /** A checkpoint that could not be written: it stops the run, and is the error. */

@@ -104,9 +104,10 @@ public final class Driver {
 
     /**
      * How much the loss may grow before the run says so: a statement whose f (the loss as the
-     * optimizer minimizes it) rises above its first value f0 by more than {@code EXPLOSION × |f0|}
-     * is reported once ({@link #onExplosion}). A loss of 1 that reaches a million is diverging,
-     * though every number is still finite.
+     * optimizer minimizes it) rises above its first value f0 by more than
+     * {@code EXPLOSION × max(|f0|, 1)} is reported once ({@link #onExplosion}): a loss of 1 that
+     * passes a million is diverging, though every number is still finite; a loss that starts near 0
+     * (a start at a stationary point) must still grow by a million.
      */
     public static final double EXPLOSION = 1e6;
 
@@ -588,7 +589,7 @@ public final class Driver {
             }
             double f = sign * loss;
             if (t == 0 && Double.isNaN(startLoss)) startLoss = loss;
-            else if (!exploded && startLoss != 0 && Double.isFinite(f) && f - sign * startLoss > EXPLOSION * Math.abs(startLoss)) {
+            else if (!exploded && Double.isFinite(f) && f - sign * startLoss > EXPLOSION * Math.max(Math.abs(startLoss), 1)) {
                 exploded = true;
                 explosions.exploded(index, step.call(), t, startLoss, loss);
             }
