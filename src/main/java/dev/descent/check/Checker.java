@@ -685,6 +685,7 @@ public final class Checker {
                 if (f.defaultValue() != null) names(f.defaultValue(), m, Set.of(), false);
             }
             locals.add("t");
+            locals.addAll(Step.RUN_NAMES); // known where t is, outside optimizer bodies
             names(d.def().body(), m, locals, false);
         }
         for (Module.OptimizerRef o : m.optimizers.values()) {
@@ -729,7 +730,8 @@ public final class Checker {
         else if (o.optimizer() instanceof Ast.Name n) { name = n.name(); args = List.of(); at = n.pos(); }
         else return;
         Module.OptimizerRef ref = m.optimizer(name);
-        Set<String> stepNames = Set.of("t", "g", "f", "p");
+        Set<String> stepNames = new HashSet<>(Set.of("t", "g", "f", "p"));
+        stepNames.addAll(Step.RUN_NAMES);
         if (ref == null) {
             error(at, "unknown optimizer '" + name + "'", Names.didYouMean(name, m.optimizers.keySet()));
         } else {

@@ -17,8 +17,12 @@ import java.util.Map;
  */
 public record Step(
         Ast.Optimize statement,
-        /** The optimizer's name and its arguments as written, for messages: "adam(lr = 0.05)". */
+        /** The optimizer's name: "adam". */
         String optimizer,
+        /**
+         * The call as it runs, for the report, messages and plots: its arguments as written, each one
+         * that is a number shown as that number ("gd(lr = 1.1)" for gd(lr = lr) after --set lr=1.1).
+         */
         String call,
         Pos pos,
         long count,
@@ -39,6 +43,14 @@ public record Step(
         List<LineSearch> searches,
         /** The hyperparameters' values (possibly schedules over t), by name. */
         Map<String, Node> hypers) {
+
+    /**
+     * The run's own values that {@code until} and the arguments of {@code optimize with} may read
+     * (docs/language.md, "What a run knows"): the epoch under way (from 1), f at the previous step
+     * (inf at a statement's first), the latest validation loss (inf before the first) and the epochs
+     * since it last improved. Inputs of these names; the driver binds them ({@code run.Driver}).
+     */
+    public static final List<String> RUN_NAMES = List.of("epoch", "f_prev", "val_loss", "val_stall");
 
     /**
      * {@code linesearch(d, a0, c, shrink)}: backtracking from {@code a0} along {@code d}

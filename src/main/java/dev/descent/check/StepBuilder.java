@@ -45,7 +45,9 @@ final class StepBuilder {
         Node t = dag.input("t", Shape.SCALAR), f = dag.input("f", Shape.SCALAR);
         Node p = dag.input("p", Shape.vector(n)), g = dag.input("g", Shape.vector(n));
         Node h = dag.input("H", Shape.matrix(n, n));
-        Map<String, Node> onlyT = Map.of("t", t);
+        Map<String, Node> onlyT = new HashMap<>(Map.of("t", t));
+        // what the run knows between steps, for until and schedules (a top-level name of the same spelling wins)
+        for (String rn : Step.RUN_NAMES) if (!script.globals.containsKey(rn)) onlyT.put(rn, dag.input(rn, Shape.SCALAR));
 
         int start = ck.mark();
         // hyperparameters: the arguments as written (evaluated every step, so they may be schedules of t), or the defaults
@@ -61,7 +63,9 @@ final class StepBuilder {
         }
         Node until = null;
         if (stmt.until() != null) {
-            until = ck.expr(stmt.until(), new Checker.Scope(script, Map.of(), Map.of("t", t, "f", f, "g", g, "p", p), null));
+            Map<String, Node> untilNames = new HashMap<>(onlyT);
+            untilNames.putAll(Map.of("t", t, "f", f, "g", g, "p", p));
+            until = ck.expr(stmt.until(), new Checker.Scope(script, Map.of(), untilNames, null));
             if (until != null && !until.shape.isScalar()) {
                 ck.error(Checker.start(stmt.until()), "the condition after 'until' must be one number (true when non-zero), but this is " + Dag.describe(until.shape),
                         "reduce it, e.g. norm(g) < 1e-6 or max(abs(g)) < 1e-6");
@@ -99,7 +103,7 @@ final class StepBuilder {
         }
         if (body.failed || ck.mark() > start) return null;
         if (!affordable(name, body, until, hypers, h)) return null;
-        return new Step(stmt, name, text(call), stmt.pos(), count, stmt.unit(), batch, until, patience, p, g, f, t, h,
+        return new Step(stmt, name, shown(call, text(call), new Checker.Scope(script, Map.of(), onlyT, null)), stmt.pos(), count, stmt.unit(), batch, until, patience, p, g, f, t, h,
                 body.stateNames, body.stateInputs, body.stateInits, body.stateOutputs, body.p, List.copyOf(searches), hypers);
     }
 
@@ -428,6 +432,69 @@ final class StepBuilder {
         Node result = dag.input("search:" + searches.size(), Shape.SCALAR);
         searches.add(new Step.LineSearch(result, d, from, a0, c1, shrink, dag.dot(g, d), wolfe, c2, maxEvals, c.pos()));
         return result;
+    }
+
+    /**
+     * The call as it runs: each argument that is one number shown as that number, so that
+     * {@code gd(lr = lr)} after {@code --set lr=1.1} reads "gd(lr = 1.1)"; a number as written keeps
+     * its spelling; an argument that changes with t (a schedule) keeps its form, each of its own
+     * arguments shown the same way ("sgd(lr = step_decay(0.2, 0.5, 10))"); anything else as written.
+     * A call written over several lines is shown as {@link #text} gives it.
+     */
+    private String shown(Ast.Call call, String written, Checker.Scope scope) {
+        int open = written.indexOf('(');
+        if (call.args().isEmpty() || open < 0 || !written.endsWith(")")) return written;
+        List<String> parts = topLevelArgs(written.substring(open + 1, written.length() - 1));
+        if (parts.size() != call.args().size()) return written;
+        StringBuilder sb = new StringBuilder(written.substring(0, open).strip()).append('(');
+        for (int i = 0; i < parts.size(); i++) {
+            Ast.Arg a = call.args().get(i);
+            String part = parts.get(i).strip();
+            if (i > 0) sb.append(", ");
+            if (a.name() != null) {
+                int eq = part.indexOf('=');
+                if (!part.startsWith(a.name()) || eq < 0) return written;
+                part = part.substring(eq + 1).strip();
+                sb.append(a.name()).append(" = ");
+            }
+            sb.append(shownValue(a.value(), part, scope));
+        }
+        return sb.append(')').toString();
+    }
+
+    private String shownValue(Ast.Expr e, String written, Checker.Scope scope) {
+        if (e instanceof Ast.Num) return written;
+        int mark = ck.mark();
+        Node v = ck.expr(e, scope);
+        ck.rollback(mark); // checked already: nothing new to say
+        if (v != null && v.isScalarConst()) return number(v.num);
+        if (e instanceof Ast.Call c) return shown(c, written, scope);
+        return written;
+    }
+
+    /** The arguments' texts between a call's brackets, split at the commas outside brackets. */
+    private static List<String> topLevelArgs(String inside) {
+        List<String> out = new ArrayList<>();
+        int depth = 0, from = 0;
+        for (int i = 0; i < inside.length(); i++) {
+            char ch = inside.charAt(i);
+            if (ch == '(' || ch == '[') depth++;
+            else if (ch == ')' || ch == ']') depth--;
+            else if (ch == ',' && depth == 0) {
+                out.add(inside.substring(from, i));
+                from = i + 1;
+            }
+        }
+        out.add(inside.substring(from));
+        return out;
+    }
+
+    /** A value as the report prints numbers: whole numbers without ".0", else the shortest repr (e for the exponent). */
+    private static String number(double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e15 && !(v == 0 && 1 / v < 0)) return Long.toString((long) v);
+        if (Double.isNaN(v)) return "nan";
+        if (Double.isInfinite(v)) return v > 0 ? "inf" : "-inf";
+        return Double.toString(v).replace('E', 'e');
     }
 
     /** The call as written in the source, e.g. "adam(lr = 0.05)". */

@@ -80,6 +80,13 @@ final class CheckpointFile {
             if (c.best() == null) g.writeNull();
             else array(j, c.best());
             g.writeNumberField("since_best", c.sinceBest());
+            g.writeFieldName("start_loss");
+            j.number(c.startLoss());
+            g.writeFieldName("f_prev");
+            j.number(c.previousF());
+            g.writeFieldName("val_loss");
+            j.number(c.lastValidation());
+            g.writeNumberField("val_stall", c.stall());
             g.writeFieldName("done");
             g.writeStartArray();
             for (Driver.RunResult r : c.done()) {
@@ -97,6 +104,7 @@ final class CheckpointFile {
                 j.number(r.trainLoss());
                 g.writeFieldName("validation_loss");
                 j.number(r.validationLoss());
+                g.writeNumberField("restored_epoch", r.restoredEpoch());
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -138,7 +146,8 @@ final class CheckpointFile {
             for (Object o : (List<?>) m.get("done")) {
                 Map<?, ?> r = (Map<?, ?>) o;
                 done.add(new Driver.RunResult((String) r.get("optimizer"), (String) r.get("call"), num(r.get("steps")).longValue(), dbl(r.get("loss")),
-                        Stop.valueOf(((String) r.get("stopped")).toUpperCase(java.util.Locale.ROOT)), (String) r.get("message"), num(r.get("epochs")).longValue(), dbl(r.get("train_loss")), dbl(r.get("validation_loss"))));
+                        Stop.valueOf(((String) r.get("stopped")).toUpperCase(java.util.Locale.ROOT)), (String) r.get("message"), num(r.get("epochs")).longValue(), dbl(r.get("train_loss")), dbl(r.get("validation_loss")),
+                        r.get("restored_epoch") == null ? 0 : num(r.get("restored_epoch")).longValue()));
             }
             Map<?, ?> st = (Map<?, ?>) m.get("states");
             List<String> names = new ArrayList<>();
@@ -156,7 +165,11 @@ final class CheckpointFile {
             }
             return new Driver.Checkpoint(num(m.get("statement")).intValue(), done, num(m.get("t")).longValue(), doubles(m.get("theta")), names, states,
                     Boolean.TRUE.equals(m.get("initialized")), Long.parseUnsignedLong((String) m.get("rng"), 16), num(m.get("shuffled_epoch")).longValue(), order,
-                    dbl(m.get("best_validation")), m.get("best") == null ? null : doubles(m.get("best")), num(m.get("since_best")).longValue());
+                    dbl(m.get("best_validation")), m.get("best") == null ? null : doubles(m.get("best")), num(m.get("since_best")).longValue(),
+                    m.containsKey("start_loss") ? dbl(m.get("start_loss")) : Double.NaN,
+                    m.containsKey("f_prev") ? dbl(m.get("f_prev")) : Double.POSITIVE_INFINITY,
+                    m.containsKey("val_loss") ? dbl(m.get("val_loss")) : Double.POSITIVE_INFINITY,
+                    m.containsKey("val_stall") ? num(m.get("val_stall")).longValue() : 0);
         } catch (RuntimeException e) {
             if (e instanceof CompileError) throw e;
             throw new CompileError(Diagnostic.at(top, "a damaged checkpoint: a member is missing or of the wrong kind", "write it again with --checkpoint"));

@@ -137,10 +137,11 @@ final class OutputFile implements AutoCloseable {
      * {@code /dev/stdout}, {@code plot}) gets an SVG.
      */
     static OutputFile openPlot(String name, Map<Path, String> inputs) {
-        check(name, inputs);
+        check(name, inputs); // a name that cannot be written is that first (exit 1)
         String ext = extension(name);
+        // a format the tool cannot draw is a mistake in the command, not in a file (issue 13: exit 2)
         if (ext != null && !ext.equalsIgnoreCase("svg") && !ext.equalsIgnoreCase("png"))
-            throw new Failure(name, "a plot is drawn as SVG (.svg) or PNG (.png), not ." + ext);
+            throw new Main.UsageError("--plot " + name + ": a plot is drawn as SVG (.svg) or PNG (.png), not ." + ext);
         return open(name, inputs);
     }
 

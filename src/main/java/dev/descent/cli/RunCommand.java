@@ -180,6 +180,16 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /** Warnings of losses that exploded, printed on stderr after the run (not over its progress bar). */
+    private final List<String> explosions = new java.util.ArrayList<>();
+
+    /** The warning for a loss that grew past {@link Driver#EXPLOSION} times its start (docs/language.md). */
+    static String explosion(String file, String call, long step, double start, double loss) {
+        return file + ": warning: " + call + ": the loss grew from " + Text.number(start) + " to " + Text.number(loss)
+                + (step == 0 ? "" : " after " + step + (step == 1 ? " step" : " steps")) + ", up by more than " + Text.number(Driver.EXPLOSION)
+                + " × max(|start|, 1): the run is diverging (a smaller learning rate may help)";
+    }
+
     /** A checkpoint that could not be written: it stops the run, and is the error. */
     private OutputFile.Failure checkpointFailure;
 
@@ -189,7 +199,7 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter tty = ProgressBar.target(quiet, err);
         ProgressBar bar = tty == null ? null : ProgressBar.of(s, sd, engine, tty);
         try {
-            Driver d = new Driver(s, sd, engine).stopWhen(stop);
+            Driver d = new Driver(s, sd, engine).stopWhen(stop).onExplosion((run, call, step, first, loss) -> explosions.add(explosion(file, call, step, first, loss)));
             if (checkpoint != null)
                 d.checkpointEvery(every, c -> {
                     if (checkpointFailure != null) return;
@@ -219,6 +229,7 @@ final class RunCommand implements Callable<Integer> {
     private void report(Script s, Driver.Result r, PrintWriter out, PrintWriter err) throws IOException {
         for (Driver.RunResult run : r.runs())
             if (run.message() != null) err.println(file + ": " + run.call() + " diverged: " + run.message());
+        if (!r.diverged()) for (String w : explosions) err.println(w);
         if (json) {
             try (Json j = new Json()) {
                 j.g.writeStartObject();
@@ -231,6 +242,7 @@ final class RunCommand implements Callable<Integer> {
                 for (Driver.RunResult run : r.runs()) {
                     j.g.writeStartObject();
                     j.g.writeStringField("optimizer", run.optimizer());
+                    j.g.writeStringField("call", run.call());
                     j.g.writeNumberField("steps", run.steps());
                     j.g.writeFieldName("loss");
                     j.number(run.loss());
@@ -242,6 +254,7 @@ final class RunCommand implements Callable<Integer> {
                         j.g.writeFieldName("validation_loss");
                         j.number(run.validationLoss());
                     }
+                    if (run.stopped() == Stop.EARLY_STOP) j.g.writeNumberField("restored_epoch", run.restoredEpoch());
                     j.g.writeEndObject();
                 }
                 j.g.writeEndArray();
@@ -279,6 +292,8 @@ final class RunCommand implements Callable<Integer> {
                 if (!Double.isNaN(run.validationLoss()))
                     out.println("  after " + run.epochs() + " epoch" + (run.epochs() == 1 ? "" : "s") + ": training loss " + Text.number(run.trainLoss())
                             + ", validation loss " + Text.number(run.validationLoss()));
+                if (run.stopped() == Stop.EARLY_STOP)
+                    out.println("  restored the parameters of epoch " + run.restoredEpoch() + " (the best validation loss): the losses above are theirs");
             }
             out.println("loss  " + Text.number(r.loss()) + (s.maximize ? "  (the objective maximized)" : ""));
             int w = 4;

@@ -35,10 +35,16 @@ public final class Driver {
     /**
      * How one optimize statement ended. {@code stopped} is "steps", "until", "diverged",
      * "early_stop" or "interrupted" ({@link #stopWhen}); {@code loss} is the objective on all data at its end; with a validation
-     * split, the training and validation losses too (else NaN).
+     * split, the training and validation losses too (else NaN); after early stopping, the epoch
+     * whose parameters were restored (the one with the best validation loss; else 0).
      */
     public record RunResult(String optimizer, String call, long steps, double loss, Stop stopped, String message,
-                            long epochs, double trainLoss, double validationLoss) {}
+                            long epochs, double trainLoss, double validationLoss, long restoredEpoch) {
+        public RunResult(String optimizer, String call, long steps, double loss, Stop stopped, String message,
+                         long epochs, double trainLoss, double validationLoss) {
+            this(optimizer, call, steps, loss, stopped, message, epochs, trainLoss, validationLoss, 0);
+        }
+    }
 
     /**
      * The objective as written (dropout off) and each report, at the final parameters, on one
@@ -89,7 +95,37 @@ public final class Driver {
      */
     public record Checkpoint(int statement, List<RunResult> done, long t, double[] theta, List<String> stateNames, double[][] states,
                              boolean initialized, long rng, long shuffledEpoch, int[] order,
-                             double bestValidation, double[] best, long sinceBest) {}
+                             double bestValidation, double[] best, long sinceBest,
+                             double startLoss, double previousF, double lastValidation, long stall) {
+        public Checkpoint(int statement, List<RunResult> done, long t, double[] theta, List<String> stateNames, double[][] states,
+                          boolean initialized, long rng, long shuffledEpoch, int[] order, double bestValidation, double[] best, long sinceBest) {
+            this(statement, done, t, theta, stateNames, states, initialized, rng, shuffledEpoch, order, bestValidation, best, sinceBest,
+                    Double.NaN, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, 0);
+        }
+    }
+
+    /**
+     * How much the loss may grow before the run says so: a statement whose f (the loss as the
+     * optimizer minimizes it) rises above its first value f0 by more than
+     * {@code EXPLOSION × max(|f0|, 1)} is reported once ({@link #onExplosion}): a loss of 1 that
+     * passes a million is diverging, though every number is still finite; a loss that starts near 0
+     * (a start at a stationary point) must still grow by a million.
+     */
+    public static final double EXPLOSION = 1e6;
+
+    /** Told once per statement when its loss explodes ({@link #EXPLOSION}). */
+    public interface Explosions {
+        /** {@code step}: the updates made when the loss was {@code loss}; {@code start}: the statement's first loss (both as written). */
+        void exploded(int run, String call, long step, double start, double loss);
+    }
+
+    private Explosions explosions = (run, call, step, start, loss) -> {};
+
+    /** Whom to tell when a statement's loss explodes ({@link #EXPLOSION}). */
+    public Driver onExplosion(Explosions e) {
+        this.explosions = e;
+        return this;
+    }
 
     /** Receives checkpoints as the run makes them ({@link #checkpointEvery}). */
     public interface Checkpoints {
@@ -307,6 +343,15 @@ public final class Driver {
         /** Cells the programs read: t, f (float64 whatever the precision), and t for the learning rate and state starts. */
         private final double[] tCell = {1}, fCell = {0}, lrT = {1}, one = {1};
         private final Buffer tBuf = Buffer.of(tCell), fBuf = Buffer.of(fCell), lrTBuf = Buffer.of(lrT), oneBuf = Buffer.of(one);
+        /** epoch, f_prev, val_loss, val_stall ({@code StepBuilder.RUN_NAMES}): for the next update, and as the last update saw them. */
+        private final double[] runCells = {1, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, 0}, usedCells = runCells.clone();
+        private final Buffer runBuf = Buffer.of(runCells), usedBuf = Buffer.of(usedCells);
+        /** f at the last point, the latest validation loss (as f: the optimizer's sign), the epochs since it improved. */
+        private double previousF = Double.POSITIVE_INFINITY, lastValidation = Double.POSITIVE_INFINITY;
+        private long stall = 0;
+        /** The statement's first loss (as written), and whether its explosion was told. */
+        private double startLoss = Double.NaN;
+        private boolean exploded;
         /** The gradient and the Hessian (two-program steps only). */
         private Buffer g, h;
         /** Fused steps, or the objective's programs, by the rows they see; the update's program (two-program steps). */
@@ -339,6 +384,8 @@ public final class Driver {
         private double bestValidation = Double.POSITIVE_INFINITY;
         private Buffer best;
         private long sinceBest = 0;
+        /** After early stopping: the epoch whose parameters were restored. */
+        private long restoredEpoch = 0;
         private boolean ended, interrupted;
 
         /** {@code steps}: the most updates (-1: the statement's own count). */
@@ -356,7 +403,8 @@ public final class Driver {
             for (int i : states.live) inits.add(step.stateInits().get(i));
             BitSet initReach = Reach.ids(inits);
             boolean initReadsGradient = initReach.get(step.g().id) || initReach.get(step.f().id);
-            fuse = fusing && StepProgram.fusable(script, step, usesH, initReadsGradient);
+            // a step that reads what the run knows between steps (val_loss, …) runs as two programs, which read it when it is known
+            fuse = fusing && StepProgram.fusable(script, step, usesH, initReadsGradient) && !readsRunNames(step);
             // the fused step of the first batch first, so that its compilation (when the run is long) starts
             // in the background before the states and the second θ are allocated and filled
             if (fuse) fused(batches.batch(0));
@@ -366,17 +414,33 @@ public final class Driver {
             if (step.lr() != null && detail) {
                 lr = new ScriptProgram(engine, List.of(step.lr()));
                 lr.bind("t", lrTBuf, 0);
+                bindRunNames(lr, usedBuf);
                 lr.theta(theta.cur);
                 lr.rows(batches.all(true));
             }
             if (!inits.isEmpty()) {
                 init = new ScriptProgram(engine, inits);
                 init.bind("t", oneBuf, 0);
+                bindRunNames(init, runBuf);
                 init.bind("f", fBuf, 0);
                 for (int i = 0; i < states.size(); i++) init.program.bindOutput(i, states.cur[i], 0);
             }
             if (!fuse) twoPrograms();
             if (init != null && !initReadsGradient) initStates();
+        }
+
+        /** Whether the step (its update, until, line searches, state starts) reads epoch, f_prev, val_loss or val_stall. */
+        private static boolean readsRunNames(Step step) {
+            List<Node> roots = new ArrayList<>(step.runRoots());
+            roots.addAll(step.stateInits());
+            roots.addAll(step.stateOutputs());
+            if (step.lr() != null) roots.add(step.lr());
+            return Reach.any(roots, n -> n.op == dev.descent.ir.Op.INPUT && Step.RUN_NAMES.contains(((dev.descent.ir.Attr.Input) n.attr).name()));
+        }
+
+        /** What the run knows between steps, as the next update sees it and as the last one saw it (for the trace's lr). */
+        private void bindRunNames(ScriptProgram p, Buffer cells) {
+            for (int i = 0; i < Step.RUN_NAMES.size(); i++) p.bind(Step.RUN_NAMES.get(i), cells, i);
         }
 
         /** The objective's program and the update's, and what they share (g, H, until, the line searches), built once. */
@@ -412,6 +476,7 @@ public final class Driver {
             p.bind("g", g, 0);
             p.bind("f", fBuf, 0);
             p.bind("t", tBuf, 0);
+            bindRunNames(p, runBuf);
             if (h != null) p.bind("H", h, 0);
             for (int s = 0; s < step.searches().size(); s++) p.bind("search:" + s, Buffer.of(searchCells[s]), 0);
             bindStates(p);
@@ -449,7 +514,7 @@ public final class Driver {
             for (int i = 0; i < st.length; i++) st[i] = states.cur[i] == null ? null : states.cur[i].toDoubles();
             return new Checkpoint(index, List.copyOf(done), t, theta.cur.toDoubles(), List.of(states.names), st,
                     initialized || init == null, rng.state(), batches.shuffledEpoch(), batches.order(),
-                    bestValidation, best == null ? null : best.toDoubles(), sinceBest);
+                    bestValidation, best == null ? null : best.toDoubles(), sinceBest, startLoss, previousF, lastValidation, stall);
         }
 
         /** Back to a checkpoint of this statement: θ, the states, t, the generator, the shuffled order, early stopping's record. */
@@ -476,6 +541,10 @@ public final class Driver {
                 best.write(0, c.best(), 0, c.best().length);
             }
             sinceBest = c.sinceBest();
+            startLoss = c.startLoss();
+            previousF = c.previousF();
+            lastValidation = c.lastValidation();
+            stall = c.stall();
         }
 
         /**
@@ -552,6 +621,11 @@ public final class Driver {
                 accepted = false;
             }
             double f = sign * loss;
+            if (t == 0 && Double.isNaN(startLoss)) startLoss = loss;
+            else if (!exploded && Double.isFinite(f) && f - sign * startLoss > EXPLOSION * Math.max(Math.abs(startLoss), 1)) {
+                exploded = true;
+                explosions.exploded(index, step.call(), t, startLoss, loss);
+            }
             if (trace != null) {
                 double rate = Double.NaN;
                 if (lr != null && t > 0) {
@@ -570,18 +644,27 @@ public final class Driver {
             if (t > 0 && batches.hasValidation() && t % batches.perEpoch() == 0) { // an epoch just ended
                 double v = value(batches.validation(), theta.cur);
                 if (trace != null) trace.validation(index, t, v);
+                stall = v < bestValidation ? 0 : stall + 1;
+                lastValidation = sign * v;
                 if (v < bestValidation) {
                     bestValidation = v;
                     if (best == null) best = engine.allocate(theta.cur.length());
                     best.copy(0, theta.cur, 0, best.length());
                     sinceBest = 0;
-                } else if (step.patience() > 0 && ++sinceBest >= step.patience()) {
+                } else if (step.patience() > 0 && ++sinceBest >= step.patience() && best != null) {
                     theta.cur.copy(0, best, 0, best.length());
+                    restoredEpoch = t / batches.perEpoch() - sinceBest;
                     stopped = Stop.EARLY_STOP;
                     return end();
                 }
             }
             if (last) return end();
+            // what the run knows, for this update's until and schedules
+            runCells[0] = t / batches.perEpoch() + 1;
+            runCells[1] = previousF;
+            runCells[2] = lastValidation;
+            runCells[3] = stall;
+            previousF = f;
             double flag;
             if (fz != null) {
                 if (fz.untilOut >= 0 && fz.scalar(fz.untilOut) != 0) {
@@ -622,6 +705,7 @@ public final class Driver {
                 states.commit();
                 if (!inPlace) theta.swap();
             }
+            System.arraycopy(runCells, 0, usedCells, 0, runCells.length);
             t++;
             if (!Double.isFinite(flag)) {
                 stopped = Stop.DIVERGED;
@@ -648,7 +732,7 @@ public final class Driver {
             }
             // with rows held out (validation, test), the loss is on the rows trained on, dropout off
             if ((batches.hasValidation() || batches.hasTest()) && ok) loss = Double.isNaN(train) ? value(batches.training(false), theta.cur) : train;
-            return new RunResult(step.optimizer(), step.call(), t, loss, stopped, message, t / Math.max(1, batches.perEpoch()), train, validation);
+            return new RunResult(step.optimizer(), step.call(), t, loss, stopped, message, t / Math.max(1, batches.perEpoch()), train, validation, restoredEpoch);
         }
 
         /** The fused step for these rows (one per batch size), built on first use; null when it does not loop over θ (then the two programs run). */

@@ -86,10 +86,13 @@ class OutputFaultsTest {
         for (String name : new String[] {"p.pdf", "p.JPG", "p.svg.gz"}) {
             Path target = dir.resolve(name);
             String ext = name.substring(name.lastIndexOf('.'));
-            assertCannotWrite(BadInput.run("run", s.toString(), "--plot", target.toString()), target.toString(),
-                    "a plot is drawn as SVG (.svg) or PNG (.png), not " + ext);
-            assertCannotWrite(BadInput.run("compare", s.toString(), "--with", "adam(lr = 0.1)", "--plot", target.toString()), target.toString(),
-                    "a plot is drawn as SVG (.svg) or PNG (.png), not " + ext);
+            for (BadInput.Result r : List.of(BadInput.run("run", s.toString(), "--plot", target.toString()),
+                    BadInput.run("compare", s.toString(), "--with", "adam(lr = 0.1)", "--plot", target.toString()))) {
+                assertNoStackTrace(r);
+                assertEquals(Main.USAGE, r.code(), r::describe); // a usage error (issue 13), not a file that cannot be written
+                assertTrue(r.err().startsWith("descent: --plot " + target + ": a plot is drawn as SVG (.svg) or PNG (.png), not " + ext + "\n"), r::describe);
+                assertEquals("", r.out(), r::describe);
+            }
             assertFalse(Files.exists(target));
         }
         // upper case and no extension at all are fine

@@ -43,8 +43,9 @@ class RunCommandTest {
         List<Object> runs = array(o.get("runs"));
         assertEquals(1, runs.size());
         Map<String, Object> r = object(runs.get(0));
-        assertEquals(List.of("optimizer", "steps", "loss", "stopped"), List.copyOf(r.keySet()));
+        assertEquals(List.of("optimizer", "call", "steps", "loss", "stopped"), List.copyOf(r.keySet()));
         assertEquals("gd", r.get("optimizer"));
+        assertEquals("gd(lr = 0.25)", r.get("call"));
         assertEquals(3.0, number(r.get("steps")));
         assertEquals("steps", r.get("stopped"));
     }
