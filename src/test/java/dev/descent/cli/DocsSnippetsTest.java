@@ -149,7 +149,8 @@ class DocsSnippetsTest {
         List<String> args = new ArrayList<>();
         for (String a : words(cmd)) {
             boolean path = !a.isEmpty() && !a.startsWith("-")
-                    && (Files.exists(dir.resolve(a)) || a.endsWith(".csv") || a.endsWith(".svg") || a.endsWith(".dsc"));
+                    && (Files.exists(dir.resolve(a)) || a.matches("[\\w./-]+\\.(csv|svg|png|dsc|json|ckpt)"));
+            // every file a snippet names is the temporary folder's: nothing is written into the checkout
             args.add(path ? dir.resolve(a).toString() : a);
         }
         int expectedCode = 0;
