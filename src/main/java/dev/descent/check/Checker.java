@@ -9,16 +9,12 @@ import dev.descent.ir.ShapeError;
 import dev.descent.syntax.Ast;
 import dev.descent.syntax.CompileError;
 import dev.descent.syntax.Diagnostic;
-import dev.descent.syntax.InputFiles;
 import dev.descent.syntax.Parser;
 import dev.descent.syntax.Pos;
 import dev.descent.syntax.SourceFile;
-import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -39,15 +35,16 @@ public final class Checker {
     public static final String STDLIB_RESOURCE = "/dev/descent/std/std.dsc";
 
     private final Dag dag = new Dag();
-    private final List<Diagnostic> diagnostics = new ArrayList<>();
+    final List<Diagnostic> diagnostics = new ArrayList<>();
     private final Set<String> reported = new HashSet<>();
-    private final Map<Path, Module> loaded = new HashMap<>();
-    private final Deque<Path> importing = new ArrayDeque<>();
     private final Map<String, Double> settings;
     private final Set<String> settingsUsed = new HashSet<>();
     private final boolean training;
     private int dropouts;
-    private Module stdlib;
+    Module stdlib;
+    /** The stages that are classes of their own: imports, name checks. */
+    final Imports imports = new Imports(this);
+    final NameCheck nameCheck = new NameCheck(this);
 
     /**
      * How a script is instantiated: for training ({@code dropout} draws masks), and with
@@ -149,9 +146,9 @@ public final class Checker {
             module.defs.putAll(stdlib.defs);
             module.optimizers.putAll(stdlib.optimizers);
         }
-        if (source.path() != null) importing.push(canonical(source.path()));
+        if (source.path() != null) imports.enter(source.path());
         Script script = topLevel(program, module);
-        if (source.path() != null) importing.pop();
+        if (source.path() != null) imports.exit();
         if (!diagnostics.isEmpty()) throw new CompileError(sorted(diagnostics));
         for (String name : settings.keySet()) {
             if (!settingsUsed.contains(name)) {
@@ -174,25 +171,17 @@ public final class Checker {
     static List<Diagnostic> checkLibrary(Ast.Program program, Module m) {
         Checker c = new Checker(Map.of(), Options.EVAL);
         c.library(program, m);
-        if (!m.globals.isEmpty() || !c.loaded.isEmpty())
+        if (!m.globals.isEmpty() || !c.imports.loadedNone())
             throw new IllegalStateException("the standard library may hold only defs and optimizers");
         return List.copyOf(c.diagnostics);
     }
 
-    private static Path canonical(Path p) {
-        try {
-            return p.toRealPath();
-        } catch (IOException e) {
-            return p.toAbsolutePath().normalize();
-        }
-    }
-
     /** A file that is imported: it may hold imports, lets, defs and optimizers. */
-    private void library(Ast.Program program, Module m) {
-        declare(program, m);
+    void library(Ast.Program program, Module m) {
+        imports.declare(program, m);
         for (Ast.Stmt st : program.statements()) {
             switch (st) {
-                case Ast.Import im -> importInto(im, m);
+                case Ast.Import im -> imports.importInto(im, m);
                 case Ast.Let let -> let(let, m, false);
                 case Ast.Def d -> {}
                 case Ast.Optimizer o -> {}
@@ -200,127 +189,13 @@ public final class Checker {
                         "keep what is run (param, minimize, optimize, data, seed) in the script that imports this file");
             }
         }
-        checkDefinitions(m);
-    }
-
-    private void importInto(Ast.Import im, Module into) {
-        Path base = into.source.path() == null ? Path.of("") : into.source.path().toAbsolutePath().getParent();
-        Path target;
-        try {
-            target = base.resolve(im.path()).normalize();
-        } catch (java.nio.file.InvalidPathException e) {
-            error(im.pathPos(), "\"" + printable(im.path()) + "\" is not a valid file path");
-            return;
-        }
-        String kind;
-        try {
-            kind = InputFiles.notRegular(target);
-        } catch (IOException e) {
-            error(im.pathPos(), "cannot import \"" + im.path() + "\": no such file",
-                    "import paths are relative to the importing file's folder (looked for " + target + ")");
-            return;
-        }
-        if (kind != null) {
-            error(im.pathPos(), "cannot import " + im.path() + ": not a regular file", InputFiles.notRegularHint(kind));
-            return;
-        }
-        if (!im.path().toLowerCase(java.util.Locale.ROOT).endsWith(".dsc")) {
-            // not read at all: the diagnostics about a file that is not a script would quote its lines
-            error(im.pathPos(), "cannot import " + im.path() + ": an imported file is a script, whose name ends in .dsc",
-                    "import \"lib.dsc\" makes the defs and optimizers of lib.dsc usable; data is read with csv(\"…\")");
-            return;
-        }
-        Path key = canonical(target);
-        if (importing.contains(key)) {
-            List<String> cycle = new ArrayList<>();
-            boolean on = false;
-            List<Path> stack = new ArrayList<>(importing);
-            java.util.Collections.reverse(stack);
-            for (Path p : stack) {
-                if (p.equals(key)) on = true;
-                if (on) cycle.add(p.getFileName().toString());
-            }
-            cycle.add(key.getFileName().toString());
-            error(im.pathPos(), "import cycle: " + String.join(" → ", cycle));
-            return;
-        }
-        Module m = loaded.get(key);
-        if (m == null) {
-            SourceFile src;
-            try {
-                src = SourceFile.readNamed(target, displayPath(into.source, im.path()));
-            } catch (CompileError e) {
-                diagnostics.addAll(e.diagnostics());
-                return;
-            }
-            m = new Module(src);
-            if (stdlib != null) {
-                m.defs.putAll(stdlib.defs);
-                m.optimizers.putAll(stdlib.optimizers);
-            }
-            importing.push(key);
-            try {
-                library(Parser.parse(src), m);
-            } catch (CompileError e) {
-                diagnostics.addAll(e.diagnostics());
-            } finally {
-                importing.pop();
-            }
-            loaded.put(key, m);
-        }
-        for (var e : m.defs.entrySet()) {
-            Module.DefRef mine = into.defs.get(e.getKey());
-            if (mine != null && mine.module() != into && mine.module() != stdlib && mine.module() != e.getValue().module())
-                error(im.pos(), "'" + e.getKey() + "' is defined both in " + mine.module().source.name() + " and in " + m.source.name());
-            else if (mine == null || mine.module() == stdlib) into.defs.put(e.getKey(), e.getValue());
-        }
-        for (var e : m.optimizers.entrySet()) {
-            Module.OptimizerRef mine = into.optimizers.get(e.getKey());
-            if (mine != null && mine.module() != into && mine.module() != stdlib && mine.module() != e.getValue().module())
-                error(im.pos(), "optimizer '" + e.getKey() + "' is defined both in " + mine.module().source.name() + " and in " + m.source.name());
-            else if (mine == null || mine.module() == stdlib) into.optimizers.put(e.getKey(), e.getValue());
-        }
-    }
-
-    private static String displayPath(SourceFile from, String rel) {
-        if (from.path() == null) return rel;
-        Path parent = Path.of(from.name()).getParent();
-        return parent == null ? rel : parent.resolve(rel).normalize().toString();
-    }
-
-    /** Hoists defs and optimizers (usable before their line), and notes the names declared later. */
-    private void declare(Ast.Program program, Module m) {
-        Map<String, Pos> seen = new HashMap<>();
-        for (Ast.Stmt st : program.statements()) {
-            String name = null;
-            Pos at = null;
-            switch (st) {
-                case Ast.Def d -> { name = d.name(); at = d.namePos(); }
-                case Ast.Optimizer o -> { name = o.name(); at = o.namePos(); }
-                case Ast.Let l -> { name = l.name(); at = l.namePos(); }
-                case Ast.Param p -> { name = p.name(); at = p.namePos(); }
-                case Ast.Data d -> { name = d.name(); at = d.namePos(); }
-                default -> {}
-            }
-            if (name == null) continue;
-            Pos before = seen.get(name);
-            if (before != null) {
-                error(at, "'" + name + "' is already defined, at line " + before.line());
-                continue;
-            }
-            seen.put(name, at);
-            switch (st) {
-                case Ast.Def d -> m.defs.put(d.name(), new Module.DefRef(d, m));
-                case Ast.Optimizer o -> m.optimizers.put(o.name(), new Module.OptimizerRef(o, m));
-                default -> m.declaredLater.put(name, at);
-            }
-        }
+        nameCheck.definitions(m);
     }
 
     // ================================================================ the script
 
     private Script topLevel(Ast.Program program, Module m) {
-        declare(program, m);
+        imports.declare(program, m);
         List<Script.Param> params = new ArrayList<>();
         List<Script.Let> lets = new ArrayList<>();
         Map<String, DataSet> data = new LinkedHashMap<>();
@@ -336,7 +211,7 @@ public final class Checker {
         int offset = 0;
         for (Ast.Stmt st : program.statements()) {
             switch (st) {
-                case Ast.Import im -> importInto(im, m);
+                case Ast.Import im -> imports.importInto(im, m);
                 case Ast.Seed s -> {
                     if (seedPos != null) error(s.pos(), "the seed is already set, at line " + seedPos.line());
                     seedPos = s.pos();
@@ -401,12 +276,12 @@ public final class Checker {
                 case Ast.Optimize o -> {
                     runs.add(o);
                     int before = diagnostics.size();
-                    optimizeNames(o, m);
+                    nameCheck.optimize(o, m);
                     if (diagnostics.size() > before) failedRuns.add(o);
                 }
             }
         }
-        checkDefinitions(m);
+        nameCheck.definitions(m);
         allowArrays(offset); // p, g and the states of a step are vectors over θ
         if (objective != null && !argmaxAt.isEmpty()) {
             Node f = objective;
@@ -544,7 +419,7 @@ public final class Checker {
         return new Script.Param(p.name(), p.namePos(), shape, offset, node, init);
     }
 
-    private Node let(Ast.Let l, Module m, boolean settable) {
+    Node let(Ast.Let l, Module m, boolean settable) {
         m.declaredLater.remove(l.name());
         Node v;
         Double set = settable ? settings.get(l.name()) : null;
@@ -612,7 +487,7 @@ public final class Checker {
             allowNonfinite = v == 1;
         }
         try {
-            DataSet ds = Csv.read(d.name(), path.pos(), base.resolve(path.value()), displayPath(m.source, path.value()), options.progress(), allowNonfinite);
+            DataSet ds = Csv.read(d.name(), path.pos(), base.resolve(path.value()), Imports.displayPath(m.source, path.value()), options.progress(), allowNonfinite);
             if (validation == null && test == null) return ds;
             double vf = 0, tf = 0;
             DataSet vFile = null, tFile = null;
@@ -661,7 +536,7 @@ public final class Checker {
     /** validation = "FILE" or test = "FILE": a second file with the data's columns. */
     private DataSet heldFile(Ast.Data d, Ast.Str f, String what, DataSet ds, Module m, boolean allowNonfinite) {
         Path base = m.source.path() == null ? Path.of("") : m.source.path().toAbsolutePath().getParent();
-        DataSet v = Csv.read(d.name(), f.pos(), base.resolve(f.value()), displayPath(m.source, f.value()), options.progress(), allowNonfinite);
+        DataSet v = Csv.read(d.name(), f.pos(), base.resolve(f.value()), Imports.displayPath(m.source, f.value()), options.progress(), allowNonfinite);
         if (!v.columnNames().equals(ds.columnNames())) {
             error(f.pos(), "the " + what + " file's columns (" + Csv.describeColumns(v.columnNames()) + ") differ from the data's ("
                     + Csv.describeColumns(ds.columnNames()) + ")");
@@ -670,109 +545,11 @@ public final class Checker {
         return v;
     }
 
-    // ================================================================ name checks (no shapes)
-
-    /**
-     * Def bodies are elaborated at each call (so a def works on any shape), but every
-     * name in every def and optimizer body is checked here, called or not.
-     */
-    private void checkDefinitions(Module m) {
-        for (Module.DefRef d : m.defs.values()) {
-            if (d.module() != m) continue;
-            Set<String> locals = new HashSet<>();
-            for (Ast.Formal f : d.def().formals()) {
-                locals.add(f.name());
-                if (f.defaultValue() != null) names(f.defaultValue(), m, Set.of(), false);
-            }
-            locals.add("t");
-            locals.addAll(Step.RUN_NAMES); // known where t is, outside optimizer bodies
-            names(d.def().body(), m, locals, false);
-        }
-        for (Module.OptimizerRef o : m.optimizers.values()) {
-            if (o.module() != m) continue;
-            OptimizerCheck.check(o.decl(), m, this);
-        }
-    }
-
-    /** Reports unknown names and functions in e, without elaborating it. */
-    void names(Ast.Expr e, Module m, Set<String> locals, boolean inOptimizer) {
-        Deque<Ast.Expr> todo = new ArrayDeque<>();
-        todo.push(e);
-        while (!todo.isEmpty()) {
-            Ast.Expr x = todo.pop();
-            switch (x) {
-                case Ast.Name n -> {
-                    if (locals.contains(n.name()) || m.globals.containsKey(n.name()) || m.declaredLater.containsKey(n.name()) || m.failed.contains(n.name())
-                            || CONSTANTS.containsKey(n.name())) continue;
-                    unknownName(n, m, locals);
-                }
-                case Ast.Call c -> {
-                    if (!m.defs.containsKey(c.name()) && !Builtins.isFunction(c.name()) && !(inOptimizer && c.name().equals("linesearch")))
-                        unknownFunction(c, m);
-                    for (Ast.Arg a : c.args()) todo.push(a.value());
-                }
-                case Ast.Binary b -> { todo.push(b.right()); todo.push(b.left()); }
-                case Ast.Unary u -> todo.push(u.operand());
-                case Ast.If i -> { todo.push(i.otherwise()); todo.push(i.then()); todo.push(i.cond()); }
-                case Ast.Index i -> { i.indices().forEach(todo::push); todo.push(i.target()); }
-                case Ast.Member mb -> todo.push(mb.target());
-                case Ast.ArrayLit a -> a.elements().forEach(todo::push);
-                default -> {}
-            }
-        }
-    }
-
-    private void optimizeNames(Ast.Optimize o, Module m) {
-        String name;
-        List<Ast.Arg> args;
-        Pos at;
-        if (o.optimizer() instanceof Ast.Call c) { name = c.name(); args = c.args(); at = c.namePos(); }
-        else if (o.optimizer() instanceof Ast.Name n) { name = n.name(); args = List.of(); at = n.pos(); }
-        else return;
-        Module.OptimizerRef ref = m.optimizer(name);
-        Set<String> stepNames = new HashSet<>(Set.of("t", "g", "f", "p"));
-        stepNames.addAll(Step.RUN_NAMES);
-        if (ref == null) {
-            error(at, "unknown optimizer '" + name + "'", Names.didYouMean(name, m.optimizers.keySet()));
-        } else {
-            Set<String> hypers = new LinkedHashSet<>();
-            for (Ast.Formal f : ref.decl().hypers()) hypers.add(f.name());
-            int positional = 0;
-            for (Ast.Arg a : args) {
-                if (a.name() == null) {
-                    if (positional++ >= hypers.size())
-                        error(a.pos(), "optimizer '" + name + "' takes " + hypers.size() + " argument" + (hypers.size() == 1 ? "" : "s"));
-                } else if (!hypers.contains(a.name())) {
-                    String hint = Names.didYouMean(a.name(), hypers);
-                    error(a.pos(), "optimizer '" + name + "' has no argument '" + a.name() + "'",
-                            hint != null ? hint : hypers.isEmpty() ? "it takes no arguments" : "its arguments: " + String.join(", ", hypers));
-                }
-            }
-            for (Ast.Formal f : ref.decl().hypers())
-                if (f.defaultValue() == null && args.stream().noneMatch(a -> f.name().equals(a.name())) && positional <= ref.decl().hypers().indexOf(f))
-                    error(o.optimizer().pos(), "optimizer '" + name + "' needs a value for '" + f.name() + "'", "write " + name + "(" + f.name() + " = …)");
-        }
-        for (Ast.Arg a : args) names(a.value(), m, stepNames, false);
-        count(o.count(), m, o.unit() == Ast.Unit.STEPS ? "the number of steps" : "the number of epochs", true);
-        if (o.batch() != null) count(o.batch(), m, "the batch size", false);
-        if (o.patience() != null) count(o.patience(), m, "the patience", false);
-        if (o.until() != null) names(o.until(), m, stepNames, false);
-        boolean noData = m.globals.values().stream().noneMatch(g -> g instanceof Module.Global.Data) && !hasFailedData(m);
-        if (o.unit() == Ast.Unit.EPOCHS && noData)
-            error(o.count().pos(), "epochs count passes over data, but this script has no data", "without data, write 'for N steps'");
-        if (o.batch() != null && noData)
-            error(o.batch().pos(), "a batch samples rows of data, but this script has no data");
-        if (o.patience() != null && !hasFailedData(m)
-                && m.globals.values().stream().noneMatch(g -> g instanceof Module.Global.Data d && d.data().hasValidation()))
-            error(o.patience().pos(), "patience (early stopping) watches the validation loss, but no data set holds rows out for validation",
-                    "write data d = csv(\"file.csv\", validation = 0.2) to hold out a fifth of the rows");
-    }
-
     private final Set<Module> failedData = new HashSet<>();
 
-    private boolean hasFailedData(Module m) { return failedData.contains(m); }
+    boolean hasFailedData(Module m) { return failedData.contains(m); }
 
-    private void count(Ast.Expr e, Module m, String what, boolean zeroOk) {
+    void count(Ast.Expr e, Module m, String what, boolean zeroOk) {
         Double v = constant(e, root(m), what);
         if (v == null) return;
         if (v != Math.rint(v) || v < (zeroOk ? 0 : 1) || v > 9.007199254740992E15)
@@ -942,7 +719,7 @@ public final class Checker {
     }
 
     @SafeVarargs
-    private void unknownName(Ast.Name n, Module m, Collection<String>... more) {
+    final void unknownName(Ast.Name n, Module m, Collection<String>... more) {
         Set<String> candidates = new LinkedHashSet<>(m.globals.keySet());
         candidates.addAll(CONSTANTS.keySet());
         for (Collection<String> c : more) candidates.addAll(c);
@@ -957,7 +734,7 @@ public final class Checker {
             "f", "f, the objective's value, is known inside an optimizer's body",
             "H", "H, the Hessian, is known inside an optimizer's body");
 
-    private void unknownFunction(Ast.Call c, Module m) {
+    void unknownFunction(Ast.Call c, Module m) {
         Set<String> candidates = new LinkedHashSet<>(m.defs.keySet());
         candidates.addAll(Builtins.FUNCTIONS);
         String hint = Names.didYouMean(c.name(), candidates);
@@ -1347,7 +1124,7 @@ public final class Checker {
         }
     }
 
-    private static String printable(String s) {
+    static String printable(String s) {
         StringBuilder sb = new StringBuilder();
         s.codePoints().forEach(cp -> {
             if (cp < 0x20 || cp == 0x7f) sb.append(String.format("\\u%04X", cp));

@@ -23,7 +23,7 @@ final class OptimizerCheck {
             if (STEP.contains(f.name()))
                 checker.error(f.pos(), "'" + f.name() + "' is a name of every step (p, g, H, f, t) and cannot be a hyperparameter");
             hypers.add(f.name());
-            if (f.defaultValue() != null) checker.names(f.defaultValue(), m, Set.of(), false);
+            if (f.defaultValue() != null) checker.nameCheck.names(f.defaultValue(), m, Set.of(), false);
         }
         Set<String> known = new HashSet<>(hypers);
         known.addAll(STEP);
@@ -31,7 +31,7 @@ final class OptimizerCheck {
         for (Ast.BodyStmt st : o.body()) {
             switch (st) {
                 case Ast.State s -> {
-                    checker.names(s.init(), m, known, true);
+                    checker.nameCheck.names(s.init(), m, known, true);
                     if (STEP.contains(s.name()) || hypers.contains(s.name()))
                         checker.error(s.namePos(), "'" + s.name() + "' is already " + (hypers.contains(s.name()) ? "a hyperparameter" : "a name of every step")
                                 + " and cannot be a state");
@@ -40,7 +40,7 @@ final class OptimizerCheck {
                     known.add(s.name());
                 }
                 case Ast.Assign a -> {
-                    checker.names(a.value(), m, known, true);
+                    checker.nameCheck.names(a.value(), m, known, true);
                     if (hypers.contains(a.name())) {
                         checker.error(a.namePos(), "'" + a.name() + "' is a hyperparameter and cannot be assigned",
                                 "copy it to a new name first: my_" + a.name() + " = " + a.name());
