@@ -15,7 +15,6 @@ import dev.descent.syntax.SourceFile;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -34,13 +33,13 @@ public final class Checker {
     /** Where the standard optimizers and schedules live, inside the program. */
     public static final String STDLIB_RESOURCE = "/dev/descent/std/std.dsc";
 
-    private final Dag dag = new Dag();
+    final Dag dag = new Dag();
     final List<Diagnostic> diagnostics = new ArrayList<>();
     private final Set<String> reported = new HashSet<>();
     private final Map<String, Double> settings;
     private final Set<String> settingsUsed = new HashSet<>();
     private final boolean training;
-    private int dropouts;
+    int dropouts;
     Module stdlib;
     /** The stages that are classes of their own: imports, name checks. */
     final Imports imports = new Imports(this);
@@ -80,7 +79,7 @@ public final class Checker {
 
     private Checker(Map<String, Double> settings, boolean training) { this(settings, training ? Options.TRAINING : Options.EVAL); }
 
-    private final Limits limits;
+    final Limits limits;
 
     Limits limits() { return limits; }
 
@@ -843,7 +842,7 @@ public final class Checker {
 
     private Node call(Ast.Call c, Scope s) {
         Module.DefRef def = s.module().def(c.name());
-        if (def != null) return expand(def, c, s);
+        if (def != null) return defs.expand(def, c, s);
         if (Builtins.isFunction(c.name())) return builtin(c, s);
         if (c.name().equals("normal") || c.name().equals("uniform")) {
             error(c.pos(), c.name() + "(…) draws a parameter's start, and belongs after '~' in 'param x[n] ~ " + c.name() + "(…)'");
@@ -864,148 +863,8 @@ public final class Checker {
 
     // ================================================================ defs
 
-    /** A def being expanded, by {@code call}: its body ({@code formal} null), or the default value of one of its formals. */
-    private record Frame(Ast.Def def, Ast.Formal formal, Ast.Call call) {
-        /** What identifies the frame: the def (its body) or the formal (its default), by identity. */
-        Object key() { return formal != null ? formal : def; }
-    }
-
-    /** The frames being expanded, outermost first. */
-    private final List<Frame> frames = new ArrayList<>();
-    /** The keys of {@link #frames}, by identity (a def is a record: its equals walks the whole body). */
-    private final Set<Object> active = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-
-    /** What a def body's elaboration depends on besides the def: the module it resolves in, its arguments, the step names it sees. */
-    private record Instance(Module module, List<Node> args, Map<String, Node> specials, StepBuilder step) {}
-
-    /**
-     * The nodes of the def bodies already elaborated, by def (identity) and instance. The DAG is
-     * hash-consed, so elaborating the body again with the same argument nodes would only find the
-     * same node again: a def is expanded once per distinct argument, and a chain of defs that
-     * each call the one below twice ({@code def f1(x) = f0(x) + f0(x)}, …) checks in linear time.
-     */
-    private final Map<Ast.Def, Map<Instance, Node>> instances = new IdentityHashMap<>();
-    /** The instances whose expansion failed (reported); forgotten at a {@link #rollback}, which forgets their diagnostics. */
-    private final Map<Ast.Def, Set<Instance>> failedInstances = new IdentityHashMap<>();
-    /** Def bodies expanded so far (not counting the instances found already done). */
-    private long expansions;
-    /** Set once the DAG or the expansions went over {@link Limits#maxNodes} (reported once). */
-    private boolean overNodes;
-
-    private Node expand(Module.DefRef ref, Ast.Call c, Scope caller) {
-        Ast.Def d = ref.def();
-        if (active.contains(d)) {
-            recursion(d, c);
-            return null;
-        }
-        Map<String, Ast.Expr> bound = bind(c, d.formals(), "'" + d.name() + "'", d.namePos());
-        if (bound == null) return null;
-        Map<String, Node> locals = new HashMap<>();
-        List<Node> args = new ArrayList<>(d.formals().size());
-        for (Ast.Formal f : d.formals()) {
-            Ast.Expr given = bound.get(f.name());
-            Node v;
-            if (given != null) v = expr(given, caller);
-            else {
-                if (active.contains(f)) {
-                    recursion(f, c);
-                    return null;
-                }
-                enter(new Frame(d, f, c));
-                try {
-                    v = expr(f.defaultValue(), new Scope(ref.module(), Map.of(), caller.specials(), null, caller.step()));
-                } finally {
-                    leave();
-                }
-            }
-            if (v == null) return null;
-            locals.put(f.name(), v);
-            args.add(v);
-        }
-        Instance instance = new Instance(ref.module(), args, caller.specials(), caller.step());
-        Map<Instance, Node> done = instances.computeIfAbsent(d, k -> new HashMap<>());
-        Node known = done.get(instance);
-        if (known != null) return known;
-        Set<Instance> failed = failedInstances.get(d);
-        if (failed != null && failed.contains(instance)) return null;
-        if (!withinNodes(c)) return null;
-        int dropoutsBefore = dropouts;
-        enter(new Frame(d, null, c));
-        int before = diagnostics.size();
-        try {
-            Node body = expr(d.body(), new Scope(ref.module(), locals, caller.specials(), c, caller.step()));
-            for (int k = before; k < diagnostics.size(); k++) {
-                Diagnostic dg = diagnostics.get(k);
-                if (dg.hint() == null && dg.source() == ref.module().source)
-                    diagnostics.set(k, dg.withHint("in the call of " + d.name() + " at " + c.pos()));
-            }
-            // a body that drew a dropout mask is expanded again at each call: each call draws its own mask
-            if (body == null) failedInstances.computeIfAbsent(d, k -> new HashSet<>()).add(instance);
-            else if (dropouts == dropoutsBefore) done.put(instance, body);
-            return body;
-        } finally {
-            leave();
-        }
-    }
-
-    private void enter(Frame f) {
-        frames.add(f);
-        active.add(f.key());
-    }
-
-    private void leave() { active.remove(frames.removeLast().key()); }
-
-    /**
-     * Reports that expanding {@code again} (a def's body, or a formal's default value) at call
-     * {@code c} needs that same expansion, which is under way: recursion, directly or through
-     * other defs and default values. Positioned at the call that closes the cycle.
-     */
-    private void recursion(Object again, Ast.Call c) {
-        int from = 0;
-        while (frames.get(from).key() != again) from++;
-        List<String> chain = new ArrayList<>();
-        Frame viaDefault = null;
-        for (int i = from; i < frames.size(); i++) {
-            Frame f = frames.get(i);
-            chain.add(f.def().name());
-            if (f.formal() != null && viaDefault == null) viaDefault = f;
-        }
-        Frame first = frames.get(from);
-        String name = first.def().name();
-        chain.add(name);
-        if (viaDefault == null) {
-            error(c.namePos(), "'" + name + "' calls itself (" + String.join(" → ", chain) + "); defs cannot be recursive");
-            return;
-        }
-        String arg = viaDefault.formal().name(), owner = viaDefault.def().name();
-        error(c.namePos(), "'" + name + "' calls itself through the default value of " + (owner.equals(name) ? "its" : owner + "'s") + " argument '" + arg + "' ("
-                        + String.join(" → ", chain) + "); defs cannot be recursive",
-                "a default value is computed at each call that does not give the argument; give '" + arg + "' a default that does not call "
-                        + owner + (chain.size() > 2 ? " (or the defs it calls)" : "") + ", or no default");
-    }
-
-    /**
-     * Whether checking may expand one more def body: the DAG and the expansions so far within
-     * {@link Limits#maxNodes}. Over it, reports once, at the outermost call being expanded (the
-     * script's own line), and every expansion after that fails at once.
-     */
-    private boolean withinNodes(Ast.Call c) {
-        if (overNodes) return false;
-        expansions++;
-        long made = dag.size() + expansions;
-        if (made <= limits.maxNodes()) return true;
-        overNodes = true;
-        Ast.Call outer = frames.isEmpty() ? c : frames.getFirst().call();
-        List<String> chain = new ArrayList<>();
-        for (Frame f : frames) if (f.formal() == null && (chain.isEmpty() || !chain.getLast().equals(f.def().name()))) chain.add(f.def().name());
-        if (chain.size() > 6) chain = List.of(chain.get(0), chain.get(1), chain.get(2), "…", chain.get(chain.size() - 2), chain.getLast());
-        error(outer.namePos(), "the defs called here expand to more than " + Dag.count(limits.maxNodes()) + " nodes ("
-                        + Dag.count(expansions) + " def expansions, " + Dag.count(dag.size()) + " distinct nodes so far)",
-                "a def is expanded once for each distinct argument it is called with"
-                        + (chain.isEmpty() ? "" : ", and these calls (" + String.join(" → ", chain) + ") keep making new ones")
-                        + "; raise the limit with --max-nodes N");
-        return false;
-    }
+    /** Def expansion: once per distinct argument, recursion and size limits (check/Defs). */
+    final Defs defs = new Defs(this);
 
     /** Matches a call's arguments to formals; returns name → argument expression, or null (reported). */
     Map<String, Ast.Expr> bind(Ast.Call c, List<Ast.Formal> formals, String what, Pos declared) {
@@ -1098,7 +957,7 @@ public final class Checker {
     int mark() { return diagnostics.size(); }
 
     void rollback(int mark) {
-        failedInstances.clear(); // their diagnostics may be among those forgotten: expand them again when called
+        defs.forgetFailures(); // their diagnostics may be among those forgotten: expand them again when called
         while (diagnostics.size() > mark) {
             Diagnostic d = diagnostics.removeLast();
             reported.remove(d.file() + ":" + d.line() + ":" + d.column() + ":" + d.message());
