@@ -12,7 +12,6 @@ import dev.descent.syntax.Diagnostic;
 import dev.descent.syntax.Parser;
 import dev.descent.syntax.Pos;
 import dev.descent.syntax.SourceFile;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -75,7 +74,7 @@ public final class Checker {
         public Options withLimits(Limits limits) { return new Options(training, preloaded, rows, progress, limits); }
     }
 
-    private final Options options;
+    final Options options;
 
     private Checker(Map<String, Double> settings, boolean training) { this(settings, training ? Options.TRAINING : Options.EVAL); }
 
@@ -245,7 +244,7 @@ public final class Checker {
                 case Ast.Optimizer o -> {}
                 case Ast.Data d -> {
                     m.declaredLater.remove(d.name());
-                    DataSet ds = data(d, m);
+                    DataSet ds = dataSets.data(d, m);
                     if (ds == null) { m.failed.add(d.name()); failedData.add(m); }
                     if (ds != null) {
                         allowArrays((long) ds.rows() * ds.columns().size());
@@ -437,112 +436,8 @@ public final class Checker {
         return v;
     }
 
-    private DataSet data(Ast.Data d, Module m) {
-        DataSet pre = options.preloaded().get(d.name());
-        if (pre != null) {
-            Integer rows = options.rows().get(d.name());
-            return rows == null ? pre : pre.withRows(rows);
-        }
-        if (!(d.source() instanceof Ast.Call c) || !c.name().equals("csv")) {
-            error(d.source().pos(), "a data set is read with csv(\"file.csv\")");
-            return null;
-        }
-        Ast.Str path = null;
-        Ast.Expr validation = null, test = null, nonfinite = null;
-        for (Ast.Arg a : c.args()) {
-            if (a.name() == null && path == null && a.value() instanceof Ast.Str s) path = s;
-            else if ("validation".equals(a.name()) && validation == null) validation = a.value();
-            else if ("test".equals(a.name()) && test == null) test = a.value();
-            else if ("nonfinite".equals(a.name()) && nonfinite == null) nonfinite = a.value();
-            else {
-                error(a.name() == null ? c.pos() : a.pos(), a.name() == null ? "csv takes one argument, the file's path in double quotes" : "csv has no argument '" + a.name() + "'",
-                        "write csv(\"data.csv\"), or csv(\"data.csv\", validation = 0.2, test = 0.1) to hold out rows for validation and testing"
-                                + " (csv also takes nonfinite = 1, to read inf and nan cells)");
-                return null;
-            }
-        }
-        if (path == null) {
-            error(c.pos(), "csv needs the file's path in double quotes: csv(\"data.csv\")");
-            return null;
-        }
-        Path base = m.source.path() == null ? Path.of("") : m.source.path().toAbsolutePath().getParent();
-        try {
-            base.resolve(path.value());
-            if (validation instanceof Ast.Str vf) base.resolve(vf.value());
-            if (test instanceof Ast.Str tf) base.resolve(tf.value());
-        } catch (java.nio.file.InvalidPathException e) {
-            error(path.pos(), "\"" + printable(path.value()) + "\" is not a valid file path");
-            return null;
-        }
-        boolean allowNonfinite = false;
-        if (nonfinite != null) {
-            Double v = constant(nonfinite, root(m), "nonfinite");
-            if (v == null) return null;
-            if (v != 0 && v != 1) {
-                error(nonfinite.pos(), "nonfinite = " + fmt(v) + " must be 0 or 1",
-                        "nonfinite = 1 reads inf, -inf, nan and numbers too large for a double (as ±inf); 0, the default, makes such a cell an error");
-                return null;
-            }
-            allowNonfinite = v == 1;
-        }
-        try {
-            DataSet ds = Csv.read(d.name(), path.pos(), base.resolve(path.value()), Imports.displayPath(m.source, path.value()), options.progress(), allowNonfinite);
-            if (validation == null && test == null) return ds;
-            double vf = 0, tf = 0;
-            DataSet vFile = null, tFile = null;
-            if (validation instanceof Ast.Str f) {
-                vFile = heldFile(d, f, "validation", ds, m, allowNonfinite);
-                if (vFile == null) return null;
-            } else if (validation != null) {
-                Double f = constant(validation, root(m), "the validation fraction");
-                if (f == null) return null;
-                if (!fraction(f, ds.rows(), validation, "validation")) return null;
-                vf = f;
-            }
-            if (test instanceof Ast.Str f) {
-                tFile = heldFile(d, f, "test", ds, m, allowNonfinite);
-                if (tFile == null) return null;
-            } else if (test != null) {
-                Double f = constant(test, root(m), "the test fraction");
-                if (f == null) return null;
-                if (!fraction(f, ds.rows(), test, "test")) return null;
-                tf = f;
-            }
-            int held = (int) Math.round(vf * ds.rows()) + (int) Math.round(tf * ds.rows());
-            if (held >= ds.rows()) {
-                error(test.pos(), "validation = " + fmt(vf) + " and test = " + fmt(tf) + " hold out " + held + " of the " + ds.rows() + " rows, leaving none to train on",
-                        "hold out less, e.g. validation = 0.2, test = 0.1");
-                return null;
-            }
-            return new DataSet(ds.name(), ds.pos(), ds.path(), ds.columns(), ds.rows(), vf, vFile, tf, tFile);
-        } catch (CompileError e) {
-            diagnostics.addAll(e.diagnostics());
-            return null;
-        }
-    }
-
-    /** validation = F or test = F: a fraction that holds out between one row and all but one. */
-    private boolean fraction(double f, int rows, Ast.Expr at, String what) {
-        int held = (int) Math.round(f * rows);
-        if (!(f > 0 && f < 1) || held < 1 || held >= rows) {
-            error(at.pos(), what + " = " + fmt(f) + " must hold out between one row and all but one of the " + rows + " rows",
-                    "a fraction like 0.2, or a file: " + what + " = \"" + (what.equals("test") ? "test" : "val") + ".csv\"");
-            return false;
-        }
-        return true;
-    }
-
-    /** validation = "FILE" or test = "FILE": a second file with the data's columns. */
-    private DataSet heldFile(Ast.Data d, Ast.Str f, String what, DataSet ds, Module m, boolean allowNonfinite) {
-        Path base = m.source.path() == null ? Path.of("") : m.source.path().toAbsolutePath().getParent();
-        DataSet v = Csv.read(d.name(), f.pos(), base.resolve(f.value()), Imports.displayPath(m.source, f.value()), options.progress(), allowNonfinite);
-        if (!v.columnNames().equals(ds.columnNames())) {
-            error(f.pos(), "the " + what + " file's columns (" + Csv.describeColumns(v.columnNames()) + ") differ from the data's ("
-                    + Csv.describeColumns(ds.columnNames()) + ")");
-            return null;
-        }
-        return v;
-    }
+    /** Data sets: csv(…) read, split and checked (check/DataSets). */
+    final DataSets dataSets = new DataSets(this);
 
     private final Set<Module> failedData = new HashSet<>();
 
