@@ -45,7 +45,7 @@ final class OptimizerCheck {
                         checker.error(a.namePos(), "'" + a.name() + "' is a hyperparameter and cannot be assigned",
                                 "copy it to a new name first: my_" + a.name() + " = " + a.name());
                     } else if (READ_ONLY.contains(a.name())) {
-                        checker.error(a.namePos(), "'" + a.name() + "' cannot be assigned inside an optimizer (" + Checker.STEP_NAMES.get(a.name()) + ")");
+                        checker.error(a.namePos(), "'" + a.name() + "' cannot be assigned inside an optimizer (" + Elaborator.STEP_NAMES.get(a.name()) + ")");
                     } else if (a.op() != Ast.AssignOp.SET && !known.contains(a.name())) {
                         checker.error(a.namePos(), "'" + a.name() + "' " + a.op().text + " … needs '" + a.name() + "' to have a value first",
                                 "declare it with 'state " + a.name() + " = 0' to keep it from step to step");
