@@ -786,20 +786,16 @@ public final class Driver {
             return o.run();
         }
 
-        /** Armijo backtracking: the first a = a0·shrinkᵏ with f(from + a·d) ≤ f + c·a·slope, or 0 when none of 50 tries is. */
+        /** Armijo backtracking ({@link LineSearches#backtracking}) along the search's direction, on this step's rows. */
         private double search(double a0, double c, double shrink, double slope, double f, long t) {
             Rows rows = batches.batch(t);
             Buffer d = searchD, from = searchFrom, x = searchX;
             int n = x.length();
-            double a = a0;
-            for (int k = 0; k < MAX_SEARCH_TRIES; k++) {
+            return LineSearches.backtracking(a -> {
                 for (int i = 0; i < n; i++) x.set(i, from.get(i) + a * d.get(i));
-                double fx = sign * value(rows, x);
                 evaluations++;
-                if (fx <= f + c * a * slope) return a;
-                a *= shrink;
-            }
-            return 0;
+                return sign * value(rows, x);
+            }, a0, c, shrink, slope, f, MAX_SEARCH_TRIES);
         }
 
         /** Objective evaluations so far: one per step (none where a Wolfe search's last point is reused), and each line search's trials. */
@@ -815,11 +811,8 @@ public final class Driver {
             return true;
         }
 
-        /** A point of a strong-Wolfe search: step a, f (signed), value as written, signed gradient (null at a = 0), slope g·d. */
-        private record Trial(double a, double f, double value, double[] g, double gtd) {}
-
         /** f and g at from + a·d on these rows (a trial of the strong-Wolfe search). */
-        private Trial trial(Rows rows, double a) {
+        private LineSearches.Trial trial(Rows rows, double a) {
             Buffer d = searchD, from = searchFrom, x = searchX;
             int n = x.length();
             for (int i = 0; i < n; i++) x.set(i, from.get(i) + a * d.get(i));
@@ -839,19 +832,12 @@ public final class Driver {
             searchG.read(0, gx, 0, n);
             double gtd = 0;
             for (int i = 0; i < n; i++) gtd += gx[i] * d.get(i);
-            return new Trial(a, sign * value, value, gx, gtd);
+            return new LineSearches.Trial(a, sign * value, value, gx, gtd);
         }
 
         /**
-         * The strong-Wolfe line search of torch.optim.LBFGS ({@code _strong_wolfe}, after Nocedal and
-         * Wright's Algorithms 3.5 and 3.6): from a0, extrapolate by cubic interpolation (within
-         * [a + 0.01(a − a_prev), 10a]) until a point breaks sufficient decrease, stops decreasing,
-         * or has a non-negative slope, which brackets an acceptable step; then zoom into the bracket
-         * by cubic interpolation (kept 10% of its width from its ends once progress is slow) until
-         * f(from + a·d) ≤ f + c1·a·slope and |∇f(from + a·d)·d| ≤ −c2·slope. At most maxEvals trials
-         * after the first (torch's max_ls); the bracket's low point is the result when the
-         * conditions are not met by then, or the bracket shrinks below 1e-9 along d. A non-finite
-         * f at a trial counts as too far. The accepted point's f and g are kept for the next step.
+         * The strong-Wolfe line search ({@link LineSearches#wolfe}) along the search's direction, on
+         * this step's rows; the accepted point's f and g are kept for the next step.
          */
         private double wolfe(double a0, double c1, double c2, double maxEvalsValue, double gtd, double f, long t) {
             accepted = false;
@@ -860,73 +846,17 @@ public final class Driver {
             Buffer d = searchD;
             double dNorm = 0;
             for (int i = 0, n = d.length(); i < n; i++) dNorm = Math.max(dNorm, Math.abs(d.get(i)));
-            Trial prev = new Trial(0, f, Double.NaN, null, gtd), cur = trial(rows, a0);
-            Trial[] br = null;
-            boolean done = false;
-            int iter = 0;
-            while (iter < maxEvals) { // bracketing
-                if (!(cur.f <= f + c1 * cur.a * gtd) || (iter > 1 && cur.f >= prev.f)) { br = new Trial[] {prev, cur}; break; }
-                if (Math.abs(cur.gtd) <= -c2 * gtd) { br = new Trial[] {cur, cur}; done = true; break; }
-                if (cur.gtd >= 0) { br = new Trial[] {prev, cur}; break; }
-                double next = cubic(prev.a, prev.f, prev.gtd, cur.a, cur.f, cur.gtd, cur.a + 0.01 * (cur.a - prev.a), cur.a * 10);
-                prev = cur;
-                cur = trial(rows, next);
-                iter++;
-            }
-            if (iter == maxEvals) br = new Trial[] {new Trial(0, f, Double.NaN, null, gtd), cur};
-            int low = br[0].f <= br[1].f ? 0 : 1, high = 1 - low;
-            boolean slow = false;
-            while (!done && iter < maxEvals) { // zoom
-                if (Math.abs(br[1].a - br[0].a) * dNorm < 1e-9) break;
-                double a = cubic(br[0].a, br[0].f, br[0].gtd, br[1].a, br[1].f, br[1].gtd, Double.NaN, Double.NaN);
-                double hi = Math.max(br[0].a, br[1].a), lo = Math.min(br[0].a, br[1].a), eps = 0.1 * (hi - lo);
-                if (Math.min(hi - a, a - lo) < eps) { // close to an end of the bracket
-                    if (slow || a >= hi || a <= lo) {
-                        a = Math.abs(a - hi) < Math.abs(a - lo) ? hi - eps : lo + eps;
-                        slow = false;
-                    } else slow = true;
-                } else slow = false;
-                Trial x = trial(rows, a);
-                iter++;
-                if (!(x.f <= f + c1 * a * gtd) || !(x.f < br[low].f)) { // not sufficient decrease, or not below the low end
-                    br[high] = x;
-                    low = br[0].f <= br[1].f ? 0 : 1;
-                    high = 1 - low;
-                } else {
-                    if (Math.abs(x.gtd) <= -c2 * gtd) done = true;
-                    else if (x.gtd * (br[high].a - br[low].a) >= 0) br[high] = br[low];
-                    br[low] = x;
-                }
-            }
-            Trial best = br[low];
-            if (best.g != null) {
+            LineSearches.Trial best = LineSearches.wolfe(a -> trial(rows, a), a0, c1, c2, maxEvals, gtd, f, dNorm);
+            if (best.g() != null) {
                 Buffer from = searchFrom;
                 if (acceptedX == null) acceptedX = engine.allocate(d.length());
-                for (int i = 0, n = d.length(); i < n; i++) acceptedX.set(i, from.get(i) + best.a * d.get(i));
-                acceptedG = best.g;
-                acceptedValue = best.value;
+                for (int i = 0, n = d.length(); i < n; i++) acceptedX.set(i, from.get(i) + best.a() * d.get(i));
+                acceptedG = best.g();
+                acceptedValue = best.value();
                 accepted = true;
             }
-            return best.a;
+            return best.a();
         }
-    }
-
-    /**
-     * The minimizer of the cubic through (x1, f1) and (x2, f2) with slopes g1 and g2, kept within
-     * [lo, hi] (the interval between x1 and x2 when lo is NaN); the middle of that interval when
-     * the cubic has no minimizer (torch's {@code _cubic_interpolate}).
-     */
-    static double cubic(double x1, double f1, double g1, double x2, double f2, double g2, double lo, double hi) {
-        double xmin = Double.isNaN(lo) ? Math.min(x1, x2) : lo, xmax = Double.isNaN(lo) ? Math.max(x1, x2) : hi;
-        double d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2);
-        double d2sq = d1 * d1 - g1 * g2;
-        if (d2sq >= 0) {
-            double d2 = Math.sqrt(d2sq);
-            double at = x1 <= x2 ? x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
-                    : x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2));
-            if (!Double.isNaN(at)) return Math.min(Math.max(at, xmin), xmax);
-        }
-        return (xmin + xmax) / 2;
     }
 
     private Objective finalEval;
