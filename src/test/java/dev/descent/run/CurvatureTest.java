@@ -16,8 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** {@link Curvature}: eigenvalues against numpy.linalg.eigvalsh (tools/fixtures/gen_eigen.py), and the second-order test. */
-class CurvatureTest {
-    static JsonNode fixture() throws Exception {
+public class CurvatureTest {
+    public static JsonNode fixture() throws Exception {
         try (InputStream in = CurvatureTest.class.getResourceAsStream("/fixtures/numpy/eigen.json")) {
             return new ObjectMapper().readTree(in);
         }
