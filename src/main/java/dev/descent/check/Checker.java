@@ -707,7 +707,7 @@ public final class Checker {
                     unknownName(n, m, locals);
                 }
                 case Ast.Call c -> {
-                    if (!m.defs.containsKey(c.name()) && !Builtins.isFunction(c.name()) && !(inOptimizer && c.name().equals("linesearch")))
+                    if (!m.defs.containsKey(c.name()) && !Builtins.isFunction(c.name()) && !(inOptimizer && StepBuilder.isBodyCall(c.name())))
                         unknownFunction(c, m);
                     for (Ast.Arg a : c.args()) todo.push(a.value());
                 }
@@ -1079,6 +1079,11 @@ public final class Checker {
         if (c.name().equals("linesearch")) {
             if (s.step() != null) return s.step().linesearch(c, s);
             error(c.pos(), "linesearch(d) belongs inside an optimizer's body");
+            return null;
+        }
+        if (c.name().equals("hvp")) {
+            if (s.step() != null) return s.step().hvp(c, s);
+            error(c.pos(), "hvp(v) belongs inside an optimizer's body");
             return null;
         }
         unknownFunction(c, s.module());
