@@ -318,6 +318,11 @@ final class Elaborator {
             ck.error(c.pos(), "linesearch(d) belongs inside an optimizer's body");
             return null;
         }
+        if (c.name().equals("hvp")) {
+            if (s.step() != null) return s.step().hvp(c, s);
+            ck.error(c.pos(), "hvp(v) belongs inside an optimizer's body");
+            return null;
+        }
         unknownFunction(c, s.module());
         return null;
     }

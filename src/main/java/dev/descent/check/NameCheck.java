@@ -56,7 +56,7 @@ final class NameCheck {
                     ck.unknownName(n, m, locals);
                 }
                 case Ast.Call c -> {
-                    if (!m.defs.containsKey(c.name()) && !Builtins.isFunction(c.name()) && !(inOptimizer && c.name().equals("linesearch")))
+                    if (!m.defs.containsKey(c.name()) && !Builtins.isFunction(c.name()) && !(inOptimizer && StepBuilder.isBodyCall(c.name())))
                         ck.unknownFunction(c, m);
                     for (Ast.Arg a : c.args()) todo.push(a.value());
                 }

@@ -41,6 +41,8 @@ public record Step(
         Node pOutput,
         /** Line searches in the order the body calls them; each result is an INPUT leaf of the later code. */
         List<LineSearch> searches,
+        /** The Hessian-vector products {@code hvp(v)} in the order the body calls them; each result is an INPUT leaf of the later code. */
+        List<Hvp> hvps,
         /** The hyperparameters' values (possibly schedules over t), by name. */
         Map<String, Node> hypers) {
 
@@ -66,6 +68,14 @@ public record Step(
         public List<Node> inputs() { return List.of(direction, from, a0, c, shrink, slope, wolfe, c2, maxEvals); }
     }
 
+    /**
+     * {@code hvp(v)}: H·v at p, the Hessian of the (signed) objective times {@code v}, computed
+     * without forming H. {@code result} is the INPUT leaf "hvp:k" that stands for it;
+     * {@code afterSearches} line searches of the body come before it (it is evaluated after them
+     * and before the next).
+     */
+    public record Hvp(Node result, Node v, int afterSearches, Pos pos) {}
+
     /** The learning rate, when the optimizer has a hyperparameter named lr; else null. */
     public Node lr() { return hypers.get("lr"); }
 
@@ -86,6 +96,7 @@ public record Step(
         roots.add(pOutput);
         if (until != null) roots.add(until);
         for (LineSearch ls : searches) roots.addAll(ls.inputs());
+        for (Hvp hv : hvps) roots.add(hv.v());
         return roots;
     }
 
@@ -140,6 +151,7 @@ public record Step(
     public String needsObjective() {
         if (!searches.isEmpty()) return optimizer + " needs the objective itself (its line search), not only gradients";
         if (usesHessian()) return optimizer + " needs the objective itself (its Hessian), not only gradients";
+        if (!hvps.isEmpty()) return optimizer + " needs the objective itself (its Hessian-vector products), not only gradients";
         return null;
     }
 }

@@ -26,6 +26,10 @@ final class StepBuilder {
     private final Ast.Optimize stmt;
     private final int n;
     private final List<Step.LineSearch> searches = new ArrayList<>();
+    private final List<Step.Hvp> hvps = new ArrayList<>();
+
+    /** The calls that only an optimizer's body knows: they evaluate the objective again, away from the step's DAG. */
+    static boolean isBodyCall(String name) { return name.equals("linesearch") || name.equals("hvp"); }
 
     StepBuilder(Checker ck, Dag dag, Module script, Ast.Optimize stmt, int n) {
         this.ck = ck;
@@ -104,7 +108,7 @@ final class StepBuilder {
         if (body.failed || ck.mark() > start) return null;
         if (!affordable(name, body, until, hypers, h)) return null;
         return new Step(stmt, name, shown(call, text(call), new Checker.Scope(script, Map.of(), onlyT, null)), stmt.pos(), count, stmt.unit(), batch, until, patience, p, g, f, t, h,
-                body.stateNames, body.stateInputs, body.stateInits, body.stateOutputs, body.p, List.copyOf(searches), hypers);
+                body.stateNames, body.stateInputs, body.stateInits, body.stateOutputs, body.p, List.copyOf(searches), List.copyOf(hvps), hypers);
     }
 
     /**
@@ -122,6 +126,7 @@ final class StepBuilder {
         roots.addAll(hypers.values());
         if (until != null) roots.add(until);
         for (Step.LineSearch ls : searches) roots.addAll(ls.inputs());
+        for (Step.Hvp hv : hvps) roots.add(hv.v());
         boolean usesH = reaches(roots, h);
         Pos at = stmt.optimizer().pos();
         Limits limits = ck.limits();
@@ -181,6 +186,7 @@ final class StepBuilder {
         for (int round = 0; round < decl.body().size() + 2; round++) {
             int mark = ck.mark();
             searches.clear();
+            hvps.clear();
             body = body(decl, home, hypers, assumed, t, f, p, g, h);
             if (body.failed || !body.changed) break;
             ck.rollback(mark); // errors seen with provisional shapes may not be real
@@ -346,13 +352,14 @@ final class StepBuilder {
      */
     private boolean shapeIsWhy(Ast.Assign a, Module home, Map<String, Node> env, Map<String, Node> onlyT, String state) {
         for (Shape shape : List.of(Shape.vector(n), Shape.matrix(n, n))) {
-            int mark = ck.mark(), found = searches.size();
+            int mark = ck.mark(), found = searches.size(), foundHvps = hvps.size();
             Map<String, Node> locals = new HashMap<>(env);
             locals.put(state, dag.input("state-probe:" + state, shape));
             Node v = ck.expr(a.value(), new Checker.Scope(home, locals, onlyT, null, this));
             boolean clean = v != null && ck.mark() == mark;
             ck.rollback(mark);
             while (searches.size() > found) searches.removeLast();
+            while (hvps.size() > foundHvps) hvps.removeLast();
             if (clean) return true;
         }
         return false;
@@ -431,6 +438,26 @@ final class StepBuilder {
         Node g = s.locals().getOrDefault("g", dag.input("g", Shape.vector(n)));
         Node result = dag.input("search:" + searches.size(), Shape.SCALAR);
         searches.add(new Step.LineSearch(result, d, from, a0, c1, shrink, dag.dot(g, d), wolfe, c2, maxEvals, c.pos()));
+        return result;
+    }
+
+    /**
+     * {@code hvp(v)}: the Hessian of the objective at p times v, H·v, a vector like p, computed
+     * symbolically as the gradient of g·v (a reverse pass over the gradient's expression) without
+     * forming H. Each call is one such evaluation per step, run after the line searches the body
+     * calls before it; its result is an INPUT leaf of the later code.
+     */
+    Node hvp(Ast.Call c, Checker.Scope s) {
+        List<Node> a = ck.bindBuiltin(c, List.of("v"), 1, s);
+        if (a == null) return null;
+        Node v = a.get(0);
+        if (!v.shape.equals(Shape.vector(n))) {
+            ck.error(c.pos(), "hvp(v) needs a vector shaped like p, a vector [" + n + "], not " + Dag.describe(v.shape),
+                    "H·v multiplies the Hessian over θ by a direction in θ");
+            return null;
+        }
+        Node result = dag.input("hvp:" + hvps.size(), Shape.vector(n));
+        hvps.add(new Step.Hvp(result, v, searches.size(), c.pos()));
         return result;
     }
 

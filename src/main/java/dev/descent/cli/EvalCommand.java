@@ -1,6 +1,7 @@
 package dev.descent.cli;
 
 import dev.descent.check.Script;
+import dev.descent.run.Curvature;
 import dev.descent.run.Objective;
 import dev.descent.run.PointEval;
 import java.io.IOException;
@@ -82,6 +83,17 @@ final class EvalCommand implements Callable<Integer> {
                 if (hessian) {
                     j.g.writeFieldName("hessian");
                     j.matrix(r.hessian());
+                    Curvature.Result c = Curvature.analyze(r.hessian(), r.value(), r.gradient());
+                    j.g.writeFieldName("eigenvalues");
+                    if (c.eigenvalues() == null) j.g.writeNull();
+                    else j.value(dev.descent.ir.Shape.vector(c.eigenvalues().length), c.eigenvalues(), 0);
+                    j.g.writeFieldName("condition");
+                    j.number(c.condition());
+                    j.g.writeStringField("definiteness", c.kind().definiteness);
+                    j.g.writeBooleanField("stationary", c.stationary());
+                    j.g.writeFieldName("point");
+                    if (c.point() == null) j.g.writeNull();
+                    else j.g.writeString(c.point());
                 }
                 j.g.writeEndObject();
                 j.g.flush();
@@ -98,6 +110,18 @@ final class EvalCommand implements Callable<Integer> {
                 boolean cut = Text.summarized(n);
                 out.println("hessian over θ = (" + Text.names(Points.thetaNames(s), cut) + ")" + (cut ? " (" + Text.count(n, n) + ")" : ""));
                 for (String row : Text.rows(r.hessian())) out.println("  " + row);
+                Curvature.Result c = Curvature.analyze(r.hessian(), r.value(), r.gradient());
+                if (c.eigenvalues() == null) {
+                    out.println("eigenvalues  not computed: the Hessian has an entry that is not finite");
+                } else {
+                    double[] ev = c.eigenvalues();
+                    out.println("eigenvalues  " + Text.value(dev.descent.ir.Shape.vector(ev.length), ev, 0)
+                            + (c.negative() + c.zero() > 0 && c.positive() + c.zero() > 0 ? " (" + counts(c) + ")" : ""));
+                    out.println("condition    " + Text.number(c.condition()));
+                    out.println("point        " + (c.stationary()
+                            ? c.point() + " (the gradient is ~0 and H is " + c.kind().definiteness + ")"
+                            : "not stationary (H is " + c.kind().definiteness + ")"));
+                }
             }
         }
         out.flush();
@@ -131,6 +155,15 @@ final class EvalCommand implements Callable<Integer> {
         }
         out.flush();
         return Main.OK;
+    }
+
+    /** "1 negative, 1 positive" (and the zero ones), for eigenvalues of mixed signs. */
+    private static String counts(Curvature.Result c) {
+        List<String> parts = new java.util.ArrayList<>();
+        if (c.negative() > 0) parts.add(c.negative() + " negative");
+        if (c.zero() > 0) parts.add(c.zero() + " zero");
+        if (c.positive() > 0) parts.add(c.positive() + " positive");
+        return String.join(", ", parts);
     }
 
     private static String pad(String name) { return " ".repeat(Math.max(1, 4 - name.length())); }

@@ -53,6 +53,27 @@ public final class Derivatives {
         return rows;
     }
 
+    /**
+     * The Hessian of {@code f} times a direction, H·v, without forming H: the gradient of the
+     * scalar ⟨∇f, v⟩ = Σⱼ sum(∇ⱼf ∘ vⱼ) (one reverse pass over the gradient's own expression, with
+     * v constant), each block shaped like its param. {@code vs.get(j)} is v's block for param j,
+     * shaped like it (INPUT leaves, usually). Its cost is a small multiple of the gradient's,
+     * whatever the size of θ.
+     */
+    public static List<Node> hessianVector(Dag dag, Node f, List<Node> params, List<Node> vs) {
+        if (vs.size() != params.size()) throw new IllegalArgumentException("one block of v per param");
+        Derivatives d = new Derivatives(dag);
+        List<Node> grad = d.reverse(f, params);
+        Node gv = null;
+        for (int j = 0; j < params.size(); j++) {
+            if (!vs.get(j).shape.equals(params.get(j).shape)) throw new IllegalArgumentException("v's block " + j + " is not shaped like its param");
+            Node term = dag.sum(dag.mul(grad.get(j), vs.get(j)));
+            gv = gv == null ? term : dag.add(gv, term);
+        }
+        if (gv == null) return new ArrayList<>();
+        return new ArrayList<>(d.reverse(gv, params));
+    }
+
     private List<Node> reverse(Node f, List<Node> wrt) {
         if (!f.shape.isScalar()) throw new IllegalArgumentException("gradient of a non-scalar");
         // nodes reachable from f, and which of them depend on a node of wrt

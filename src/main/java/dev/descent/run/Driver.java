@@ -361,6 +361,11 @@ public final class Driver {
         private StepProgram update;
         private ScriptProgram until, lr, init;
         private final List<ScriptProgram> searches = new ArrayList<>();
+        /** hvp(v): each call's program for its v, its result H·v, the shared v, and the H·v program for each batch's rows. */
+        private final List<ScriptProgram> hvpVs = new ArrayList<>();
+        private Buffer[] hvpOut = new Buffer[0];
+        private Buffer hvpV;
+        private final Map<Rows, HessianVector> hvpPrograms = new HashMap<>();
         private Buffer searchD, searchFrom, searchX, searchG;
         private final double[][] searchCells;
         /** The gradient objective a strong-Wolfe search evaluates at its trial points, by rows. */
@@ -449,8 +454,17 @@ public final class Driver {
             states.allocate();
             g = engine.allocate(script.dimension());
             if (usesH) h = Buffer.allocate(Precision.F64, script.dimension() * script.dimension());
+            hvpOut = new Buffer[step.hvps().size()];
+            for (int k = 0; k < hvpOut.length; k++) hvpOut[k] = engine.allocate(script.dimension());
+            if (hvpOut.length > 0) hvpV = engine.allocate(script.dimension());
             update = StepProgram.update(script, step, states, engine);
             bindInputs(update.prog);
+            for (Step.Hvp hv : step.hvps()) {
+                ScriptProgram vp = new ScriptProgram(engine, List.of(hv.v()));
+                bindInputs(vp);
+                vp.bindOutput(0, hvpV, 0);
+                hvpVs.add(vp);
+            }
             if (step.until() != null) {
                 until = new ScriptProgram(engine, List.of(step.until()));
                 bindInputs(until);
@@ -479,6 +493,7 @@ public final class Driver {
             bindRunNames(p, runBuf);
             if (h != null) p.bind("H", h, 0);
             for (int s = 0; s < step.searches().size(); s++) p.bind("search:" + s, Buffer.of(searchCells[s]), 0);
+            for (int k = 0; k < hvpOut.length; k++) p.bind("hvp:" + k, hvpOut[k], 0);
             bindStates(p);
             p.rows(batches.all(true));
         }
@@ -688,7 +703,10 @@ public final class Driver {
                         return end();
                     }
                 }
-                for (int s = 0; s < searches.size(); s++) {
+                int hk = 0;
+                for (int s = 0; s <= searches.size(); s++) {
+                    for (; hk < hvpVs.size() && step.hvps().get(hk).afterSearches() == s; hk++) hessianVector(hk, t);
+                    if (s == searches.size()) break;
                     ScriptProgram sp = searches.get(s);
                     sp.theta(theta.cur);
                     sp.bind("p", theta.cur, 0);
@@ -763,6 +781,25 @@ public final class Driver {
             return o;
         }
 
+        /** hvp call k: its v at this step's p and states, then H·v at p on this step's rows, into its result. */
+        private void hessianVector(int k, long t) {
+            ScriptProgram vp = hvpVs.get(k);
+            vp.theta(theta.cur);
+            vp.bind("p", theta.cur, 0);
+            bindStates(vp);
+            vp.run(rng);
+            Rows rows = batches.batch(t);
+            HessianVector hv = hvpPrograms.get(rows);
+            if (hv == null) {
+                hv = new HessianVector(rows.script, engine, sign);
+                hv.rows(rows);
+                hvpPrograms.put(rows, hv);
+            }
+            hv.bind(theta.cur, hvpV, hvpOut[k]);
+            hv.run(rng);
+            hessianVectorProducts++;
+        }
+
         /** The loss a mini-batch run reports at its end: on all training rows, as trained (dropout on). */
         private Objective endObjective() {
             if (endObjective == null) {
@@ -797,6 +834,9 @@ public final class Driver {
                 return sign * value(rows, x);
             }, a0, c, shrink, slope, f, MAX_SEARCH_TRIES);
         }
+
+        /** hvp(v) evaluations so far. */
+        private long hessianVectorProducts;
 
         /** Objective evaluations so far: one per step (none where a Wolfe search's last point is reused), and each line search's trials. */
         long evaluations() { return evaluations; }

@@ -63,7 +63,12 @@ class EvalCommandTest {
                 hessian over θ = (x[0], x[1])
                   [1902, 600]
                   [600, 200]
+                eigenvalues  [9.750270108078269, 2092.2497298919216]
+                condition    214.58377118788292
+                point        not stationary (H is positive definite)
                 """, r.out());
+        // numpy.linalg.eigvalsh([[1902, 600], [600, 200]]) = [9.75027010807824, 2092.2497298919216], cond 214.58377118788292
+        // (the smaller one agrees to 3e-14, a few ulps of ‖H‖)
     }
 
     @Test void plainOutputNamesEveryParameter() {
@@ -83,7 +88,7 @@ class EvalCommandTest {
     @Test void jsonStructure() {
         String f = write(dir, "q.dsc", QUAD);
         Map<String, Object> o = evalJson(f, "--hessian");
-        assertEquals(List.of("value", "grad", "hessian"), List.copyOf(o.keySet()));
+        assertEquals(List.of("value", "grad", "hessian", "eigenvalues", "condition", "definiteness", "stationary", "point"), List.copyOf(o.keySet()));
         assertEquals(48.75, number(o.get("value")));
         Map<String, Object> grad = object(o.get("grad"));
         assertEquals(List.of("a", "v", "M"), List.copyOf(grad.keySet()), "parameters in declaration order");
@@ -212,13 +217,82 @@ class EvalCommandTest {
         String f = write(dir, "q.dsc", QUAD);
         Cli.Result r = ok("eval", f, "--hessian");
         assertTrue(r.out().contains("hessian over θ = (a, v[0], v[1], M[0, 0], M[0, 1], M[1, 0], M[1, 1])\n"), r.out());
-        assertTrue(r.out().endsWith("  [1, 0, 4, 0, 0, 0, 0]\n"), r.out());
+        assertTrue(r.out().contains("  [1, 0, 4, 0, 0, 0, 0]\neigenvalues  ["), r.out());
     }
 
     @Test void hessianOfAScalarParameterIsAOneByOneMatrix() {
         String f = write(dir, "c.dsc", "param x = 2\nminimize x^3\n");
         Map<String, Object> o = evalJson(f, "--hessian");
         assertEquals(List.of(List.of(12.0)), o.get("hessian"));
+    }
+
+    // ------------------------------------------------------------ eigenvalues, the second-order test
+
+    static final String ROSENBROCK = "param x = [-1.5, 2]\nminimize (1 - x[0])^2 + 100*(x[1] - x[0]^2)^2\n";
+
+    @Test void minimumOfRosenbrock() {
+        String f = write(dir, "r.dsc", ROSENBROCK);
+        Map<String, Object> o = evalJson(f, "--hessian", "--at", "x=1,1");
+        // numpy.linalg.eigvalsh(scipy.optimize.rosen_hess([1, 1])) and numpy.linalg.cond
+        assertArrayEquals(new double[] {0.3993607674876216, 1001.6006392325123}, vector(o.get("eigenvalues")), 1e-12);
+        assertEquals(2508.009601277298, number(o.get("condition")), 1e-8);
+        assertEquals("positive definite", o.get("definiteness"));
+        assertEquals(true, o.get("stationary"));
+        assertEquals("minimum", o.get("point"));
+        assertTrue(ok("eval", f, "--hessian", "--at", "x=1,1").out().endsWith(
+                "point        minimum (the gradient is ~0 and H is positive definite)\n"));
+    }
+
+    @Test void saddleOfAnIndefiniteQuadratic() {
+        String f = write(dir, "s.dsc", "param x = 0\nparam y = 0\nminimize x^2 - y^2 + x*y\n");
+        Cli.Result r = ok("eval", f, "--hessian");
+        assertTrue(r.out().endsWith("eigenvalues  [-2.23606797749979, 2.23606797749979] (1 negative, 1 positive)\n"
+                + "condition    1\n"
+                + "point        saddle point (the gradient is ~0 and H is indefinite)\n"), r.out());
+        assertEquals("saddle point", evalJson(f, "--hessian").get("point"));
+        // away from the stationary point: no verdict on the point, only on H
+        Map<String, Object> o = evalJson(f, "--hessian", "--at", "x=1");
+        assertEquals(false, o.get("stationary"));
+        assertEquals(null, o.get("point"));
+        assertEquals("indefinite", o.get("definiteness"));
+        assertTrue(ok("eval", f, "--hessian", "--at", "x=1").out().endsWith("point        not stationary (H is indefinite)\n"));
+    }
+
+    @Test void maximumAndDegeneratePoints() {
+        String f = write(dir, "m.dsc", "param x = [0, 0, 0]\nminimize -sum(x^2) - x[0]*x[1]\n");
+        assertEquals("maximum", evalJson(f, "--hessian").get("point"));
+        String g = write(dir, "d.dsc", "param x = 0\nparam y = 0\nminimize x^2 + y^4\n");
+        Map<String, Object> o = evalJson(g, "--hessian");
+        assertEquals("degenerate", o.get("point"));
+        assertEquals("Infinity", o.get("condition"));
+        assertTrue(ok("eval", g, "--hessian").out().contains("condition    inf\n"));
+    }
+
+    @Test void eigenvaluesOfAWiderHessianMatchNumpy() throws Exception {
+        // scipy.optimize.rosen_hess(zeros(10)), the chained Rosenbrock; the fixture has numpy's eigenvalues
+        String f = write(dir, "r10.dsc", """
+                param x[10] = 0
+                let a = [x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8]]
+                let b = [x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9]]
+                minimize sum(100*(b - a^2)^2 + (1 - a)^2)
+                """);
+        Map<String, Object> o = evalJson(f, "--hessian");
+        double[] want = {};
+        for (var c : dev.descent.run.CurvatureTest.fixture().get("cases"))
+            if (c.get("name").asText().equals("rosenbrock10_zero")) {
+                want = new double[c.get("eigenvalues").size()];
+                for (int i = 0; i < want.length; i++) want[i] = c.get("eigenvalues").get(i).asDouble();
+            }
+        assertEquals(10, want.length);
+        assertArrayEquals(want, vector(o.get("eigenvalues")), 1e-11);
+    }
+
+    @Test void nonFiniteHessianHasNoEigenvalues() {
+        String f = write(dir, "log.dsc", "param x = 0\nminimize log(x)\n");
+        Map<String, Object> o = evalJson(f, "--hessian");
+        assertEquals(null, o.get("eigenvalues"));
+        assertEquals(null, o.get("point"));
+        assertTrue(ok("eval", f, "--hessian").out().endsWith("eigenvalues  not computed: the Hessian has an entry that is not finite\n"));
     }
 
     // ------------------------------------------------------------ maximize, --set

@@ -79,7 +79,7 @@ class OptimizeTest {
             }
             count++;
         }
-        assertEquals(14, count, "all fourteen standard optimizers");
+        assertEquals(15, count, "all fifteen standard optimizers");
     }
 
     @Test
