@@ -148,7 +148,7 @@ record Axis(double lo, double hi, boolean log, boolean integer) {
 
     /**
      * Labels for multiples of step: as many decimals as the step needs (0.25 apart: 0.25, 0.50), or, for
-     * values past 10⁵ or below 10⁻³ or steps finer than 10⁻⁶, e-notation with as many digits as tell
+     * values past 10⁵ or below 10⁻³ or steps finer than 10⁻¹², e-notation with as many digits as tell
      * the ticks apart.
      */
     static List<String> linearLabels(List<Double> values, double step) {
@@ -156,7 +156,7 @@ record Axis(double lo, double hi, boolean log, boolean integer) {
         for (double v : values) big = Math.max(big, Math.abs(v));
         int stepExp = (int) Math.floor(Math.log10(step) + 1e-9);
         int decimals = Math.max(0, -stepExp);
-        boolean plain = big == 0 || (big < 1e5 && big >= 1e-3 && decimals <= 6);
+        boolean plain = big == 0 || (big < 1e5 && big >= 1e-3 && decimals <= 12);
         List<String> out = new ArrayList<>();
         for (double v : values) {
             if (plain) {
