@@ -26,7 +26,8 @@ record Axis(double lo, double hi, boolean log, boolean integer) {
             double a = Math.log10(lo), b = Math.log10(hi);
             if (b - a < 1e-9) { a -= 0.5; b += 0.5; }
             double m = (b - a) * margin;
-            return new Axis(Math.pow(10, a - m), Math.pow(10, b + m), true);
+            // a loss near the smallest or largest double: the margin stays inside the doubles
+            return new Axis(Math.max(Math.pow(10, a - m), Math.min(lo, Double.MIN_NORMAL)), Math.min(Math.pow(10, b + m), Double.MAX_VALUE), true);
         }
         double w = hi - lo;
         if (!(w > 1e-12 * Math.max(Math.abs(lo), Math.abs(hi)))) {
