@@ -31,7 +31,9 @@ import org.jfree.svg.SVGUtils;
  */
 public final class Figure {
     public static final int WIDTH = 800, HEIGHT = 560;
-    static final double LEFT = 84, RIGHT = WIDTH - 24, TOP = 48, BOTTOM = HEIGHT - 58;
+    static final double RIGHT = WIDTH - 24, TOP = 48, BOTTOM = HEIGHT - 58;
+    /** The plot area's left edge at the least: further right where the y axis' tick labels are wider. */
+    static final double LEFT = 84;
 
     /** A contour level's lines. */
     public record Level(double value, List<Contours.Line> lines, Color color) {}
@@ -48,7 +50,11 @@ public final class Figure {
     String levelsLabel;
     int grid;
     final List<Series> series = new ArrayList<>();
-    double[] start, end; // data coordinates, or null
+    double[] start; // data coordinates, or null
+    /** Where a run ended (data coordinates), marked by a square in its line's colour; one per compared run. */
+    record End(int run, double x, double y, Color color) {}
+    final List<End> ends = new ArrayList<>();
+    private double left = LEFT;
 
     Figure(String title, String xTitle, String yTitle, Axis x, Axis y) {
         this.title = title;
@@ -58,7 +64,7 @@ public final class Figure {
         this.y = y;
     }
 
-    double px(double v) { return LEFT + x.fraction(v) * (RIGHT - LEFT); }
+    double px(double v) { return left + x.fraction(v) * (RIGHT - left); }
 
     double py(double v) { return BOTTOM - y.fraction(v) * (BOTTOM - TOP); }
 
@@ -103,17 +109,24 @@ public final class Figure {
 
     void draw(Graphics2D g) {
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        List<Double> xTicks = x.ticks(), yTicks = y.ticks();
+        List<String> xLabels = x.labels(), yLabels = y.labels();
+        g.setFont(TICK);
+        FontMetrics tm = g.getFontMetrics();
+        double widest = 0;
+        for (String l : yLabels) widest = Math.max(widest, tm.stringWidth(l));
+        left = Math.max(LEFT, Math.ceil(widest) + 8 + 30); // the labels, 8 pixels from the frame, and room for the axis title
         g.setColor(Color.WHITE);
         g.fill(new Rectangle2D.Double(0, 0, WIDTH, HEIGHT));
-        Rectangle2D area = new Rectangle2D.Double(LEFT, TOP, RIGHT - LEFT, BOTTOM - TOP);
+        Rectangle2D area = new Rectangle2D.Double(left, TOP, RIGHT - left, BOTTOM - TOP);
         begin(g, attrs("id", "plot-area", "data-x0", str(x.lo()), "data-x1", str(x.hi()), "data-y0", str(y.lo()), "data-y1", str(y.hi()),
                 "data-xlog", Boolean.toString(x.log()), "data-ylog", Boolean.toString(y.log()),
-                "data-left", str(LEFT), "data-right", str(RIGHT), "data-top", str(TOP), "data-bottom", str(BOTTOM)));
+                "data-left", str(left), "data-right", str(RIGHT), "data-top", str(TOP), "data-bottom", str(BOTTOM)));
         // grid lines at the ticks
         g.setStroke(new BasicStroke(1f));
         g.setColor(GRID);
-        for (double t : x.ticks()) g.draw(new Line2D.Double(px(t), TOP, px(t), BOTTOM));
-        for (double t : y.ticks()) g.draw(new Line2D.Double(LEFT, py(t), RIGHT, py(t)));
+        for (double t : xTicks) g.draw(new Line2D.Double(px(t), TOP, px(t), BOTTOM));
+        for (double t : yTicks) g.draw(new Line2D.Double(left, py(t), RIGHT, py(t)));
         end(g);
 
         if (!levels.isEmpty()) {
@@ -152,9 +165,14 @@ public final class Figure {
             startMarker(g, px(start[0]), py(start[1]));
             end(g);
         }
-        if (end != null) {
-            begin(g, attrs("class", "end"));
-            endMarker(g, px(end[0]), py(end[1]));
+        // runs that end at the same place: nested squares, the first drawn largest, so that each colour shows
+        for (int k = 0; k < ends.size(); k++) {
+            End e = ends.get(k);
+            int under = 0;
+            for (int j = k + 1; j < ends.size(); j++)
+                if (Math.hypot(px(ends.get(j).x()) - px(e.x()), py(ends.get(j).y()) - py(e.y())) < 10) under++;
+            begin(g, attrs("class", "end", "data-run", Integer.toString(e.run())));
+            endMarker(g, px(e.x()), py(e.y()), e.color(), 5.5 + 3.5 * under);
             end(g);
         }
 
@@ -165,22 +183,30 @@ public final class Figure {
         g.setFont(TICK);
         FontMetrics fm = g.getFontMetrics();
         g.setColor(TEXT);
-        for (double t : x.ticks()) {
-            double p = px(t);
+        // every label where they fit side by side, else every 2nd, 3rd, … (the ticks stay)
+        int every = 1;
+        while (every < xTicks.size() && overlap(xTicks, xLabels, every, fm)) every++;
+        begin(g, attrs("class", "tick-labels", "data-axis", "x"));
+        for (int i = 0; i < xTicks.size(); i++) {
+            double p = px(xTicks.get(i));
             g.draw(new Line2D.Double(p, BOTTOM, p, BOTTOM + 5));
-            String s = x.label(t);
+            if (i % every != 0) continue;
+            String s = xLabels.get(i);
             g.drawString(s, (float) (p - fm.stringWidth(s) / 2.0), (float) (BOTTOM + 7 + fm.getAscent()));
         }
-        for (double t : y.ticks()) {
-            double p = py(t);
-            g.draw(new Line2D.Double(LEFT - 5, p, LEFT, p));
-            String s = y.label(t);
-            g.drawString(s, (float) (LEFT - 8 - fm.stringWidth(s)), (float) (p + fm.getAscent() / 2.0 - 1));
+        end(g);
+        begin(g, attrs("class", "tick-labels", "data-axis", "y"));
+        for (int i = 0; i < yTicks.size(); i++) {
+            double p = py(yTicks.get(i));
+            g.draw(new Line2D.Double(left - 5, p, left, p));
+            String s = yLabels.get(i);
+            g.drawString(s, (float) (left - 8 - fm.stringWidth(s)), (float) (p + fm.getAscent() / 2.0 - 1));
         }
+        end(g);
         // axis titles and the title
         g.setFont(LABEL);
         fm = g.getFontMetrics();
-        g.drawString(xTitle, (float) ((LEFT + RIGHT) / 2 - fm.stringWidth(xTitle) / 2.0), (float) (HEIGHT - 14));
+        g.drawString(xTitle, (float) ((left + RIGHT) / 2 - fm.stringWidth(xTitle) / 2.0), (float) (HEIGHT - 14));
         AffineTransform saved = g.getTransform();
         g.translate(20, (TOP + BOTTOM) / 2);
         g.rotate(-Math.PI / 2);
@@ -201,12 +227,24 @@ public final class Figure {
         g.draw(new Ellipse2D.Double(cx - 6, cy - 6, 12, 12));
     }
 
-    private void endMarker(Graphics2D g, double cx, double cy) {
-        g.setColor(Color.BLACK);
-        g.fill(new Rectangle2D.Double(cx - 5.5, cy - 5.5, 11, 11));
-        g.setColor(Color.WHITE);
-        g.setStroke(new BasicStroke(1.2f));
-        g.draw(new Rectangle2D.Double(cx - 5.5, cy - 5.5, 11, 11));
+    /** A square filled with the run's colour, framed in black so that it stands out from its own line. */
+    private void endMarker(Graphics2D g, double cx, double cy, Color fill, double half) {
+        g.setColor(fill);
+        g.fill(new Rectangle2D.Double(cx - half, cy - half, 2 * half, 2 * half));
+        g.setColor(fill.equals(Color.BLACK) ? Color.WHITE : Color.BLACK);
+        g.setStroke(new BasicStroke(1.4f));
+        g.draw(new Rectangle2D.Double(cx - half, cy - half, 2 * half, 2 * half));
+    }
+
+    /** Whether the x labels drawn every {@code every}-th overlap (or come within 6 pixels of each other). */
+    private boolean overlap(List<Double> ticks, List<String> labels, int every, FontMetrics fm) {
+        double lastRight = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < ticks.size(); i += every) {
+            double w = fm.stringWidth(labels.get(i)), c = px(ticks.get(i));
+            if (c - w / 2 < lastRight + 6) return true;
+            lastRight = c + w / 2;
+        }
+        return false;
     }
 
     /** Each level's value, once, on the middle of its longest line, over a white box. */
@@ -226,7 +264,7 @@ public final class Figure {
                 if (i < 0 || i >= best.size()) continue;
                 double cx = px(best.x()[i]), cy = py(best.y()[i]);
                 Rectangle2D box = new Rectangle2D.Double(cx - w / 2, cy - h / 2, w, h);
-                if (box.getMinX() < LEFT + 2 || box.getMaxX() > RIGHT - 2 || box.getMinY() < TOP + 2 || box.getMaxY() > BOTTOM - 2) continue;
+                if (box.getMinX() < left + 2 || box.getMaxX() > RIGHT - 2 || box.getMinY() < TOP + 2 || box.getMaxY() > BOTTOM - 2) continue;
                 if (taken.stream().anyMatch(r -> r.intersects(box)) || covers(box)) continue;
                 taken.add(box);
                 g.setColor(new Color(255, 255, 255, 210));
@@ -252,7 +290,7 @@ public final class Figure {
         List<Item> items = new ArrayList<>();
         for (Series s : series) if (s.label() != null) items.add(new Item(s.label(), s, null));
         if (start != null) items.add(new Item("start", null, "start"));
-        if (end != null) items.add(new Item("end", null, "end"));
+        if (!ends.isEmpty()) items.add(new Item(ends.size() > 1 ? "ends" : "end", null, "end"));
         if (levelsLabel != null) items.add(new Item(levelsLabel, null, "levels"));
         if (items.isEmpty()) return;
         g.setFont(TICK);
@@ -262,7 +300,7 @@ public final class Figure {
         for (Item it : items) w = Math.max(w, fm.stringWidth(fit(it.text(), fm, 420)));
         w += sample + 3 * pad;
         double h = items.size() * row + pad;
-        double[][] corners = {{RIGHT - w - 8, TOP + 8}, {LEFT + 8, TOP + 8}, {RIGHT - w - 8, BOTTOM - h - 8}, {LEFT + 8, BOTTOM - h - 8}};
+        double[][] corners = {{RIGHT - w - 8, TOP + 8}, {left + 8, TOP + 8}, {RIGHT - w - 8, BOTTOM - h - 8}, {left + 8, BOTTOM - h - 8}};
         double[] at = corners[0];
         long fewest = Long.MAX_VALUE;
         for (double[] c : corners) {
@@ -291,7 +329,7 @@ public final class Figure {
             } else if (it.special().equals("start")) {
                 startMarker(g, x0 + sample / 2, cy);
             } else if (it.special().equals("end")) {
-                endMarker(g, x0 + sample / 2, cy);
+                endMarker(g, x0 + sample / 2, cy, ends.size() == 1 ? ends.get(0).color() : Color.BLACK, 5.5);
             } else {
                 g.setStroke(new BasicStroke(1.5f));
                 for (int i = 0; i < 3; i++) {

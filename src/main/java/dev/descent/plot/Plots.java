@@ -60,8 +60,8 @@ public final class Plots {
         for (Driver.RunResult r : results) calls.add(r.call());
         String title = name + ": " + String.join(", then ", calls);
         return switch (keep(s)) {
-            case 2 -> contours(s, title, results, rec, engine);
-            case 1 -> curve(s, title, results, rec, engine);
+            case 2 -> contours(s, title, results, rec, engine, false);
+            case 1 -> curve(s, title, results, rec, engine, false);
             default -> loss(s, title, results, rec, true);
         };
     }
@@ -72,8 +72,8 @@ public final class Plots {
      */
     public static Figure comparison(Script s, String title, List<Driver.RunResult> results, Recording rec, Engine engine) {
         return switch (keep(s)) {
-            case 2 -> contours(s, title, results, rec, engine);
-            case 1 -> curve(s, title, results, rec, engine);
+            case 2 -> contours(s, title, results, rec, engine, true);
+            case 1 -> curve(s, title, results, rec, engine, true);
             default -> loss(s, title, results, rec, false);
         };
     }
@@ -106,7 +106,7 @@ public final class Plots {
         return k + suffix;
     }
 
-    private static Figure contours(Script s, String title, List<Driver.RunResult> results, Recording rec, Engine engine) {
+    private static Figure contours(Script s, String title, List<Driver.RunResult> results, Recording rec, Engine engine, boolean separate) {
         List<String> names = names(s);
         double x0 = Double.POSITIVE_INFINITY, x1 = Double.NEGATIVE_INFINITY, y0 = x0, y1 = x1;
         for (Recording.Run r : rec.runs()) {
@@ -140,7 +140,7 @@ public final class Plots {
         if (levels.length > 0)
             f.levelsLabel = "f = " + Axis.number(sign * levels[0]) + " … " + Axis.number(sign * levels[levels.length - 1])
                     + (logSpaced(levels) ? " (log-spaced)" : "");
-        trajectories(f, results, rec, ON_CONTOURS, true);
+        trajectories(f, results, rec, ON_CONTOURS, separate);
         return f;
     }
 
@@ -150,8 +150,11 @@ public final class Plots {
         return b > 3 * a;
     }
 
-    /** Each run as a line with a marker per point; the first point of all marked "start", the last "end". */
-    private static void trajectories(Figure f, List<Driver.RunResult> results, Recording rec, Color[] colors, boolean twoD) {
+    /**
+     * Each run as a line with a marker per point; the first point of all marked "start", and the end:
+     * of each run when they are separate runs from the same start, else of the last.
+     */
+    private static void trajectories(Figure f, List<Driver.RunResult> results, Recording rec, Color[] colors, boolean separate) {
         for (int k = 0; k < rec.runs().size(); k++) {
             Recording.Run r = rec.runs().get(k);
             double[][] xy = r.path.points();
@@ -159,10 +162,10 @@ public final class Plots {
             String label = res == null ? "run " + r.index : label(res, r.path.count(), r.path.stride());
             f.series.add(new Figure.Series("trajectory", r.index, label, colors[k % colors.length], xy[0], xy[1], true, false));
         }
-        markStartEnd(f);
+        markStartEnd(f, separate);
     }
 
-    private static Figure curve(Script s, String title, List<Driver.RunResult> results, Recording rec, Engine engine) {
+    private static Figure curve(Script s, String title, List<Driver.RunResult> results, Recording rec, Engine engine, boolean separate) {
         double x0 = Double.POSITIVE_INFINITY, x1 = Double.NEGATIVE_INFINITY;
         for (Recording.Run r : rec.runs()) {
             double[] range = r.path.range();
@@ -198,21 +201,25 @@ public final class Plots {
             f.series.add(new Figure.Series("trajectory", r.index, res == null ? "run " + r.index : label(res, r.path.count(), r.path.stride()),
                     ON_CONTOURS[k % ON_CONTOURS.length], iterX.get(k), iterY.get(k), true, false));
         }
-        markStartEnd(f);
+        markStartEnd(f, separate);
         return f;
     }
 
-    private static void markStartEnd(Figure f) {
+    /** The start: the first finite point of all; the ends: each trajectory's last finite point (separate runs), or the last one's. */
+    private static void markStartEnd(Figure f, boolean separate) {
         List<Figure.Series> ts = f.series.stream().filter(t -> t.kind().equals("trajectory")).toList();
         outer:
         for (Figure.Series t : ts)
             for (int i = 0; i < t.x().length; i++)
                 if (Double.isFinite(t.x()[i]) && Double.isFinite(t.y()[i])) { f.start = new double[] {t.x()[i], t.y()[i]}; break outer; }
-        outer:
         for (int k = ts.size() - 1; k >= 0; k--) {
             Figure.Series t = ts.get(k);
             for (int i = t.x().length - 1; i >= 0; i--)
-                if (Double.isFinite(t.x()[i]) && Double.isFinite(t.y()[i])) { f.end = new double[] {t.x()[i], t.y()[i]}; break outer; }
+                if (Double.isFinite(t.x()[i]) && Double.isFinite(t.y()[i])) {
+                    f.ends.addFirst(new Figure.End(t.run(), t.x()[i], t.y()[i], separate ? t.color() : Color.BLACK));
+                    break;
+                }
+            if (!separate && !f.ends.isEmpty()) break;
         }
     }
 
@@ -233,19 +240,28 @@ public final class Plots {
             if (x.length > 0) { xmax = Math.max(xmax, x[x.length - 1]); if (sequential) offset = x[x.length - 1]; }
         }
         if (lo > hi) { lo = 0; hi = 1; }
-        Axis ax = Axis.around(0, Math.max(xmax, 1), 0.02, false);
+        Axis ax = Axis.around(0, Math.max(xmax, 1), 0.02, false).counting();
         Axis ay = Axis.around(lo, hi, 0.05, positive);
         Figure f = new Figure(title, "step", positive ? "loss (log scale)" : "loss", ax, ay);
         for (int k = 0; k < xs.size(); k++) {
             Recording.Run r = rec.runs().get(k);
             Driver.RunResult res = r.index - 1 < results.size() ? results.get(r.index - 1) : null;
-            Color c = LINES[k % LINES.length];
             String call = res == null ? "run " + r.index : res.call();
-            f.series.add(new Figure.Series("loss", r.index, call, c, xs.get(k), ys.get(k), xs.get(k).length <= 60, false));
-            if (vx.get(k).length > 0)
-                f.series.add(new Figure.Series("validation", r.index, "validation loss, " + call, c, vx.get(k), vy.get(k), vx.get(k).length <= 60, true));
+            boolean validation = vx.get(k).length > 0;
+            // one run: training and validation as matplotlib's first two colours; several: each run its colour,
+            // its validation loss a lighter shade of it (and dashed)
+            Color c = LINES[k % LINES.length], v = xs.size() == 1 ? LINES[3] : lighter(c);
+            f.series.add(new Figure.Series("loss", r.index, validation ? call + ", training" : call, c, xs.get(k), ys.get(k), xs.get(k).length <= 60, false));
+            if (validation)
+                f.series.add(new Figure.Series("validation", r.index, call + ", validation", v, vx.get(k), vy.get(k), vx.get(k).length <= 60, true));
         }
         return f;
+    }
+
+    /** c mixed with 45% white. */
+    static Color lighter(Color c) {
+        return new Color((int) Math.round(c.getRed() + 0.45 * (255 - c.getRed())), (int) Math.round(c.getGreen() + 0.45 * (255 - c.getGreen())),
+                (int) Math.round(c.getBlue() + 0.45 * (255 - c.getBlue())));
     }
 
     /** The objective as written at the points (θ element k at point p is columns[k][p]). */

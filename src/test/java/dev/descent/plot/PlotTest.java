@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -227,5 +228,142 @@ class PlotTest {
         Path s = script("bowl.dsc", BOWL), svg = dir.resolve("b.svg");
         assertEquals(0, run("run", s.toString(), "--plot", svg.toString()).code());
         assertTrue(new String(Files.readAllBytes(svg), StandardCharsets.UTF_8).startsWith("<svg") || Files.readString(svg).startsWith("<?xml"));
+    }
+
+    /** The colour of the first stroke inside a group: rgb(r,g,b). */
+    static String stroke(Element g) {
+        NodeList all = g.getElementsByTagName("*");
+        for (int i = 0; i < all.getLength(); i++) {
+            var m = java.util.regex.Pattern.compile("stroke:(rgb\\([0-9,]+\\))").matcher(((Element) all.item(i)).getAttribute("style"));
+            if (m.find()) return m.group(1);
+        }
+        throw new AssertionError("no stroke in " + g.getAttribute("class"));
+    }
+
+    static List<Element> texts(Element g) {
+        List<Element> out = new ArrayList<>();
+        NodeList ts = g.getElementsByTagName("text");
+        for (int i = 0; i < ts.getLength(); i++) out.add((Element) ts.item(i));
+        return out;
+    }
+
+    static Element axisLabels(Document d, String axis) {
+        return groups(d, "tick-labels").stream().filter(g -> g.getAttribute("data-axis").equals(axis)).findFirst().orElseThrow();
+    }
+
+    /**
+     * Each axis has at least three tick labels, distinct, numbers without float noise, that do not overlap
+     * (widths measured with the figure's font, as Java2D lays them out for the SVG).
+     */
+    static void readableTicks(Document d, String what) {
+        var fm = new java.awt.image.BufferedImage(1, 1, java.awt.image.BufferedImage.TYPE_INT_RGB).createGraphics().getFontMetrics(Figure.TICK);
+        for (String axis : List.of("x", "y")) {
+            List<Element> ts = texts(axisLabels(d, axis));
+            List<String> labels = ts.stream().map(Element::getTextContent).toList();
+            assertTrue(labels.size() >= 3, what + ": at least 3 labels on " + axis + ": " + labels);
+            assertEquals(labels.size(), new java.util.HashSet<>(labels).size(), what + ": distinct labels on " + axis + ": " + labels);
+            for (String l : labels) {
+                assertTrue(l.matches(AxisTest.NUMBER), what + ": " + l);
+                assertTrue(!l.contains("0000000000") && !l.contains("99999999"), what + ": float noise " + l);
+            }
+            for (int i = 1; i < ts.size(); i++) {
+                double x0 = Double.parseDouble(ts.get(i - 1).getAttribute("x")), x1 = Double.parseDouble(ts.get(i).getAttribute("x"));
+                double y0 = Double.parseDouble(ts.get(i - 1).getAttribute("y")), y1 = Double.parseDouble(ts.get(i).getAttribute("y"));
+                if (axis.equals("x")) assertTrue(x0 + fm.stringWidth(labels.get(i - 1)) + 4 <= x1, what + ": x labels overlap: " + labels);
+                else assertTrue(Math.abs(y1 - y0) >= fm.getAscent() + 2, what + ": y labels overlap: " + labels);
+            }
+            if (axis.equals("y")) // inside the figure, left of the frame
+                for (Element t : ts) assertTrue(Double.parseDouble(t.getAttribute("x")) > 24, what + ": a y label off the left edge");
+        }
+    }
+
+    Path digits() throws Exception {
+        StringBuilder csv = new StringBuilder("a,b,c,y\n");
+        Random r = new Random(1);
+        for (int i = 0; i < 40; i++) {
+            double a = r.nextGaussian(), b = r.nextGaussian(), c = r.nextGaussian();
+            csv.append(a).append(',').append(b).append(',').append(c).append(',').append(2 * a - b + 0.5 * c + 0.3 * r.nextGaussian()).append('\n');
+        }
+        Files.writeString(dir.resolve("rows.csv"), csv);
+        return script("split.dsc", "seed 3\ndata d = csv(\"" + dir.resolve("rows.csv").toString().replace("\\", "/")
+                + "\", validation = 0.5)\nparam w[3] = 0\nminimize mean((d.a*w[0] + d.b*w[1] + d.c*w[2] - d.y)^2)\noptimize with gd(lr = 0.1) for 8 epochs\n");
+    }
+
+    @Test void trainingAndValidationLossesInDifferentColoursWithALegend() throws Exception {
+        Path s = digits(), svg = dir.resolve("split.svg");
+        Result r = run("run", s.toString(), "--plot", svg.toString());
+        assertEquals(0, r.code(), r::err);
+        Document d = parse(svg);
+        List<Element> train = groups(d, "loss"), val = groups(d, "validation");
+        assertEquals(1, train.size());
+        assertEquals(1, val.size());
+        assertTrue(!stroke(train.get(0)).equals(stroke(val.get(0))), "two colours: " + stroke(train.get(0)));
+        List<String> legend = texts(groups(d, "legend").get(0)).stream().map(Element::getTextContent).toList();
+        assertEquals(List.of("gd(lr = 0.1), training", "gd(lr = 0.1), validation"), legend);
+        readableTicks(d, "train and validation");
+    }
+
+    @Test void compareDrawsEachRunInItsOwnColourNamedAsCalled() throws Exception {
+        Path s = digits(), svg = dir.resolve("cmp.svg");
+        Result r = run("compare", s.toString(), "--with", "gd(lr = 0.1)", "--with", "adam(lr = 0.05)", "--with", "gd(lr = 0.02)", "--plot", svg.toString());
+        assertEquals(0, r.code(), r::err);
+        Document d = parse(svg);
+        List<Element> lines = new ArrayList<>(groups(d, "loss"));
+        lines.addAll(groups(d, "validation"));
+        assertEquals(6, lines.size());
+        assertEquals(6, lines.stream().map(PlotTest::stroke).distinct().count(), "every line its colour");
+        List<String> legend = texts(groups(d, "legend").get(0)).stream().map(Element::getTextContent).toList();
+        for (String call : List.of("gd(lr = 0.1)", "adam(lr = 0.05)", "gd(lr = 0.02)")) {
+            assertTrue(legend.contains(call + ", training") && legend.contains(call + ", validation"), legend.toString());
+        }
+        readableTicks(d, "compare");
+    }
+
+    @Test void compareMarksEveryRunsEnd() throws Exception {
+        Path s = script("bowl.dsc", BOWL), svg = dir.resolve("ends.svg");
+        Result r = run("compare", s.toString(), "--with", "gd(lr = 0.1)", "--with", "adam(lr = 0.3)", "--with", "gd(lr = 0.01)", "--steps", "15",
+                "--plot", svg.toString());
+        assertEquals(0, r.code(), r::err);
+        Document d = parse(svg);
+        List<Element> t = groups(d, "trajectory"), ends = groups(d, "end");
+        assertEquals(3, t.size());
+        assertEquals(3, ends.size(), "one end marker per compared run");
+        assertEquals(1, groups(d, "start").size(), "one start: they all start there");
+        for (int k = 0; k < 3; k++) {
+            assertEquals(t.get(k).getAttribute("data-run"), ends.get(k).getAttribute("data-run"));
+            List<double[]> pts = points(first(t.get(k), "path"));
+            double[] last = pts.get(pts.size() - 1);
+            Element sq = first(ends.get(k), "rect");
+            assertEquals(last[0], Double.parseDouble(sq.getAttribute("x")) + Double.parseDouble(sq.getAttribute("width")) / 2, 0.01);
+            assertEquals(last[1], Double.parseDouble(sq.getAttribute("y")) + Double.parseDouble(sq.getAttribute("height")) / 2, 0.01);
+        }
+        readableTicks(d, "contours");
+        // a run of several statements marks where the last one ended, once
+        Path two = script("two.dsc", "param x1 = -5\nparam x2 = -2\nminimize x1^2 + 2*x2^2\noptimize with gd(lr = 0.1) for 5 steps\noptimize with adam(lr = 0.1) for 5 steps\n");
+        assertEquals(0, run("run", two.toString(), "--plot", svg.toString()).code());
+        assertEquals(1, groups(parse(svg), "end").size());
+    }
+
+    @Test void shortFlatAndDivergingRunsHaveReadableTicks() throws Exception {
+        String[][] cases = {
+            {"three", "param w[3] = [1, 2, 3]\nminimize sum(w^2) + 5\noptimize with gd(lr = 0.01) for 3 steps\n"},
+            {"one", "param w[3] = [1, 2, 3]\nminimize sum(w^2) - 20\noptimize with gd(lr = 0.1) for 1 steps\n"},
+            {"flat", "param w[3] = [1e-5, 2e-5, 3e-5]\nminimize sum(w^2) + 1\noptimize with gd(lr = 0.01) for 3 steps\n"},
+            {"barely", "param w[3] = [1e-3, 2e-3, 3e-3]\nminimize sum(w^2) + 1\noptimize with gd(lr = 0.001) for 3 steps\n"},
+            {"diverging", "param w[3] = [1, 2, 3]\nminimize sum(w^2)\noptimize with gd(lr = 1.5) for 200 steps\n"},
+            {"long", "param w[3] = [1, 2, 3]\nminimize sum(w^2) + 0.5\noptimize with gd(lr = 0.0001) for 123456 steps\n"},
+        };
+        for (String[] c : cases) {
+            Path s = script(c[0] + ".dsc", c[1]), svg = dir.resolve(c[0] + ".svg");
+            Result r = run("run", s.toString(), "--plot", svg.toString());
+            assertEquals(0, r.code(), r::err);
+            Document d = parse(svg);
+            readableTicks(d, c[0]);
+            String text = Files.readString(svg);
+            if (Frame.of(d).ylog()) assertTrue(text.contains(">loss (log scale)</text>"), c[0] + ": a log axis says so");
+            else assertTrue(text.contains(">loss</text>"), c[0]);
+        }
+        List<String> steps = texts(axisLabels(parse(dir.resolve("three.svg")), "x")).stream().map(Element::getTextContent).toList();
+        assertEquals(List.of("0", "1", "2", "3"), steps, "whole steps");
     }
 }
