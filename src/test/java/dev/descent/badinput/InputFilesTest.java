@@ -144,14 +144,13 @@ class InputFilesTest {
         assertEquals(big.toString(), d.file());
     }
 
-    @Test void aDataFileLargerThanMemory() throws IOException {
+    @Test // the class's timeout guards the hang reading the terabyte would be; the refusal comes from a projection
+    void aDataFileLargerThanMemory() throws IOException {
         StringBuilder sb = new StringBuilder("x,y\n");
         for (int i = 0; i < 50_000; i++) sb.append(i).append(',').append(i).append(".5\n");
         sparse("big.csv", sb.toString(), 1L << 40); // a terabyte: about 90 billion rows at this width
         Path s = write(dir, "main.dsc", "data d = csv(\"big.csv\")\n" + LINEAR);
-        long t0 = System.nanoTime();
         BadInput.Diag d = assertRefused(run("check", s.toString()), "big.csv (1.1 TB)");
-        assertTrue(System.nanoTime() - t0 < 20e9, "stops early, from a projection, not when memory runs out");
         assertEquals(s + ":1:14", d.header());
     }
 

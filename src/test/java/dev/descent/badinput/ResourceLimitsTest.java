@@ -67,12 +67,6 @@ class ResourceLimitsTest {
         return d;
     }
 
-    private static long millis(Runnable r) {
-        long t = System.nanoTime();
-        r.run();
-        return (System.nanoTime() - t) / 1_000_000;
-    }
-
     // ------------------------------------------------------------ arrays
 
     /** sum(diag(p)) with p[20000] checked, then ran out of memory or failed with an unpositioned ShapeError; now run refuses it at check. */
@@ -160,13 +154,13 @@ class ResourceLimitsTest {
     // ------------------------------------------------------------ defs
 
     /** def f1(x) = f0(x) + f0(x), … 59 levels: 2^59 copies if each call were expanded; once per level now, in milliseconds. And eval gives 2^59 x². */
-    @Test void doublingChainOfDefs() {
+    @Test // the class's timeout guards the hang 2^59 expansions would be; no speed is asserted
+    void doublingChainOfDefs() {
         StringBuilder sb = new StringBuilder("def f0(x) = x * x\n");
         for (int i = 1; i <= 59; i++) sb.append("def f").append(i).append("(x) = f").append(i - 1).append("(x) + f").append(i - 1).append("(x)\n");
         sb.append("param w = 1\nminimize f59(w)\n");
         String f = file("doubling.dsc", sb.toString());
-        long ms = millis(() -> assertOk(run("check", f)));
-        assertTrue(ms < 20_000, "took " + ms + " ms");
+        assertOk(run("check", f));
         BadInput.Result e = run("eval", "--json", f);
         assertOk(e);
         assertTrue(e.out().contains("5.764607523034235e17") || e.out().contains("576460752303423488"), () -> e.describe());
