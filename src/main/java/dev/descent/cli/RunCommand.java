@@ -35,6 +35,11 @@ final class RunCommand implements Callable<Integer> {
             description = "Write one row per point visited: run, step, loss, gradient norm, learning rate, and the parameters when there are at most 10.")
     String trace;
 
+    @Option(names = "--epoch-metrics",
+            description = "With --trace or --json: the loss and every report on each split (dropout off) at the end of every epoch, as the trace's"
+                    + " train_loss, …, NAME_train, … columns and --json's \"epochs\" array; the run itself is unchanged, bit for bit.")
+    boolean epochMetrics;
+
     @Option(names = "--plot", paramLabel = "FILE.svg",
             description = "Draw the run: contours and trajectory (2 parameters), the curve and the iterates (1), else the loss against the step. A PNG when FILE ends in .png.")
     String plot;
@@ -92,6 +97,8 @@ final class RunCommand implements Callable<Integer> {
         if (checkpoint != null && every == null) throw new Main.UsageError("--checkpoint needs --every K: how many steps (or epochs) between checkpoints");
         if (every != null && checkpoint == null) throw new Main.UsageError("--every goes with --checkpoint FILE");
         if (every != null && every < 1) throw new Main.UsageError("--every must be a whole number ≥ 1, not " + every);
+        if (epochMetrics && trace == null && !json)
+            throw new Main.UsageError("--epoch-metrics goes with --trace FILE.csv or --json: it adds the per-epoch losses and reports to them");
         if (resume != null && init != null) throw new Main.UsageError("--resume continues from the checkpoint's parameters; it cannot be combined with --init");
         OutputFile.distinct(checkpoint, "--checkpoint", trace);
         OutputFile.distinct(checkpoint, "--checkpoint", plot);
@@ -122,11 +129,12 @@ final class RunCommand implements Callable<Integer> {
              OutputFile saveFile = save == null ? null : OutputFile.open(save, inputs);
              Interrupts interrupts = Interrupts.install()) {
             Recording rec = plot == null ? null : new Recording(Plots.keep(s));
-            TraceCsv csv = traceFile == null ? null : new TraceCsv(s, traceFile);
+            TraceCsv csv = traceFile == null ? null : new TraceCsv(s, traceFile, epochMetrics);
+            epochLog = json && epochMetrics ? new EpochLog() : null;
             Driver.Result r;
             try {
                 Driver.Checkpoint resumeFrom = from;
-                r = drive(s, sd, engine, start, resumeFrom, fingerprint, inputs, Recording.both(csv, rec),
+                r = drive(s, sd, engine, start, resumeFrom, fingerprint, inputs, Recording.both(Recording.both(csv, rec), epochLog),
                         () -> Interrupts.requested() || csv != null && csv.failure != null || checkpointFailure != null, err);
             } catch (CompileError e) {
                 Common.print(e.diagnostics(), err);
@@ -178,6 +186,47 @@ final class RunCommand implements Callable<Integer> {
             if (Interrupts.requested()) return Interrupts.exitCode();
             return r.diverged() ? Main.DIVERGED : Main.OK;
         }
+    }
+
+    /** With --json and --epoch-metrics: each epoch's losses and reports, in order, for the "epochs" array. */
+    private EpochLog epochLog;
+
+    /** Keeps each epoch's losses and reports ({@link Driver.Trace#epoch}); wants nothing else. */
+    private static final class EpochLog implements Driver.Trace {
+        record Entry(int run, long step, long epoch, List<Driver.Split> splits) {}
+
+        final List<Entry> entries = new java.util.ArrayList<>();
+
+        @Override public void row(int run, long step, double loss, double gradNorm, double lr, dev.descent.engine.Buffer theta) {}
+
+        @Override public boolean wantsDetail() { return false; }
+
+        @Override public boolean wantsEpochs() { return true; }
+
+        @Override public void epoch(int run, long step, long epoch, List<Driver.Split> splits) { entries.add(new Entry(run, step, epoch, splits)); }
+    }
+
+    /** The splits' losses as {"train": …, …} and the reports as {"NAME": {"train": …, …}, …}. */
+    private static void splitsJson(Json j, Script s, List<Driver.Split> splits) throws IOException {
+        j.g.writeFieldName("losses");
+        j.g.writeStartObject();
+        for (Driver.Split sp : splits) {
+            j.g.writeFieldName(sp.name());
+            j.number(sp.loss());
+        }
+        j.g.writeEndObject();
+        j.g.writeFieldName("metrics");
+        j.g.writeStartObject();
+        for (Script.Report rep : s.reports) {
+            j.g.writeFieldName(rep.name());
+            j.g.writeStartObject();
+            for (Driver.Split sp : splits) {
+                j.g.writeFieldName(sp.name());
+                j.number(sp.metrics().get(rep.name()));
+            }
+            j.g.writeEndObject();
+        }
+        j.g.writeEndObject();
     }
 
     /** Warnings of losses that exploded, printed on stderr after the run (not over its progress bar). */
@@ -281,6 +330,19 @@ final class RunCommand implements Callable<Integer> {
                     }
                     j.g.writeEndObject();
                 }
+                if (epochLog != null) {
+                    j.g.writeFieldName("epochs");
+                    j.g.writeStartArray();
+                    for (EpochLog.Entry e : epochLog.entries) {
+                        j.g.writeStartObject();
+                        j.g.writeNumberField("run", e.run());
+                        j.g.writeNumberField("epoch", e.epoch());
+                        j.g.writeNumberField("step", e.step());
+                        splitsJson(j, s, e.splits());
+                        j.g.writeEndObject();
+                    }
+                    j.g.writeEndArray();
+                }
                 j.g.writeEndObject();
                 j.g.flush();
                 out.println(j.text());
@@ -345,17 +407,32 @@ final class RunCommand implements Callable<Integer> {
     private static final class TraceCsv implements Driver.Trace {
         private final OutputFile file;
         private final Writer w;
-        private final boolean withParams, withValidation;
+        private final boolean withParams, withValidation, withEpochs;
+        /** With --epoch-metrics: the splits the columns are for, and the reports. */
+        private final List<String> splits = new java.util.ArrayList<>();
+        private final List<String> reports = new java.util.ArrayList<>();
         IOException failure;
         private StringBuilder pending;
+        /** The validation loss and the epoch's splits that join the row held back, when its epoch ended there. */
+        private String pendingValidation;
+        private List<Driver.Split> pendingEpoch;
 
-        TraceCsv(Script s, OutputFile file) {
+        TraceCsv(Script s, OutputFile file, boolean withEpochs) {
             this.file = file;
             this.w = new java.io.BufferedWriter(new java.io.OutputStreamWriter(file.stream(), StandardCharsets.UTF_8), 1 << 16);
             this.withParams = s.dimension() <= 10;
             this.withValidation = s.data.values().stream().anyMatch(d -> d.hasValidation());
             StringBuilder h = new StringBuilder("run,step,loss,grad_norm,lr");
             if (withValidation) h.append(",val_loss");
+            this.withEpochs = withEpochs;
+            if (withEpochs) {
+                splits.add("train");
+                if (withValidation) splits.add("validation");
+                if (s.data.values().stream().anyMatch(d -> d.hasTest())) splits.add("test");
+                for (Script.Report r : s.reports) reports.add(r.name());
+                for (String sp : splits) h.append(',').append(sp).append("_loss");
+                for (String r : reports) for (String sp : splits) h.append(',').append(quote(r + "_" + sp));
+            }
             if (withParams) for (String name : Points.thetaNames(s)) h.append(',').append(quote(name));
             write(h.append('\n').toString());
         }
@@ -376,7 +453,7 @@ final class RunCommand implements Callable<Integer> {
             StringBuilder sb = new StringBuilder();
             sb.append(run).append(',').append(step).append(',').append(num(loss)).append(',').append(num(gradNorm)).append(',');
             if (!Double.isNaN(lr)) sb.append(num(lr));
-            flush(null);
+            flush();
             pending = sb;
             if (withParams) {
                 StringBuilder rest = new StringBuilder();
@@ -387,12 +464,31 @@ final class RunCommand implements Callable<Integer> {
 
         private String params = "";
 
-        @Override public void validation(int run, long step, double loss) { flush(num(loss)); }
+        @Override public void validation(int run, long step, double loss) { pendingValidation = num(loss); }
 
-        /** Writes the row held back (so that a validation loss can join it). */
-        private void flush(String validation) {
+        @Override public boolean wantsEpochs() { return withEpochs; }
+
+        @Override public void epoch(int run, long step, long epoch, List<Driver.Split> splits) { pendingEpoch = splits; }
+
+        /** Writes the row held back (so that a validation loss and an epoch's losses and reports can join it). */
+        private void flush() {
             if (pending == null || failure != null) return;
-            if (withValidation) pending.append(',').append(validation == null ? "" : validation);
+            if (withValidation) pending.append(',').append(pendingValidation == null ? "" : pendingValidation);
+            if (withEpochs) {
+                java.util.Map<String, Driver.Split> by = new java.util.HashMap<>();
+                if (pendingEpoch != null) for (Driver.Split sp : pendingEpoch) by.put(sp.name(), sp);
+                for (String sp : splits) {
+                    pending.append(',');
+                    if (by.containsKey(sp)) pending.append(num(by.get(sp).loss()));
+                }
+                for (String r : reports)
+                    for (String sp : splits) {
+                        pending.append(',');
+                        if (by.containsKey(sp)) pending.append(num(by.get(sp).metrics().get(r)));
+                    }
+            }
+            pendingValidation = null;
+            pendingEpoch = null;
             if (withParams) pending.append(params);
             write(pending.append('\n').toString());
             pending = null;
@@ -404,7 +500,7 @@ final class RunCommand implements Callable<Integer> {
 
         /** Writes the last row and flushes (the file's commit then makes it whole), or throws the output's Failure. */
         void finish() {
-            flush(null);
+            flush();
             if (failure == null) {
                 try {
                     w.flush();

@@ -255,6 +255,13 @@ public final class Recording implements Driver.Trace {
             }
 
             @Override public boolean wantsDetail() { return a.wantsDetail() || b.wantsDetail(); }
+
+            @Override public boolean wantsEpochs() { return a.wantsEpochs() || b.wantsEpochs(); }
+
+            @Override public void epoch(int run, long step, long epoch, java.util.List<Driver.Split> splits) {
+                if (a.wantsEpochs()) a.epoch(run, step, epoch, splits);
+                if (b.wantsEpochs()) b.epoch(run, step, epoch, splits);
+            }
         };
     }
 }

@@ -79,6 +79,20 @@ public final class Driver {
         default void validation(int run, long step, double loss) {}
 
         /**
+         * Whether to evaluate the objective and every report on each split at the end of every
+         * epoch ({@link #epoch}); off by default (each such evaluation costs a pass over the data).
+         */
+        default boolean wantsEpochs() { return false; }
+
+        /**
+         * The losses and reports (dropout off) on each split at θ as it stands after epoch
+         * {@code epoch} (from 1) of run {@code run}, which ended at {@code step}; follows that step's
+         * row. Evaluating them draws nothing from the run's random generator, so the run goes on
+         * with the same bits as without them.
+         */
+        default void epoch(int run, long step, long epoch, List<Split> splits) {}
+
+        /**
          * Whether rows need the gradient's norm and the learning rate (each costs a little per step:
          * a reduction, a scalar program); without them they are NaN.
          */
@@ -259,28 +273,60 @@ public final class Driver {
 
     /** The objective and the reports, dropout off, at θ on each split the data has ({@link Split}). */
     public List<Split> evaluate(Buffer theta) {
-        Batches b = new Batches(script, script.steps.get(script.steps.size() - 1), rng, seed, engine.precision(), converted);
-        List<Split> out = new ArrayList<>();
-        for (String name : List.of("train", "validation", "test")) {
-            Rows rows = b.split(name);
-            if (rows == null) continue;
-            Objective o = Objective.valueOnly(rows.script, engine);
-            o.rows(rows);
-            o.theta(theta);
-            double loss = o.run();
-            Map<String, Double> metrics = new java.util.LinkedHashMap<>();
-            if (!rows.script.reports.isEmpty()) {
-                List<Node> nodes = new ArrayList<>();
-                for (Script.Report r : rows.script.reports) nodes.add(r.value());
-                ScriptProgram p = new ScriptProgram(engine, nodes);
-                p.theta(theta);
-                p.rows(rows);
-                p.run(null); // evaluated: no dropout masks to draw
-                for (int i = 0; i < nodes.size(); i++) metrics.put(rows.script.reports.get(i).name(), p.program.scalar(i));
+        return new Evaluator(script.steps.get(script.steps.size() - 1)).evaluate(theta);
+    }
+
+    /**
+     * The objective's and the reports' programs on each split, built once and evaluated at any θ
+     * (dropout off). Its rows are its own (the splits are drawn from the seed alone), and it is
+     * handed a generator of its own, never drawn from: evaluating never moves the run's random
+     * stream.
+     */
+    private final class Evaluator {
+        private final List<String> names = new ArrayList<>();
+        private final List<Objective> objectives = new ArrayList<>();
+        private final List<ScriptProgram> reports = new ArrayList<>();
+        private final List<Script> scripts = new ArrayList<>();
+
+        Evaluator(Step step) {
+            Batches b = new Batches(script, step, new Rng(seed), seed, engine.precision(), converted);
+            for (String name : List.of("train", "validation", "test")) {
+                Rows rows = b.split(name);
+                if (rows == null) continue;
+                names.add(name);
+                Objective o = Objective.valueOnly(rows.script, engine);
+                o.rows(rows);
+                objectives.add(o);
+                scripts.add(rows.script);
+                ScriptProgram p = null;
+                if (!rows.script.reports.isEmpty()) {
+                    List<Node> nodes = new ArrayList<>();
+                    for (Script.Report r : rows.script.reports) nodes.add(r.value());
+                    p = new ScriptProgram(engine, nodes);
+                    p.rows(rows);
+                }
+                reports.add(p);
             }
-            out.add(new Split(name, loss, metrics));
         }
-        return out;
+
+        List<Split> evaluate(Buffer theta) {
+            List<Split> out = new ArrayList<>();
+            for (int k = 0; k < names.size(); k++) {
+                Objective o = objectives.get(k);
+                o.theta(theta);
+                double loss = o.run();
+                Map<String, Double> metrics = new java.util.LinkedHashMap<>();
+                ScriptProgram p = reports.get(k);
+                if (p != null) {
+                    p.theta(theta);
+                    p.run(null); // evaluated: no dropout masks to draw
+                    List<Script.Report> rs = scripts.get(k).reports;
+                    for (int i = 0; i < rs.size(); i++) metrics.put(rs.get(i).name(), p.program.scalar(i));
+                }
+                out.add(new Split(names.get(k), loss, metrics));
+            }
+            return out;
+        }
     }
 
     /**
@@ -433,6 +479,9 @@ public final class Driver {
             if (!fuse) twoPrograms();
             if (init != null && !initReadsGradient) initStates();
         }
+
+        /** The losses and reports on each split at each epoch's end, built when a trace first asks ({@link Trace#wantsEpochs}). */
+        private Evaluator epochs;
 
         /** Whether the step (its update, until, line searches, state starts) reads epoch, f_prev, val_loss or val_stall. */
         private static boolean readsRunNames(Step step) {
@@ -655,6 +704,10 @@ public final class Driver {
                 stopped = Stop.DIVERGED;
                 message = "the loss is " + word(loss) + " at step " + (t + 1) + (t > 0 ? ", after " + t + " update" + (t == 1 ? "" : "s") : ", at the start");
                 return end();
+            }
+            if (t > 0 && trace != null && trace.wantsEpochs() && t % batches.perEpoch() == 0) { // an epoch just ended: its metrics, when asked
+                if (epochs == null) epochs = new Evaluator(step);
+                trace.epoch(index, t, t / batches.perEpoch(), epochs.evaluate(theta.cur));
             }
             if (t > 0 && batches.hasValidation() && t % batches.perEpoch() == 0) { // an epoch just ended
                 double v = value(batches.validation(), theta.cur);
