@@ -323,6 +323,11 @@ final class Elaborator {
             ck.error(c.pos(), "hvp(v) belongs inside an optimizer's body");
             return null;
         }
+        if (c.name().equals("grad_at")) {
+            if (s.step() != null) return s.step().gradAt(c, s);
+            ck.error(c.pos(), "grad_at(q) belongs inside an optimizer's body");
+            return null;
+        }
         unknownFunction(c, s.module());
         return null;
     }

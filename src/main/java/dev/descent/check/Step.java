@@ -43,6 +43,8 @@ public record Step(
         List<LineSearch> searches,
         /** The Hessian-vector products {@code hvp(v)} in the order the body calls them; each result is an INPUT leaf of the later code. */
         List<Hvp> hvps,
+        /** The gradients at other points {@code grad_at(q)} in the order the body calls them; each result is an INPUT leaf of the later code. */
+        List<GradAt> gradAts,
         /** The hyperparameters' values (possibly schedules over t), by name. */
         Map<String, Node> hypers) {
 
@@ -76,6 +78,16 @@ public record Step(
      */
     public record Hvp(Node result, Node v, int afterSearches, Pos pos) {}
 
+    /**
+     * {@code grad_at(q)}: the gradient of the (signed) objective at the point {@code q} (shaped
+     * like p), on the step's own rows (the same mini-batch as g; dropout, where the objective has
+     * it, draws its masks afresh, as a second forward pass in torch does). {@code result} is the
+     * INPUT leaf "grad_at:k" that stands for it; {@code afterSearches} line searches and
+     * {@code afterHvps} hvp calls of the body come before it (it is evaluated after them and
+     * before the next).
+     */
+    public record GradAt(Node result, Node q, int afterSearches, int afterHvps, Pos pos) {}
+
     /** The learning rate, when the optimizer has a hyperparameter named lr; else null. */
     public Node lr() { return hypers.get("lr"); }
 
@@ -97,6 +109,7 @@ public record Step(
         if (until != null) roots.add(until);
         for (LineSearch ls : searches) roots.addAll(ls.inputs());
         for (Hvp hv : hvps) roots.add(hv.v());
+        for (GradAt ga : gradAts) roots.add(ga.q());
         return roots;
     }
 
@@ -152,6 +165,7 @@ public record Step(
         if (!searches.isEmpty()) return optimizer + " needs the objective itself (its line search), not only gradients";
         if (usesHessian()) return optimizer + " needs the objective itself (its Hessian), not only gradients";
         if (!hvps.isEmpty()) return optimizer + " needs the objective itself (its Hessian-vector products), not only gradients";
+        if (!gradAts.isEmpty()) return optimizer + " needs the objective itself (its gradient at another point, grad_at), not only gradients";
         return null;
     }
 }

@@ -27,9 +27,10 @@ final class StepBuilder {
     private final int n;
     private final List<Step.LineSearch> searches = new ArrayList<>();
     private final List<Step.Hvp> hvps = new ArrayList<>();
+    private final List<Step.GradAt> gradAts = new ArrayList<>();
 
     /** The calls that only an optimizer's body knows: they evaluate the objective again, away from the step's DAG. */
-    static boolean isBodyCall(String name) { return name.equals("linesearch") || name.equals("hvp"); }
+    static boolean isBodyCall(String name) { return name.equals("linesearch") || name.equals("hvp") || name.equals("grad_at"); }
 
     StepBuilder(Checker ck, Dag dag, Module script, Ast.Optimize stmt, int n) {
         this.ck = ck;
@@ -108,7 +109,7 @@ final class StepBuilder {
         if (body.failed || ck.mark() > start) return null;
         if (!affordable(name, body, until, hypers, h)) return null;
         return new Step(stmt, name, shown(call, text(call), new Checker.Scope(script, Map.of(), onlyT, null)), stmt.pos(), count, stmt.unit(), batch, until, patience, p, g, f, t, h,
-                body.stateNames, body.stateInputs, body.stateInits, body.stateOutputs, body.p, List.copyOf(searches), List.copyOf(hvps), hypers);
+                body.stateNames, body.stateInputs, body.stateInits, body.stateOutputs, body.p, List.copyOf(searches), List.copyOf(hvps), List.copyOf(gradAts), hypers);
     }
 
     /**
@@ -127,6 +128,7 @@ final class StepBuilder {
         if (until != null) roots.add(until);
         for (Step.LineSearch ls : searches) roots.addAll(ls.inputs());
         for (Step.Hvp hv : hvps) roots.add(hv.v());
+        for (Step.GradAt ga : gradAts) roots.add(ga.q());
         boolean usesH = reaches(roots, h);
         Pos at = stmt.optimizer().pos();
         Limits limits = ck.limits();
@@ -187,6 +189,7 @@ final class StepBuilder {
             int mark = ck.mark();
             searches.clear();
             hvps.clear();
+            gradAts.clear();
             body = body(decl, home, hypers, assumed, t, f, p, g, h);
             if (body.failed || !body.changed) break;
             ck.rollback(mark); // errors seen with provisional shapes may not be real
@@ -352,7 +355,7 @@ final class StepBuilder {
      */
     private boolean shapeIsWhy(Ast.Assign a, Module home, Map<String, Node> env, Map<String, Node> onlyT, String state) {
         for (Shape shape : List.of(Shape.vector(n), Shape.matrix(n, n))) {
-            int mark = ck.mark(), found = searches.size(), foundHvps = hvps.size();
+            int mark = ck.mark(), found = searches.size(), foundHvps = hvps.size(), foundGradAts = gradAts.size();
             Map<String, Node> locals = new HashMap<>(env);
             locals.put(state, dag.input("state-probe:" + state, shape));
             Node v = ck.expr(a.value(), new Checker.Scope(home, locals, onlyT, null, this));
@@ -360,6 +363,7 @@ final class StepBuilder {
             ck.rollback(mark);
             while (searches.size() > found) searches.removeLast();
             while (hvps.size() > foundHvps) hvps.removeLast();
+            while (gradAts.size() > foundGradAts) gradAts.removeLast();
             if (clean) return true;
         }
         return false;
@@ -458,6 +462,26 @@ final class StepBuilder {
         }
         Node result = dag.input("hvp:" + hvps.size(), Shape.vector(n));
         hvps.add(new Step.Hvp(result, v, searches.size(), c.pos()));
+        return result;
+    }
+
+    /**
+     * {@code grad_at(q)}: the gradient of the objective at the point q, a vector shaped like p, on
+     * the step's own rows (the same mini-batch as g; dropout masks drawn afresh). Each call is one
+     * more evaluation of the objective's gradient per step, run after the line searches and hvp
+     * calls the body makes before it; its result is an INPUT leaf of the later code.
+     */
+    Node gradAt(Ast.Call c, Checker.Scope s) {
+        List<Node> a = ck.bindBuiltin(c, List.of("q"), 1, s);
+        if (a == null) return null;
+        Node q = a.get(0);
+        if (!q.shape.equals(Shape.vector(n))) {
+            ck.error(c.pos(), "grad_at(q) needs a point shaped like p, a vector [" + n + "], not " + Dag.describe(q.shape),
+                    "the gradient is taken at q in place of θ");
+            return null;
+        }
+        Node result = dag.input("grad_at:" + gradAts.size(), Shape.vector(n));
+        gradAts.add(new Step.GradAt(result, q, searches.size(), hvps.size(), c.pos()));
         return result;
     }
 

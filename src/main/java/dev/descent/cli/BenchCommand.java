@@ -92,7 +92,7 @@ final class BenchCommand implements Callable<Integer> {
         } else {
             if (StepBench.needsObjective(own)) {
                 err.println(where + "bench --n measures an optimizer's update alone; newton and cg need the objective's Hessian or line search ("
-                        + own.call() + (!own.searches().isEmpty() ? " calls linesearch)" : !own.hvps().isEmpty() ? " calls hvp)" : " uses H)") + "; leave out --n to time the script's own step");
+                        + own.call() + (!own.searches().isEmpty() ? " calls linesearch)" : !own.hvps().isEmpty() ? " calls hvp)" : !own.gradAts().isEmpty() ? " calls grad_at)" : " uses H)") + "; leave out --n to time the script's own step");
                 return Main.SCRIPT_ERROR;
             }
             try {

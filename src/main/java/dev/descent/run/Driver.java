@@ -412,6 +412,11 @@ public final class Driver {
         private Buffer[] hvpOut = new Buffer[0];
         private Buffer hvpV;
         private final Map<Rows, HessianVector> hvpPrograms = new HashMap<>();
+        /** grad_at(q): each call's program for its q, its result (the gradient at q), the shared q, and the gradient program for each batch's rows. */
+        private final List<ScriptProgram> gradAtQs = new ArrayList<>();
+        private Buffer[] gradAtOut = new Buffer[0];
+        private Buffer gradAtQ;
+        private final Map<Rows, Objective> gradAtPrograms = new HashMap<>();
         private Buffer searchD, searchFrom, searchX, searchG;
         private final double[][] searchCells;
         /** The gradient objective a strong-Wolfe search evaluates at its trial points, by rows. */
@@ -506,6 +511,9 @@ public final class Driver {
             hvpOut = new Buffer[step.hvps().size()];
             for (int k = 0; k < hvpOut.length; k++) hvpOut[k] = engine.allocate(script.dimension());
             if (hvpOut.length > 0) hvpV = engine.allocate(script.dimension());
+            gradAtOut = new Buffer[step.gradAts().size()];
+            for (int k = 0; k < gradAtOut.length; k++) gradAtOut[k] = engine.allocate(script.dimension());
+            if (gradAtOut.length > 0) gradAtQ = engine.allocate(script.dimension());
             update = StepProgram.update(script, step, states, engine);
             bindInputs(update.prog);
             for (Step.Hvp hv : step.hvps()) {
@@ -513,6 +521,12 @@ public final class Driver {
                 bindInputs(vp);
                 vp.bindOutput(0, hvpV, 0);
                 hvpVs.add(vp);
+            }
+            for (Step.GradAt ga : step.gradAts()) {
+                ScriptProgram qp = new ScriptProgram(engine, List.of(ga.q()));
+                bindInputs(qp);
+                qp.bindOutput(0, gradAtQ, 0);
+                gradAtQs.add(qp);
             }
             if (step.until() != null) {
                 until = new ScriptProgram(engine, List.of(step.until()));
@@ -543,6 +557,7 @@ public final class Driver {
             if (h != null) p.bind("H", h, 0);
             for (int s = 0; s < step.searches().size(); s++) p.bind("search:" + s, Buffer.of(searchCells[s]), 0);
             for (int k = 0; k < hvpOut.length; k++) p.bind("hvp:" + k, hvpOut[k], 0);
+            for (int k = 0; k < gradAtOut.length; k++) p.bind("grad_at:" + k, gradAtOut[k], 0);
             bindStates(p);
             p.rows(batches.all(true));
         }
@@ -756,9 +771,16 @@ public final class Driver {
                         return end();
                     }
                 }
-                int hk = 0;
+                int hk = 0, gk = 0;
                 for (int s = 0; s <= searches.size(); s++) {
-                    for (; hk < hvpVs.size() && step.hvps().get(hk).afterSearches() == s; hk++) hessianVector(hk, t);
+                    // the body's hvp and grad_at calls before search s, in the body's order
+                    while (true) {
+                        boolean hvpNext = hk < hvpVs.size() && step.hvps().get(hk).afterSearches() == s;
+                        boolean gradAtNext = gk < gradAtQs.size() && step.gradAts().get(gk).afterSearches() == s;
+                        if (gradAtNext && (!hvpNext || step.gradAts().get(gk).afterHvps() <= hk)) gradientAt(gk++, t);
+                        else if (hvpNext) hessianVector(hk++, t);
+                        else break;
+                    }
                     if (s == searches.size()) break;
                     ScriptProgram sp = searches.get(s);
                     sp.theta(theta.cur);
@@ -853,6 +875,27 @@ public final class Driver {
             hessianVectorProducts++;
         }
 
+        /** grad_at call k: its q at this step's p and states, then the (signed) gradient at q on this step's rows, into its result. */
+        private void gradientAt(int k, long t) {
+            ScriptProgram qp = gradAtQs.get(k);
+            qp.theta(theta.cur);
+            qp.bind("p", theta.cur, 0);
+            bindStates(qp);
+            qp.run(rng);
+            Rows rows = batches.batch(t);
+            Objective o = gradAtPrograms.get(rows);
+            if (o == null) {
+                o = new Objective(rows.script, true, false, engine, sign, false);
+                o.random(rng);
+                o.rows(rows);
+                gradAtPrograms.put(rows, o);
+            }
+            o.gradient(gradAtOut[k]);
+            o.theta(gradAtQ);
+            o.run();
+            evaluations++;
+        }
+
         /** The loss a mini-batch run reports at its end: on all training rows, as trained (dropout on). */
         private Objective endObjective() {
             if (endObjective == null) {
@@ -891,7 +934,7 @@ public final class Driver {
         /** hvp(v) evaluations so far. */
         private long hessianVectorProducts;
 
-        /** Objective evaluations so far: one per step (none where a Wolfe search's last point is reused), and each line search's trials. */
+        /** Objective evaluations so far: one per step (none where a Wolfe search's last point is reused), each line search's trials, and each grad_at call. */
         long evaluations() { return evaluations; }
 
         /** Whether this step's f and g are those a strong-Wolfe search left at exactly this θ (full batches, no H, no dropout). */

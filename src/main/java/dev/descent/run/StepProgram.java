@@ -69,7 +69,7 @@ final class StepProgram {
      * (which exist only once the objective has been evaluated).
      */
     static boolean fusable(Script script, Step step, boolean usesH, boolean initReadsGradient) {
-        if (usesH || !step.searches().isEmpty() || !step.hvps().isEmpty() || initReadsGradient || script.objective == null) return false;
+        if (usesH || !step.searches().isEmpty() || !step.hvps().isEmpty() || !step.gradAts().isEmpty() || initReadsGradient || script.objective == null) return false;
         if (script.params.size() != 1) return false;
         Script.Param p = script.params.get(0);
         return p.shape().isVector() && p.shape().equals(step.p().shape);

@@ -215,6 +215,8 @@ class OptimizerTest {
         assertTrue(e.getMessage().contains("newton needs the objective itself (its Hessian)"), e.getMessage());
         e = assertThrows(DescentException.class, () -> Optimizer.standard("cg"));
         assertTrue(e.getMessage().contains("cg needs the objective itself (its line search)"), e.getMessage());
+        e = assertThrows(DescentException.class, () -> Optimizer.standard("sam", Map.of("lr", 0.1)));
+        assertTrue(e.getMessage().contains("sam needs the objective itself (its gradient at another point, grad_at)"), e.getMessage());
     }
 
     @Test

@@ -164,6 +164,14 @@ class BenchCommandTest {
         assertTrue(r.err().contains("(cg() calls linesearch)"), r::toString);
     }
 
+    @Test void samsUpdateAloneNeedsGradAt(@TempDir Path dir) throws IOException {
+        Path script = dir.resolve("sam.dsc");
+        Files.writeString(script, "param x = [-1.5, 2]\nminimize (1 - x[0])^2 + 100*(x[1] - x[0]^2)^2\noptimize with sam(lr = 1e-3) for 10 steps\n");
+        Result r = run("bench", script.toString(), "--n", "100");
+        assertEquals(Main.SCRIPT_ERROR, r.code(), r::toString);
+        assertTrue(r.err().contains("(sam(lr = 1e-3) calls grad_at)"), r::toString);
+    }
+
     /** Without --n: the script's own step, as run takes it: newton's and cg's too. */
     @Test void theScriptsOwnStep() throws IOException {
         for (String script : new String[] {"examples/newton_cosh.dsc", "examples/rosenbrock/cg.dsc", "examples/quickstart.dsc", "examples/linear_regression.dsc"}) {

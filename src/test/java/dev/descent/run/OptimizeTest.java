@@ -71,7 +71,7 @@ class OptimizeTest {
         while (m.find()) {
             String name = m.group(1);
             String copy = m.group().replaceFirst("optimizer " + name, "optimizer copy_" + name);
-            String args = name.equals("gd") || name.equals("sgd") ? "(lr = 0.001)" : name.equals("newton") ? "(lr = 0.5)" : "()";
+            String args = name.equals("gd") || name.equals("sgd") || name.equals("sam") ? "(lr = 0.001)" : name.equals("newton") ? "(lr = 0.5)" : "()";
             for (String f : List.of(ROSENBROCK, QUAD)) {
                 Driver.Result a = run(copy + "\n" + f + "optimize with copy_" + name + args + " for 50 steps\n");
                 Driver.Result b = run(f + "optimize with " + name + args + " for 50 steps\n");
@@ -79,7 +79,7 @@ class OptimizeTest {
             }
             count++;
         }
-        assertEquals(15, count, "all fifteen standard optimizers");
+        assertEquals(16, count, "all sixteen standard optimizers");
     }
 
     @Test
