@@ -153,20 +153,23 @@ final class Batches {
 
     /** The test rows (or the test file), for evaluation. */
     Rows test() {
-        if (testRows != null) return testRows;
-        if (testFile != null) {
-            Script inst = instance(testFile.rows(), false);
-            testRows = new Rows(inst, testFile.rows()) {
+        if (testRows == null) testRows = held("test", testFile, test);
+        return testRows;
+    }
+
+    /** Held-out rows for evaluation: those of {@code file} when the split is a file, else the rows {@code index} picks. */
+    private Rows held(String name, DataSet file, int[] index) {
+        if (file != null) {
+            Script inst = instance(file.rows(), false);
+            return new Rows(inst, file.rows()) {
                 @Override Buffer column(String data, String column) {
-                    return Rows.full(used.contains(data) ? testFile : script.data.get(data), column, precision, converted);
+                    return Rows.full(used.contains(data) ? file : script.data.get(data), column, precision, converted);
                 }
             };
-        } else {
-            Gathered g = gathered("test", test.length, false);
-            g.fill(test, 0, test.length);
-            testRows = g;
         }
-        return testRows;
+        Gathered g = gathered(name, index.length, false);
+        g.fill(index, 0, index.length);
+        return g;
     }
 
     /** The epoch whose shuffled order {@link #order()} holds (-1: none yet); for a checkpoint. */
@@ -227,19 +230,7 @@ final class Batches {
 
     /** The validation rows (or the validation file), for evaluation. */
     Rows validation() {
-        if (validationRows != null) return validationRows;
-        if (validationFile != null) {
-            Script inst = instance(validationFile.rows(), false);
-            validationRows = new Rows(inst, validationFile.rows()) {
-                @Override Buffer column(String data, String column) {
-                    return Rows.full(used.contains(data) ? validationFile : script.data.get(data), column, precision, converted);
-                }
-            };
-        } else {
-            Gathered g = gathered("validation", validation.length, false);
-            g.fill(validation, 0, validation.length);
-            validationRows = g;
-        }
+        if (validationRows == null) validationRows = held("validation", validationFile, validation);
         return validationRows;
     }
 
