@@ -856,13 +856,17 @@ public final class Driver {
             return o;
         }
 
+        /** Runs a program of the body's values (an hvp's v, a grad_at's q) at this step's p and states. */
+        private void atThisStep(ScriptProgram prog) {
+            prog.theta(theta.cur);
+            prog.bind("p", theta.cur, 0);
+            bindStates(prog);
+            prog.run(rng);
+        }
+
         /** hvp call k: its v at this step's p and states, then H·v at p on this step's rows, into its result. */
         private void hessianVector(int k, long t) {
-            ScriptProgram vp = hvpVs.get(k);
-            vp.theta(theta.cur);
-            vp.bind("p", theta.cur, 0);
-            bindStates(vp);
-            vp.run(rng);
+            atThisStep(hvpVs.get(k));
             Rows rows = batches.batch(t);
             HessianVector hv = hvpPrograms.get(rows);
             if (hv == null) {
@@ -877,11 +881,7 @@ public final class Driver {
 
         /** grad_at call k: its q at this step's p and states, then the (signed) gradient at q on this step's rows, into its result. */
         private void gradientAt(int k, long t) {
-            ScriptProgram qp = gradAtQs.get(k);
-            qp.theta(theta.cur);
-            qp.bind("p", theta.cur, 0);
-            bindStates(qp);
-            qp.run(rng);
+            atThisStep(gradAtQs.get(k));
             Rows rows = batches.batch(t);
             Objective o = gradAtPrograms.get(rows);
             if (o == null) {
