@@ -69,4 +69,80 @@ class ExampleClaimsTest {
         // what the README used to say: run takes one file
         assertEquals(2, Cli.run("run", "examples/rosenbrock/adam.dsc", "examples/rosenbrock/gd.dsc").code());
     }
+
+    private static JsonNode json(String... args) throws Exception {
+        List<String> a = new java.util.ArrayList<>(List.of("run"));
+        a.addAll(List.of(args));
+        a.addAll(List.of("--json", "-q"));
+        return JSON.readTree(Cli.ok(a.toArray(String[]::new)).out());
+    }
+
+    @Test void gdOnXSquaredWithThreeRates() throws Exception {
+        assertEquals(0.06, x("examples/gd_x2.dsc"), 0.005, "lr = 0.2: x = 0.06 after 10 steps");
+        assertEquals(3.49, x("examples/gd_x2.dsc", "--set", "lr=0.05"), 0.005, "too small: still at 3.49");
+        assertEquals(61.9, x("examples/gd_x2.dsc", "--set", "lr=1.1"), 0.05, "too large: x = 61.9");
+    }
+
+    @Test void aDivergingRunNamesTheStepAndExitsWith3() {
+        Cli.Result r = Cli.run("run", "examples/gd_x2.dsc", "--set", "lr=3", "--set", "steps=2000");
+        assertEquals(3, r.code());
+        assertTrue(r.err().contains("diverged: the loss is inf at step 221"), r.err());
+    }
+
+    @Test void newtonReachesTheMinimumOfCoshAtZero(@TempDir Path dir) throws Exception {
+        assertEquals(0.0, x("examples/newton_cosh.dsc"), 0.0);
+        Path csv = dir.resolve("t.csv");
+        Cli.ok("run", "examples/newton_cosh.dsc", "--trace", csv.toString(), "-q");
+        List<String> rows = Files.readAllLines(csv);
+        assertTrue(Math.abs(Double.parseDouble(rows.get(8).split(",")[5])) < 1e-6, "within 1e-6 of 0 at step 7: " + rows.get(8));
+        assertEquals(0.0, Double.parseDouble(rows.get(10).split(",")[5]), 0.0, "exactly 0 at step 9");
+    }
+
+    @Test void quadratic2dDoesNotZigZagAtThisRate(@TempDir Path dir) throws Exception {
+        Path csv = dir.resolve("t.csv");
+        Cli.ok("run", "examples/quadratic_2d.dsc", "--trace", csv.toString(), "-q");
+        List<String> rows = Files.readAllLines(csv);
+        for (String row : rows.subList(1, rows.size())) {
+            String[] f = row.split(",");
+            assertTrue(Double.parseDouble(f[5]) < 0 && Double.parseDouble(f[6]) < 0, "no sign change: " + row);
+        }
+    }
+
+    @Test void gdAtRate06DivergesAlongX2AndRadamAt005DivergesAfter5Updates() {
+        String gd = Cli.ok("compare", "examples/illconditioned_gd.dsc", "--with", "gd(lr = 0.6)").out();
+        assertTrue(gd.contains("5600301.58"), gd);
+        Cli.Result radam = Cli.run("compare", "examples/rosenbrock/radam.dsc", "--with", "radam(lr = 0.05)");
+        assertTrue(radam.err().contains("the loss is inf at step 6, after 5 updates"), radam.err() + radam.out());
+    }
+
+    @Test void normalizedGdRunsAllItsStepsItsUntilNeverFires() throws Exception {
+        JsonNode run = json("examples/normalized_gd.dsc").get("runs").get(0);
+        assertEquals(200, run.get("steps").asInt());
+        assertEquals("steps", run.get("stopped").asText());
+    }
+
+    @Test void diabetesEndsAtAMeanSquaredErrorOf2878() throws Exception {
+        // the least-squares MSE, 2859.70, is NumPy's lstsq on the same 442 rows
+        assertEquals(2878.3, json("examples/diabetes_regression.dsc").get("loss").asDouble(), 0.05);
+    }
+
+    @Test void earlyStoppingRestoresEpoch4AndStopsFiveEpochsLater() throws Exception {
+        JsonNode run = json("examples/early_stopping.dsc").get("runs").get(0);
+        assertEquals(4, run.get("restored_epoch").asInt(), "the best epoch ends at step 80");
+        assertEquals(9, run.get("epochs").asInt());
+        assertEquals(180, run.get("steps").asInt(), "20 steps an epoch");
+    }
+
+    @Test void dropoutDigitsStopsAtEpoch33WithEpoch18Restored(@TempDir Path dir) throws Exception {
+        Path csv = dir.resolve("t.csv");
+        JsonNode run = json("examples/mlp_dropout_digits.dsc", "--trace", csv.toString()).get("runs").get(0);
+        assertEquals(18, run.get("restored_epoch").asInt());
+        assertEquals(33, run.get("epochs").asInt());
+        assertEquals(33, run.get("steps").asInt(), "full batch: one step an epoch");
+        List<String> rows = Files.readAllLines(csv);
+        double v18 = Double.parseDouble(rows.get(19).split(",")[5]), v33 = Double.parseDouble(rows.get(34).split(",")[5]);
+        double t18 = Double.parseDouble(rows.get(19).split(",")[2]), t33 = Double.parseDouble(rows.get(34).split(",")[2]);
+        assertEquals(1.25, v33 / v18, 0.01, "the validation loss rises by a quarter");
+        assertTrue(t33 < t18 / 4, "the training loss falls from 0.041 to 0.009");
+    }
 }
