@@ -152,7 +152,7 @@ class BenchCommandTest {
     @Test void newtonsUpdateAloneNeedsTheHessian() {
         Result r = run("bench", "examples/newton_cosh.dsc", "--n", "100");
         assertEquals(Main.SCRIPT_ERROR, r.code(), r::toString);
-        assertTrue(r.err().contains("newton_cosh.dsc:6:1: error: bench --n measures an optimizer's update alone; newton and cg need the objective's Hessian or line search"),
+        assertTrue(r.err().contains("newton_cosh.dsc:7:1: error: bench --n measures an optimizer's update alone; newton and cg need the objective's Hessian or line search"),
                 r::toString);
         assertTrue(r.err().contains("leave out --n to time the script's own step"), r::toString);
         assertEquals("", r.out());
