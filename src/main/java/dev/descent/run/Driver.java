@@ -185,6 +185,8 @@ public final class Driver {
     private final Map<String, Buffer> converted = Rows.cache();
     /** Whether steps that can be fused with the objective are (off only to test the fused against the two programs). */
     private boolean fusing = true;
+    /** Where the objective and the reports are evaluated when the rows are not here (null: here, on the engine). */
+    private DataParallel parallel;
     /** Whether a step that starts where a Wolfe search ended takes its f and g (off only to test that this changes no bits). */
     private boolean reusing = true;
     /** Polled by {@link #run} between steps: true stops the run there ({@link #stopWhen}). */
@@ -204,6 +206,22 @@ public final class Driver {
     Driver fusing(boolean on) {
         this.fusing = on;
         return this;
+    }
+
+    /**
+     * Evaluates the objective, its derivatives and the reports through {@code where} (the rows
+     * live elsewhere: a Spark cluster) and takes every step here. Full-batch runs only: the
+     * script's data sets must hold no rows out and its statements take no batches.
+     */
+    public Driver dataParallel(DataParallel where) {
+        this.parallel = where;
+        return this;
+    }
+
+    /** The objective's evaluation on these rows' script: here (an {@link Objective} on the engine) or through {@link #parallel}. */
+    private Evaluation evaluation(Script rows, boolean withGradient, boolean withHessian, double sign, boolean gradNorm) {
+        if (parallel != null) return new Evaluation.Remote(parallel, withGradient, withHessian, sign, gradNorm);
+        return new Objective(rows, withGradient, withHessian, engine, sign, gradNorm);
     }
 
     /** Off: every step evaluates f and g afresh, even where a Wolfe search has just done so (for tests). */
@@ -284,7 +302,7 @@ public final class Driver {
      */
     private final class Evaluator {
         private final List<String> names = new ArrayList<>();
-        private final List<Objective> objectives = new ArrayList<>();
+        private final List<Evaluation> objectives = new ArrayList<>();
         private final List<ScriptProgram> reports = new ArrayList<>();
         private final List<Script> scripts = new ArrayList<>();
 
@@ -294,12 +312,12 @@ public final class Driver {
                 Rows rows = b.split(name);
                 if (rows == null) continue;
                 names.add(name);
-                Objective o = Objective.valueOnly(rows.script, engine);
+                Evaluation o = evaluation(rows.script, false, false, 1, false);
                 o.rows(rows);
                 objectives.add(o);
                 scripts.add(rows.script);
                 ScriptProgram p = null;
-                if (!rows.script.reports.isEmpty()) {
+                if (!rows.script.reports.isEmpty() && parallel == null) {
                     List<Node> nodes = new ArrayList<>();
                     for (Script.Report r : rows.script.reports) nodes.add(r.value());
                     p = new ScriptProgram(engine, nodes);
@@ -312,10 +330,15 @@ public final class Driver {
         List<Split> evaluate(Buffer theta) {
             List<Split> out = new ArrayList<>();
             for (int k = 0; k < names.size(); k++) {
-                Objective o = objectives.get(k);
+                Evaluation o = objectives.get(k);
                 o.theta(theta);
                 double loss = o.run();
                 Map<String, Double> metrics = new java.util.LinkedHashMap<>();
+                if (parallel != null && !scripts.get(k).reports.isEmpty()) { // the reports on every row, as averages of the parts'
+                    double[] r = parallel.evaluate(new DataParallel.Request(DataParallel.Kind.REPORTS, 1, theta.toDoubles(), null));
+                    List<Script.Report> rs = scripts.get(k).reports;
+                    for (int i = 0; i < rs.size(); i++) metrics.put(rs.get(i).name(), r[1 + i]);
+                }
                 ScriptProgram p = reports.get(k);
                 if (p != null) {
                     p.theta(theta);
@@ -402,8 +425,8 @@ public final class Driver {
         private Buffer g, h;
         /** Fused steps, or the objective's programs, by the rows they see; the update's program (two-program steps). */
         private final Map<Rows, StepProgram> fused = new HashMap<>();
-        private final Map<Rows, Objective> objectives = new HashMap<>();
-        private final Map<Rows, Objective> values = new HashMap<>();
+        private final Map<Rows, Evaluation> objectives = new HashMap<>();
+        private final Map<Rows, Evaluation> values = new HashMap<>();
         private StepProgram update;
         private ScriptProgram until, lr, init;
         private final List<ScriptProgram> searches = new ArrayList<>();
@@ -416,11 +439,11 @@ public final class Driver {
         private final List<ScriptProgram> gradAtQs = new ArrayList<>();
         private Buffer[] gradAtOut = new Buffer[0];
         private Buffer gradAtQ;
-        private final Map<Rows, Objective> gradAtPrograms = new HashMap<>();
+        private final Map<Rows, Evaluation> gradAtPrograms = new HashMap<>();
         private Buffer searchD, searchFrom, searchX, searchG;
         private final double[][] searchCells;
         /** The gradient objective a strong-Wolfe search evaluates at its trial points, by rows. */
-        private final Map<Rows, Objective> searchObjectives = new HashMap<>();
+        private final Map<Rows, Evaluation> searchObjectives = new HashMap<>();
         /**
          * The point a strong-Wolfe search accepted, with the objective's value (as written) and
          * signed gradient there: when the next step starts at exactly that θ on the same rows,
@@ -432,7 +455,7 @@ public final class Driver {
         private boolean accepted;
         /** Evaluations of the objective made by this statement's steps and line searches (the end report's aside). */
         private long evaluations;
-        private Objective endObjective;
+        private Evaluation endObjective;
         private boolean initialized;
         private long t = 0;
         private Stop stopped = Stop.STEPS;
@@ -452,6 +475,9 @@ public final class Driver {
             this.trace = trace;
             this.detail = trace != null && trace.wantsDetail();
             batches = new Batches(script, step, rng, seed, engine.precision(), converted);
+            if (parallel != null && batches.active())
+                throw new UnsupportedOperationException("a data-parallel run is full-batch: the statement at " + step.pos()
+                        + " takes batches, or its data holds rows out for validation or testing");
             total = steps >= 0 ? steps : step.unit() == dev.descent.syntax.Ast.Unit.EPOCHS ? step.count() * batches.perEpoch() : step.count();
             states = new States(step, engine, step.runRoots());
             usesH = step.usesHessian();
@@ -460,7 +486,7 @@ public final class Driver {
             BitSet initReach = Reach.ids(inits);
             boolean initReadsGradient = initReach.get(step.g().id) || initReach.get(step.f().id);
             // a step that reads what the run knows between steps (val_loss, …) runs as two programs, which read it when it is known
-            fuse = fusing && StepProgram.fusable(script, step, usesH, initReadsGradient) && !readsRunNames(step);
+            fuse = fusing && parallel == null && StepProgram.fusable(script, step, usesH, initReadsGradient) && !readsRunNames(step);
             // the fused step of the first batch first, so that its compilation (when the run is long) starts
             // in the background before the states and the second θ are allocated and filled
             if (fuse) fused(batches.batch(0));
@@ -633,7 +659,7 @@ public final class Driver {
         public List<dev.descent.engine.Program> programs() {
             List<dev.descent.engine.Program> out = new ArrayList<>();
             for (StepProgram p : fused.values()) if (p != null) { out.add(p.prog.program); return out; }
-            for (Objective o : objectives.values()) { out.add(o.program()); break; }
+            for (Evaluation o : objectives.values()) { if (o instanceof Objective ob) out.add(ob.program()); break; }
             if (update != null) out.add(update.prog.program);
             return out;
         }
@@ -668,7 +694,7 @@ public final class Driver {
             double loss, gradNorm = Double.NaN;
             StepProgram fz = null;
             if (last && batches.active()) {
-                Objective o = endObjective();
+                Evaluation o = endObjective();
                 o.theta(theta.cur);
                 loss = o.run();
                 if (detail) gradNorm = Math.sqrt(o.gradNormSquared());
@@ -691,7 +717,7 @@ public final class Driver {
                         gradNorm = Math.sqrt(s);
                     }
                 } else {
-                    Objective o = objective(rows);
+                    Evaluation o = objective(rows);
                     o.theta(theta.cur);
                     loss = o.run();
                     evaluations++;
@@ -841,11 +867,11 @@ public final class Driver {
         }
 
         /** The objective's program for these rows: value, the gradient into g (and H), for the update to read. */
-        private Objective objective(Rows rows) {
+        private Evaluation objective(Rows rows) {
             twoPrograms();
-            Objective o = objectives.get(rows);
+            Evaluation o = objectives.get(rows);
             if (o == null) {
-                o = new Objective(rows.script, true, usesH, engine, sign, detail);
+                o = evaluation(rows.script, true, usesH, sign, detail);
                 o.random(rng);
                 o.gradient(g);
                 if (h != null) o.hessian(h);
@@ -867,6 +893,12 @@ public final class Driver {
         /** hvp call k: its v at this step's p and states, then H·v at p on this step's rows, into its result. */
         private void hessianVector(int k, long t) {
             atThisStep(hvpVs.get(k));
+            hessianVectorProducts++;
+            if (parallel != null) {
+                double[] r = parallel.evaluate(new DataParallel.Request(DataParallel.Kind.HVP, sign, theta.cur.toDoubles(), hvpV.toDoubles()));
+                hvpOut[k].write(0, r, 1, hvpOut[k].length());
+                return;
+            }
             Rows rows = batches.batch(t);
             HessianVector hv = hvpPrograms.get(rows);
             if (hv == null) {
@@ -876,16 +908,15 @@ public final class Driver {
             }
             hv.bind(theta.cur, hvpV, hvpOut[k]);
             hv.run(rng);
-            hessianVectorProducts++;
         }
 
         /** grad_at call k: its q at this step's p and states, then the (signed) gradient at q on this step's rows, into its result. */
         private void gradientAt(int k, long t) {
             atThisStep(gradAtQs.get(k));
             Rows rows = batches.batch(t);
-            Objective o = gradAtPrograms.get(rows);
+            Evaluation o = gradAtPrograms.get(rows);
             if (o == null) {
-                o = new Objective(rows.script, true, false, engine, sign, false);
+                o = evaluation(rows.script, true, false, sign, false);
                 o.random(rng);
                 o.rows(rows);
                 gradAtPrograms.put(rows, o);
@@ -897,9 +928,9 @@ public final class Driver {
         }
 
         /** The loss a mini-batch run reports at its end: on all training rows, as trained (dropout on). */
-        private Objective endObjective() {
+        private Evaluation endObjective() {
             if (endObjective == null) {
-                endObjective = new Objective(batches.training(true).script, false, false, engine, sign, detail);
+                endObjective = evaluation(batches.training(true).script, false, false, sign, detail);
                 endObjective.random(rng);
                 endObjective.rows(batches.training(true));
             }
@@ -908,9 +939,9 @@ public final class Driver {
 
         /** The objective's value alone at x on these rows (validation, a line search's trial points). */
         private double value(Rows rows, Buffer x) {
-            Objective o = values.get(rows);
+            Evaluation o = values.get(rows);
             if (o == null) {
-                o = Objective.valueOnly(rows.script, engine);
+                o = evaluation(rows.script, false, false, 1, false);
                 o.random(rng);
                 o.rows(rows);
                 values.put(rows, o);
@@ -952,10 +983,10 @@ public final class Driver {
             Buffer d = searchD, from = searchFrom, x = searchX;
             int n = x.length();
             for (int i = 0; i < n; i++) x.set(i, from.get(i) + a * d.get(i));
-            Objective o = searchObjectives.get(rows);
+            Evaluation o = searchObjectives.get(rows);
             if (o == null) {
                 if (searchG == null) searchG = engine.allocate(n);
-                o = new Objective(rows.script, true, false, engine, sign, false);
+                o = evaluation(rows.script, true, false, sign, false);
                 o.random(rng);
                 o.gradient(searchG);
                 o.rows(rows);
@@ -995,13 +1026,13 @@ public final class Driver {
         }
     }
 
-    private Objective finalEval;
+    private Evaluation finalEval;
 
     /** The objective as written, on all data, for evaluation (dropout is the identity), at θ. */
     private double finalLoss(Buffer theta) {
         if (finalEval == null) {
             Script eval = script.options.training() && Batches.hasRandom(script.objective) ? script.instance(false, Map.of()) : script;
-            finalEval = Objective.valueOnly(eval, engine);
+            finalEval = evaluation(eval, false, false, 1, false);
             finalEval.rows(Rows.all(eval, engine.precision(), converted));
         }
         finalEval.theta(theta);

@@ -20,7 +20,7 @@ import java.util.Map;
  * buffer (no slices, no concatenation), {@link #rows} binds the data, and {@link #run} evaluates.
  * One-off use ({@code eval}, the Java API): {@link #evaluate(double[])}.
  */
-public final class Objective {
+public final class Objective implements Evaluation {
     private final Script script;
     private final List<Node> gradient;
     private final List<List<Node>> hessian;
@@ -86,7 +86,7 @@ public final class Objective {
     }
 
     /** Where dropout masks come from, when the objective was checked for training. */
-    public void random(java.util.random.RandomGenerator rng) { this.rng = rng; }
+    @Override public void random(java.util.random.RandomGenerator rng) { this.rng = rng; }
 
     /** The gradient's nodes, one per parameter, shaped like it (null for {@link #valueOnly}). */
     public List<Node> gradientNodes() { return gradient; }
@@ -97,34 +97,34 @@ public final class Objective {
     // ------------------------------------------------------------------ resident
 
     /** Reads the parameters from their ranges of {@code theta} (of the engine's precision). */
-    void theta(Buffer theta) { prog.theta(theta); }
+    @Override public void theta(Buffer theta) { prog.theta(theta); }
 
     /** Writes each parameter's gradient into its range of {@code g}. */
-    void gradient(Buffer g) {
+    @Override public void gradient(Buffer g) {
         for (int k = 0; k < script.params.size(); k++) prog.program.bindOutput(1 + k, g, script.params.get(k).offset());
     }
 
     /** Writes the Hessian, row-major n × n, into {@code h}. */
-    void hessian(Buffer h) {
+    @Override public void hessian(Buffer h) {
         int k = 1 + script.params.size();
         for (int row = 0; row < n; row++)
             for (Script.Param p : script.params) prog.program.bindOutput(k++, h, row * n + p.offset());
     }
 
     /** Reads the data from these rows. */
-    void rows(Rows rows) { prog.rows(rows); }
+    @Override public void rows(Rows rows) { prog.rows(rows); }
 
     /** Evaluates; returns the objective's value (the gradient and Hessian are in their buffers). */
-    double run() {
+    @Override public double run() {
         prog.run(rng);
         return prog.program.scalar(0);
     }
 
     /** The squared norm of the gradient of the last run (when asked for at construction). */
-    double gradNormSquared() { return gradNormOutput < 0 ? Double.NaN : prog.program.scalar(gradNormOutput); }
+    @Override public double gradNormSquared() { return gradNormOutput < 0 ? Double.NaN : prog.program.scalar(gradNormOutput); }
 
     /** A hint for the engine: about this many evaluations will follow. */
-    void expectRuns(long runs) { prog.program.expectRuns(runs); }
+    @Override public void expectRuns(long runs) { prog.program.expectRuns(runs); }
 
     /** The engine program. */
     dev.descent.engine.Program program() { return prog.program; }

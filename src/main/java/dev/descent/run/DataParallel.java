@@ -1,0 +1,45 @@
+package dev.descent.run;
+
+/**
+ * Where a run evaluates what reads the data when the rows are not in this JVM: the objective's
+ * value, its gradient, its Hessian, Hessian-vector products and the reports, each computed on
+ * parts of the rows ({@link PartitionEvaluator}) and combined in a fixed order by the caller
+ * (the Spark module: each executor evaluates its partitions, the driver adds the parts in
+ * partition order). The {@link Driver} then takes its steps on the host exactly as it does over
+ * rows in memory: every optimizer, line search, {@code hvp} and {@code grad_at} unchanged.
+ *
+ * <p>The parts combine exactly when the objective (and each report) is the mean over the rows of
+ * a row's own expression plus terms that do not read the data: then the value on all rows is the
+ * row-weighted average of the values on the parts, and so is its gradient. {@link
+ * PartitionEvaluator#checkDecomposes} tests this on real rows before a run.
+ */
+public interface DataParallel {
+    /** What a request evaluates. */
+    enum Kind {
+        /** The objective as written. */
+        VALUE,
+        /** The objective as written, then the gradient of sign × it (n numbers). */
+        GRADIENT,
+        /** The objective as written, then the gradient and the Hessian (row-major, n × n) of sign × it. */
+        HESSIAN,
+        /** The objective as written (NaN: not computed), then H·v of sign × it (n numbers). */
+        HVP,
+        /** The objective as written, then each report's value in the script's order. */
+        REPORTS
+    }
+
+    /**
+     * One evaluation at θ (float64, {@code Script.params}' layout) over every row of the data
+     * the objective reads. {@code v}: the vector of an {@link Kind#HVP} (else null).
+     */
+    record Request(Kind kind, double sign, double[] theta, double[] v) implements java.io.Serializable {}
+
+    /**
+     * The request evaluated on all rows: the value, then what its kind adds; each the row-weighted
+     * average of the parts' ({@link PartitionEvaluator#evaluate} sums, divided by the rows).
+     */
+    double[] evaluate(Request request);
+
+    /** The number of rows, counted once. */
+    long rows();
+}
