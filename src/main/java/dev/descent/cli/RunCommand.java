@@ -64,6 +64,10 @@ final class RunCommand implements Callable<Integer> {
             description = "Continue the run a checkpoint was made in (same script, --set values, seed and precision): the same bits as a run never stopped.")
     String resume;
 
+    @Option(names = "--spark", paramLabel = "MASTER",
+            description = "Run on Apache Spark (local[2], spark://host:7077, yarn, …): the data stays there, the steps are taken here. Needs Descent's Spark module (docs/spark.md).")
+    String spark;
+
     @Option(names = "--seed", paramLabel = "N", description = "Seed for random starts and dropout (overrides the script's seed).") Long seed;
 
     @Option(names = {"-q", "--quiet"},
@@ -77,7 +81,22 @@ final class RunCommand implements Callable<Integer> {
     @Override public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         engineOptions.prewarm();
-        Script s = Common.load(file, sets, err, true, quiet, limitOptions.limits());
+        if (spark != null) {
+            cluster = Cluster.open(spark, file, sets, engineOptions, limitOptions.limits(), quiet, err);
+            if (cluster == null) return Main.SCRIPT_ERROR;
+        }
+        try {
+            return run(out, err);
+        } finally {
+            if (cluster != null) cluster.close();
+        }
+    }
+
+    /** The Spark cluster of --spark (null: the rows are read into this JVM). */
+    private dev.descent.run.DataParallel.Connection cluster;
+
+    private Integer run(PrintWriter out, PrintWriter err) throws IOException {
+        Script s = cluster != null ? cluster.script() : Common.load(file, sets, err, true, quiet, limitOptions.limits());
         if (s == null) return Main.SCRIPT_ERROR;
         if (s.objective == null) {
             err.println(file + ": error: there is nothing to run: the script has no 'minimize' or 'maximize'");
@@ -249,6 +268,7 @@ final class RunCommand implements Callable<Integer> {
         ProgressBar bar = tty == null ? null : ProgressBar.of(s, sd, engine, tty);
         try {
             Driver d = new Driver(s, sd, engine).stopWhen(stop).onExplosion((run, call, step, first, loss) -> explosions.add(explosion(file, call, step, first, loss)));
+            if (cluster != null) d.dataParallel(cluster.data());
             if (checkpoint != null)
                 d.checkpointEvery(every, c -> {
                     if (checkpointFailure != null) return;

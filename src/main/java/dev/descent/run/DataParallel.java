@@ -42,4 +42,35 @@ public interface DataParallel {
 
     /** The number of rows, counted once. */
     long rows();
+
+    /**
+     * A cluster that holds a script's rows: found with {@link java.util.ServiceLoader} (the Spark
+     * module provides one), so that {@code descent run --spark MASTER} needs nothing of it in the core.
+     */
+    interface Provider {
+        /** Its name, as the option says it ("spark"). */
+        String name();
+
+        /**
+         * Connects to {@code master}, reads the data sets of the script there (never onto this JVM)
+         * and checks the script for a data-parallel run: its data as columns without values, its
+         * statements full-batch, its objective a mean over the rows.
+         *
+         * @throws dev.descent.syntax.CompileError the script's problems, positioned
+         */
+        Connection open(String master, dev.descent.syntax.SourceFile source, java.util.Map<String, Double> settings,
+                        dev.descent.check.Limits limits, java.util.function.Consumer<String> notes);
+    }
+
+    /** An open cluster: the script as the driver checked it, where its objective is evaluated, and how to let go. */
+    interface Connection extends AutoCloseable {
+        dev.descent.check.Script script();
+
+        DataParallel data();
+
+        /** One line on where the run happens (the master, the partitions, the rows). */
+        String describe();
+
+        @Override void close();
+    }
 }

@@ -1,0 +1,120 @@
+package dev.descent.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.descent.check.Checker;
+import dev.descent.check.Script;
+import dev.descent.engine.Engine;
+import dev.descent.engine.Precision;
+import dev.descent.run.Driver;
+import dev.descent.syntax.SourceFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A script run on Spark gives the run on one machine, step by step: the same losses and θ to
+ * 1e-12 (relative to the largest |θᵢ|) in local[2] and local[3], the CSV cut into 17 partitions of
+ * 20 kB, for full-batch gradient descent, L-BFGS (its strong-Wolfe search's trial points are
+ * Spark jobs too) and Newton's method (the Hessian summed over the partitions); the report
+ * (accuracy) the same; and the same bits when run again on the same partitions (the partitions'
+ * sums are added in partition order).
+ */
+class SameAnswerTest {
+    static final Path DATA = Path.of("examples/data/breast_cancer.csv").toAbsolutePath();
+
+    static String script(String optimize) {
+        StringBuilder cols = new StringBuilder();
+        for (int i = 0; i < 30; i++) cols.append(i == 0 ? "" : ", ").append("d.f").append(i);
+        return "data d = csv(\"" + DATA + "\")\n"
+                + "let X = stack(" + cols + ")\n"
+                + "param w[30] = 0\nparam b = 0\n"
+                + "let z = X @ w + b\n"
+                + "minimize mean(softplus(z) - d.label * z) + 0.001 * sum(w^2)\n"
+                + "report accuracy = mean((z > 0) == d.label)\n"
+                + "optimize with " + optimize + "\n";
+    }
+
+    record Traced(List<double[]> thetas, List<Double> losses, Driver.Result result) {}
+
+    static Driver.Trace into(List<double[]> thetas, List<Double> losses) {
+        return (run, step, loss, gn, lr, theta) -> {
+            thetas.add(theta.toDoubles());
+            losses.add(loss);
+        };
+    }
+
+    static Traced oneMachine(Path file) {
+        Script s = Checker.checkForTraining(SourceFile.read(file, file.toString()), Map.of());
+        List<double[]> th = new ArrayList<>();
+        List<Double> ls = new ArrayList<>();
+        Driver.Result r = new Driver(s, 0, new Engine(Engine.Kind.AUTO, Precision.F64, 1)).run(s.initialTheta(0), into(th, ls));
+        return new Traced(th, ls, r);
+    }
+
+    static Traced onSpark(SparkSession spark, Path file) {
+        List<double[]> th = new ArrayList<>();
+        List<Double> ls = new ArrayList<>();
+        Driver.Result r = SparkDescent.run(spark, file, Map.of(), into(th, ls));
+        return new Traced(th, ls, r);
+    }
+
+    static SparkSession session(String master) {
+        return SparkSession.builder().master(master).appName("SameAnswerTest").config("spark.ui.enabled", "false")
+                .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
+                .config("spark.sql.files.maxPartitionBytes", "20000").getOrCreate();
+    }
+
+    static void assertSame(Traced want, Traced got, String what) {
+        assertEquals(want.thetas.size(), got.thetas.size(), what + ": steps");
+        for (int k = 0; k < want.thetas.size(); k++) {
+            double lw = want.losses.get(k), lg = got.losses.get(k);
+            assertTrue(Math.abs(lw - lg) <= 1e-12 * Math.abs(lw), what + ": loss at step " + k + ": " + lw + " vs " + lg);
+            double[] a = want.thetas.get(k), b = got.thetas.get(k);
+            double scale = 1e-300;
+            for (double v : a) scale = Math.max(scale, Math.abs(v));
+            for (int i = 0; i < a.length; i++)
+                assertTrue(Math.abs(a[i] - b[i]) <= 1e-12 * scale, what + ": θ[" + i + "] at step " + k + ": " + a[i] + " vs " + b[i]);
+        }
+        double aw = want.result.splits().get(0).metrics().get("accuracy"), ag = got.result.splits().get(0).metrics().get("accuracy");
+        assertEquals(aw, ag, 1e-12, what + ": accuracy");
+    }
+
+    @Test
+    void sparkGivesTheOneMachineRunStepByStep(@TempDir Path dir) throws Exception {
+        List<String> optimizers = List.of("gd(lr = 0.5) for 20 steps", "lbfgs() for 12 steps", "newton() for 5 steps");
+        List<Path> files = new ArrayList<>();
+        List<Traced> local = new ArrayList<>();
+        for (int k = 0; k < optimizers.size(); k++) {
+            Path f = dir.resolve("s" + k + ".dsc");
+            Files.writeString(f, script(optimizers.get(k)));
+            files.add(f);
+            local.add(oneMachine(f));
+        }
+        for (String master : List.of("local[2]", "local[3]")) {
+            SparkSession spark = session(master);
+            try {
+                for (int k = 0; k < optimizers.size(); k++) {
+                    Traced got = onSpark(spark, files.get(k));
+                    assertSame(local.get(k), got, master + " " + optimizers.get(k));
+                    if (k == 1) { // the same bits again on the same partitions
+                        Traced again = onSpark(spark, files.get(k));
+                        for (int s = 0; s < got.thetas.size(); s++) {
+                            assertEquals(Double.doubleToRawLongBits(got.losses.get(s)), Double.doubleToRawLongBits(again.losses.get(s)), "loss bits at step " + s);
+                            double[] a = got.thetas.get(s), b = again.thetas.get(s);
+                            for (int i = 0; i < a.length; i++) assertEquals(Double.doubleToRawLongBits(a[i]), Double.doubleToRawLongBits(b[i]), "θ bits");
+                        }
+                    }
+                }
+            } finally {
+                spark.stop();
+            }
+        }
+    }
+}
