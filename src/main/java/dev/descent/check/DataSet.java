@@ -19,6 +19,24 @@ public record DataSet(String name, Pos pos, Path path, LinkedHashMap<String, dou
         this(name, pos, path, columns, rows, 0, null, 0, null);
     }
 
+    /**
+     * A data set whose rows are elsewhere (on a Spark cluster): its column names and its number
+     * of rows, no values. A script checked with it has the data's shapes; its csv(…)'s held-out
+     * fractions apply to it.
+     */
+    public static DataSet elsewhere(String name, java.util.List<String> columns, int rows) {
+        LinkedHashMap<String, double[]> cols = new LinkedHashMap<>();
+        for (String c : columns) cols.put(c, new double[0]);
+        return new DataSet(name, null, null, cols, rows);
+    }
+
+    /** Whether this is a data set whose rows are elsewhere ({@link #elsewhere}). */
+    public boolean elsewhere() {
+        if (pos != null || path != null || rows == 0) return false;
+        for (double[] c : columns.values()) if (c.length != 0) return false;
+        return true;
+    }
+
     public boolean hasTest() { return testFraction > 0 || testFile != null; }
 
     public List<String> columnNames() { return List.copyOf(columns.keySet()); }

@@ -19,9 +19,16 @@ final class DataSets {
         DataSet pre = ck.options.preloaded().get(d.name());
         if (pre != null) {
             Integer rows = ck.options.rows().get(d.name());
-            return rows == null ? pre : pre.withRows(rows);
+            // rows that are elsewhere (a Spark cluster), seen for the first time: the fractions its csv(…) holds out apply
+            boolean split = pre.elsewhere() && rows == null && !pre.hasValidation() && !pre.hasTest();
+            if (!split) return rows == null ? pre : pre.withRows(rows);
         }
-        if (!(d.source() instanceof Ast.Call c) || !c.name().equals("csv")) {
+        if (d.source() instanceof Ast.Call pq && pq.name().equals("parquet") && pre == null) {
+            ck.error(pq.namePos(), "Parquet data is read on Spark: descent run SCRIPT --spark MASTER (docs/spark.md)",
+                    "on one machine, read a CSV file with csv(\"file.csv\")");
+            return null;
+        }
+        if (!(d.source() instanceof Ast.Call c) || !(c.name().equals("csv") || c.name().equals("parquet") && pre != null)) {
             ck.error(d.source().pos(), "a data set is read with csv(\"file.csv\")");
             return null;
         }
@@ -64,8 +71,15 @@ final class DataSets {
             allowNonfinite = v == 1;
         }
         try {
-            DataSet ds = Csv.read(d.name(), path.pos(), base.resolve(path.value()), Imports.displayPath(m.source, path.value()), ck.options.progress(), allowNonfinite);
+            DataSet ds = pre != null ? pre
+                    : Csv.read(d.name(), path.pos(), base.resolve(path.value()), Imports.displayPath(m.source, path.value()), ck.options.progress(), allowNonfinite);
             if (validation == null && test == null) return ds;
+            for (Ast.Expr held : java.util.Arrays.asList(validation, test))
+                if (pre != null && held instanceof Ast.Str f) {
+                    ck.error(f.pos(), "the rows of '" + d.name() + "' are elsewhere (on Spark): held-out rows are a fraction of them, not a file",
+                            "write a fraction, e.g. validation = 0.2");
+                    return null;
+                }
             double vf = 0, tf = 0;
             DataSet vFile = null, tFile = null;
             if (validation instanceof Ast.Str f) {

@@ -67,8 +67,17 @@ final class Batches {
     /** At most this many numbers are copied into the table (64 MB in float64). */
     static final long TABLE_LIMIT = 8L << 20;
 
+    /** Rows that are not in this JVM ({@link DataParallel}): batches and splits are chosen as here, but only their indices are kept, nothing gathered. */
+    private final boolean remote;
+
     /** {@code converted}: where columns converted to the engine's precision are kept (shared by a run's statements). */
     Batches(Script script, Step step, java.util.random.RandomGenerator rng, long seed, Precision precision, Map<String, Buffer> converted) {
+        this(script, step, rng, seed, precision, converted, false);
+    }
+
+    /** With {@code remote}, the rows are elsewhere ({@link DataParallel}): a batch or a split is its rows' indices ({@link Rows#indices}). */
+    Batches(Script script, Step step, java.util.random.RandomGenerator rng, long seed, Precision precision, Map<String, Buffer> converted, boolean remote) {
+        this.remote = remote;
         this.script = script;
         this.converted = converted;
         this.precision = precision;
@@ -273,6 +282,12 @@ final class Batches {
 
         Gathered(Script instance, int count) {
             super(instance, count);
+            if (remote) { // indices only: the rows are elsewhere
+                fromTable = null;
+                colsD = null;
+                colsF = null;
+                return;
+            }
             buildTable();
             fromTable = new Buffer[width];
             if (tableBuilt && (tableD != null || tableF != null))
@@ -290,7 +305,14 @@ final class Batches {
             }
         }
 
+        @Override int[] indices() {
+            int[] out = java.util.Arrays.copyOfRange(rows, from, to);
+            Arrays.sort(out);
+            return out;
+        }
+
         @Override Buffer column(String data, String column) {
+            if (remote) throw new IllegalStateException("the rows are elsewhere: no column " + data + "." + column + " here");
             if (!used.contains(data)) return Rows.full(script.data.get(data), column, precision, converted);
             Map<String, Buffer> cs = columns.computeIfAbsent(data, x -> new HashMap<>());
             Buffer b = cs.get(column);
@@ -310,6 +332,10 @@ final class Batches {
             this.rows = rows;
             this.from = from;
             this.to = to;
+            if (remote) {
+                filled = true;
+                return;
+            }
             if (tableD != null) {
                 double[][] cols = colsD;
                 for (int i = from; i < to; i++) {

@@ -29,13 +29,21 @@ public interface DataParallel {
     }
 
     /**
-     * One evaluation at θ (float64, {@code Script.params}' layout) over every row of the data
-     * the objective reads. {@code v}: the vector of an {@link Kind#HVP} (else null).
+     * One evaluation at θ (float64, {@code Script.params}' layout) over rows of the data the
+     * objective reads: {@code rows}, their indices (from 0, in the data set's order), sorted, or
+     * every row when null (a mini-batch, a validation or test split: the rows the run over rows
+     * in memory would take, chosen by the driver). {@code v}: the vector of an {@link Kind#HVP}
+     * (else null).
      */
-    record Request(Kind kind, double sign, double[] theta, double[] v) implements java.io.Serializable {}
+    record Request(Kind kind, double sign, double[] theta, double[] v, int[] rows) implements java.io.Serializable {
+        public Request(Kind kind, double sign, double[] theta, double[] v) { this(kind, sign, theta, v, null); }
+
+        /** How many rows it reads, of {@code all}. */
+        public long count(long all) { return rows == null ? all : rows.length; }
+    }
 
     /**
-     * The request evaluated on all rows: the value, then what its kind adds; each the row-weighted
+     * The request evaluated on its rows: the value, then what its kind adds; each the row-weighted
      * average of the parts' ({@link PartitionEvaluator#evaluate} sums, divided by the rows).
      */
     double[] evaluate(Request request);

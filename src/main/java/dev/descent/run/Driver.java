@@ -307,7 +307,7 @@ public final class Driver {
         private final List<Script> scripts = new ArrayList<>();
 
         Evaluator(Step step) {
-            Batches b = new Batches(script, step, new Rng(seed), seed, engine.precision(), converted);
+            Batches b = new Batches(script, step, new Rng(seed), seed, engine.precision(), converted, parallel != null);
             for (String name : List.of("train", "validation", "test")) {
                 Rows rows = b.split(name);
                 if (rows == null) continue;
@@ -334,8 +334,8 @@ public final class Driver {
                 o.theta(theta);
                 double loss = o.run();
                 Map<String, Double> metrics = new java.util.LinkedHashMap<>();
-                if (parallel != null && !scripts.get(k).reports.isEmpty()) { // the reports on every row, as averages of the parts'
-                    double[] r = parallel.evaluate(new DataParallel.Request(DataParallel.Kind.REPORTS, 1, theta.toDoubles(), null));
+                if (o instanceof Evaluation.Remote remote && !scripts.get(k).reports.isEmpty()) { // the reports on the split's rows, as averages of the parts'
+                    double[] r = remote.request(DataParallel.Kind.REPORTS, theta, null);
                     List<Script.Report> rs = scripts.get(k).reports;
                     for (int i = 0; i < rs.size(); i++) metrics.put(rs.get(i).name(), r[1 + i]);
                 }
@@ -474,10 +474,7 @@ public final class Driver {
             this.theta = theta;
             this.trace = trace;
             this.detail = trace != null && trace.wantsDetail();
-            batches = new Batches(script, step, rng, seed, engine.precision(), converted);
-            if (parallel != null && batches.active())
-                throw new UnsupportedOperationException("a data-parallel run is full-batch: the statement at " + step.pos()
-                        + " takes batches, or its data holds rows out for validation or testing");
+            batches = new Batches(script, step, rng, seed, engine.precision(), converted, parallel != null);
             total = steps >= 0 ? steps : step.unit() == dev.descent.syntax.Ast.Unit.EPOCHS ? step.count() * batches.perEpoch() : step.count();
             states = new States(step, engine, step.runRoots());
             usesH = step.usesHessian();
@@ -894,12 +891,14 @@ public final class Driver {
         private void hessianVector(int k, long t) {
             atThisStep(hvpVs.get(k));
             hessianVectorProducts++;
+            Rows rows = batches.batch(t);
             if (parallel != null) {
-                double[] r = parallel.evaluate(new DataParallel.Request(DataParallel.Kind.HVP, sign, theta.cur.toDoubles(), hvpV.toDoubles()));
+                Evaluation.Remote remote = new Evaluation.Remote(parallel, false, false, sign, false);
+                remote.rows(rows);
+                double[] r = remote.request(DataParallel.Kind.HVP, theta.cur, hvpV);
                 hvpOut[k].write(0, r, 1, hvpOut[k].length());
                 return;
             }
-            Rows rows = batches.batch(t);
             HessianVector hv = hvpPrograms.get(rows);
             if (hv == null) {
                 hv = new HessianVector(rows.script, engine, sign);

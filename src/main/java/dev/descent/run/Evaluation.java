@@ -39,6 +39,7 @@ interface Evaluation {
         private final double sign;
         private final boolean gradNorm;
         private Buffer theta, g, h;
+        private Rows rows;
         private double normSq = Double.NaN;
 
         Remote(DataParallel where, boolean withGradient, boolean withHessian, double sign, boolean gradNorm) {
@@ -51,12 +52,20 @@ interface Evaluation {
         @Override public void theta(Buffer theta) { this.theta = theta; }
         @Override public void gradient(Buffer g) { this.g = g; }
         @Override public void hessian(Buffer h) { this.h = h; }
-        @Override public void rows(Rows rows) { if (rows.count >= 0) throw new IllegalStateException("a data-parallel run evaluates every row"); }
+        @Override public void rows(Rows rows) { this.rows = rows; }
         @Override public void random(java.util.random.RandomGenerator rng) {}
         @Override public void expectRuns(long runs) {}
 
+        /** A request of this kind on the bound rows (a batch or a split: their indices; else every row), at θ. */
+        double[] request(DataParallel.Kind kind, Buffer theta, Buffer v) {
+            int[] idx = rows == null ? null : rows.indices();
+            if (idx == null && rows != null && rows.count >= 0) throw new IllegalStateException("rows of another file cannot be evaluated data-parallel");
+            if (idx != null && idx.length == where.rows()) idx = null; // distinct rows, as many as there are: every row
+            return where.evaluate(new DataParallel.Request(kind, sign, theta.toDoubles(), v == null ? null : v.toDoubles(), idx));
+        }
+
         @Override public double run() {
-            double[] r = where.evaluate(new DataParallel.Request(kind, sign, theta.toDoubles(), null));
+            double[] r = request(kind, theta, null);
             int n = theta.length();
             if (kind != DataParallel.Kind.VALUE && g != null) write(r, g, n);
             if (kind == DataParallel.Kind.HESSIAN && h != null) h.write(0, r, 1 + n, n * n);

@@ -9,7 +9,6 @@ import dev.descent.ir.Node;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -58,11 +57,7 @@ public final class PartitionEvaluator {
     public static final int BLOCK_ROWS = 4096;
 
     /** A data set of these columns and rows whose values are elsewhere: what a script is checked with on the driver and on a worker. */
-    public static DataSet schema(String name, List<String> columns, int rows) {
-        LinkedHashMap<String, double[]> cols = new LinkedHashMap<>();
-        for (String c : columns) cols.put(c, new double[0]);
-        return new DataSet(name, null, null, cols, rows);
-    }
+    public static DataSet schema(String name, List<String> columns, int rows) { return DataSet.elsewhere(name, columns, rows); }
 
     /** The sums of one part: its rows, Σ m·value, then Σ m·(what the kind adds), over its blocks of m rows. */
     public double[] evaluate(DataParallel.Request r, Iterator<double[][]> blocks) {
@@ -76,6 +71,44 @@ public final class PartitionEvaluator {
             for (int i = 0; i < out.length; i++) sums[1 + i] += m * out[i];
         }
         return sums;
+    }
+
+    /**
+     * The sums of one part whose first row is row {@code firstRow} of the data set: over the rows
+     * of the request that fall in this part ({@link DataParallel.Request#rows}; all of its rows
+     * when that is null), gathered into blocks of their own.
+     */
+    public double[] evaluate(DataParallel.Request r, Iterator<double[][]> blocks, long firstRow) {
+        if (r.rows() == null) return evaluate(r, blocks);
+        int[] idx = r.rows();
+        int width = columns.size();
+        int start = java.util.Arrays.binarySearch(idx, (int) Math.min(firstRow, Integer.MAX_VALUE));
+        int first = start >= 0 ? start : -start - 1;
+        Iterator<double[]> picked = new Iterator<>() {
+            private int at = first;
+            private long pos = firstRow; // the data set's index of the current block's first row
+            private double[][] block;
+
+            @Override public boolean hasNext() {
+                while (at < idx.length) {
+                    int m = block == null ? 0 : block[0].length;
+                    if (block != null && idx[at] < pos + m) return true;
+                    if (!blocks.hasNext()) return false;
+                    pos += m;
+                    block = blocks.next();
+                }
+                return false;
+            }
+
+            @Override public double[] next() {
+                if (!hasNext()) throw new NoSuchElementException();
+                int r = (int) (idx[at++] - pos);
+                double[] row = new double[width];
+                for (int c = 0; c < width; c++) row[c] = block[c][r];
+                return row;
+            }
+        };
+        return evaluate(r, blocks(picked, width, BLOCK_ROWS));
     }
 
     /** How many numbers a kind adds after the value. */

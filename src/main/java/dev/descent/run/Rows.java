@@ -25,6 +25,12 @@ abstract class Rows {
         this.count = count;
     }
 
+    /**
+     * These rows' indices in the data set, sorted, for a {@link DataParallel} request; null when
+     * they are every row (or rows of another file: {@link #count} ≥ 0 then).
+     */
+    int[] indices() { return null; }
+
     /** The buffer holding column {@code column} of data set {@code data} for these rows. */
     abstract Buffer column(String data, String column);
 

@@ -69,12 +69,15 @@ class DataParallelTest {
         @Override public double[] evaluate(Request request) {
             requests++;
             double[] total = null;
+            long first = 0;
             for (List<double[]> part : parts) {
                 Iterator<double[][]> blocks = PartitionEvaluator.blocks(part.iterator(), width, block);
-                double[] s = pe.evaluate(request, blocks);
+                double[] s = pe.evaluate(request, blocks, first);
+                first += part.size();
                 if (total == null) total = s;
                 else for (int i = 0; i < s.length; i++) total[i] += s[i];
             }
+            assertEquals(request.count(rows), (long) total[0]);
             double[] out = new double[total.length - 1];
             for (int i = 0; i < out.length; i++) out[i] = total[1 + i] / total[0];
             return out;
@@ -126,6 +129,42 @@ class DataParallelTest {
             assertClose(want.result.loss(), got.result.loss(), 1e-12, opt + " final loss");
             double accWant = want.result.splits().get(0).metrics().get("accuracy"), accGot = got.result.splits().get(0).metrics().get("accuracy");
             assertClose(accWant, accGot, 1e-12, opt + " accuracy");
+        }
+    }
+
+    /**
+     * Mini-batches and held-out rows: the driver chooses each batch and split as a run over rows in
+     * memory does (the same seeded shuffles), the parts evaluate the rows they hold of it; the same
+     * steps, the same validation losses (early stopping at the same epoch) and the same reports on
+     * each split, to rounding.
+     */
+    @Test
+    void batchesAndSplitsMatchTheRunOverAllRows() {
+        for (String opt : List.of("adam(lr = 0.05) for 3 epochs batch 32", "sgd(lr = 0.1) for 4 epochs batch 100 patience 1")) {
+            String text = script("optimize with " + opt).replace("csv(\"" + DATA + "\")", "csv(\"" + DATA + "\", validation = 0.2, test = 0.1)");
+            Script plain = Checker.checkForTraining(SourceFile.ofString("t.dsc", text), Map.of());
+            DataSet full = plain.data.get("d");
+            DataSet schema = PartitionEvaluator.schema("d", full.columnNames(), full.rows());
+            Script driverSide = Checker.check(SourceFile.ofString("t.dsc", text), Map.of(), new Checker.Options(true, Map.of("d", schema), Map.of()));
+            Script partSide = Checker.check(SourceFile.ofString("t.dsc", text), Map.of(), new Checker.Options(false, Map.of("d", schema), Map.of()));
+            InMemory dp = new InMemory(partSide, full, new int[] {100, 150, 250, 69}, 16);
+            Traced want = run(plain, null), got = run(driverSide, dp);
+            assertEquals(want.thetas.size(), got.thetas.size(), opt + ": steps");
+            for (int k = 0; k < want.thetas.size(); k++) {
+                assertClose(want.losses.get(k), got.losses.get(k), 1e-12, opt + " loss at step " + k);
+                double[] a = want.thetas.get(k), b = got.thetas.get(k);
+                for (int i = 0; i < a.length; i++) assertEquals(a[i], b[i], 1e-11 * Math.max(1, Math.abs(a[i])), opt + " θ at step " + k);
+            }
+            assertEquals(want.result.runs().get(0).stopped(), got.result.runs().get(0).stopped(), opt);
+            assertEquals(want.result.runs().get(0).restoredEpoch(), got.result.runs().get(0).restoredEpoch(), opt);
+            assertEquals(3, want.result.splits().size());
+            assertEquals(want.result.splits().size(), got.result.splits().size());
+            for (int k = 0; k < 3; k++) {
+                Driver.Split a = want.result.splits().get(k), b = got.result.splits().get(k);
+                assertEquals(a.name(), b.name());
+                assertClose(a.loss(), b.loss(), 1e-12, opt + " " + a.name() + " loss");
+                assertClose(a.metrics().get("accuracy"), b.metrics().get("accuracy"), 1e-12, opt + " " + a.name() + " accuracy");
+            }
         }
     }
 

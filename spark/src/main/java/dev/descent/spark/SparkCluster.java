@@ -118,10 +118,7 @@ public final class SparkCluster implements DataParallel.Connection {
         Ast.Str path = null;
         for (Ast.Arg a : c.args()) {
             if (a.name() == null && path == null && a.value() instanceof Ast.Str str) path = str;
-            else if ("validation".equals(a.name()) || "test".equals(a.name()))
-                throw new CompileError(Diagnostic.at(a.pos(), "on Spark, rows are not held out yet: the run trains and reports on every row",
-                        "drop " + a.name() + " = …, or run on one machine (without --spark)"));
-            else if (!"nonfinite".equals(a.name()))
+            else if (!"nonfinite".equals(a.name()) && !"validation".equals(a.name()) && !"test".equals(a.name()))
                 throw new CompileError(Diagnostic.at(a.pos(), c.name() + " has no argument " + (a.name() == null ? "here" : "'" + a.name() + "'")));
         }
         if (path == null) throw new CompileError(Diagnostic.at(c.pos(), c.name() + " needs the data's path in double quotes: " + c.name() + "(\"path\")"));
@@ -170,9 +167,20 @@ public final class SparkCluster implements DataParallel.Connection {
         JavaRDD<double[][]> blocks = table.javaRDD()
                 .mapPartitions((Iterator<Row> rows) -> PartitionEvaluator.blocks(doubles(rows, names), width, PartitionEvaluator.BLOCK_ROWS))
                 .persist(StorageLevel.MEMORY_AND_DISK());
-        long n;
+        long n = 0;
+        long[] offsets;
         try {
-            n = blocks.map(b -> (long) b[0].length).fold(0L, Long::sum); // reads the rows once, into Spark's storage
+            // reads the rows once, into Spark's storage: each partition's rows, in partition order
+            List<Long> counts = blocks.mapPartitions((Iterator<double[][]> it) -> {
+                long c = 0;
+                while (it.hasNext()) c += it.next()[0].length;
+                return List.of(c).iterator();
+            }).collect();
+            offsets = new long[counts.size()];
+            for (int p = 0; p < offsets.length; p++) {
+                offsets[p] = n;
+                n += counts.get(p);
+            }
         } catch (RuntimeException e) {
             blocks.unpersist(false);
             throw new CompileError(Diagnostic.at(ds.path().pos(), "reading " + where + " on Spark: " + firstLine(e)));
@@ -195,20 +203,16 @@ public final class SparkCluster implements DataParallel.Connection {
             int parts = blocks.getNumPartitions();
             String describe = "on Spark " + spark.sparkContext().master() + ": " + n + " rows of " + where + " in " + parts
                     + (parts == 1 ? " partition" : " partitions") + ", one Spark job per evaluation";
-            return new SparkCluster(spark, own, script, new SparkData(blocks, job, n), blocks, describe);
+            return new SparkCluster(spark, own, script, new SparkData(blocks, job, offsets, n), blocks, describe);
         } catch (RuntimeException e) {
             blocks.unpersist(false);
             throw e;
         }
     }
 
-    /** What the driver runs here: full batches, no dropout, the objective on the one data set. */
+    /** What the driver runs here: no dropout, the objective on the one data set. */
     private static void checkRun(Script script, String data) {
         if (script.objective == null) return; // said by run itself
-        for (dev.descent.check.Step st : script.steps)
-            if (st.batch() > 0)
-                throw new CompileError(Diagnostic.at(st.pos(), "on Spark a run is full-batch for now: each step reads every row once (one Spark job)",
-                        "drop 'batch " + st.batch() + "', or run mini-batches on one machine (without --spark)"));
         if (Reach.any(List.of(script.objective), x -> x.op == Op.RANDOM))
             throw new CompileError(Diagnostic.at(script.objectivePos, "on Spark the objective cannot use dropout yet (its masks are drawn on the driver, row by row)"));
         Set<String> sets = new TreeSet<>();
