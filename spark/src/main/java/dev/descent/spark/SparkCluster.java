@@ -159,7 +159,7 @@ public final class SparkCluster implements DataParallel.Connection {
                 }
                 table = pq.select(cast.toArray(new org.apache.spark.sql.Column[0]));
             }
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Spark's AnalysisException is checked, though Scala throws it undeclared
             throw new CompileError(Diagnostic.at(ds.path().pos(), "Spark cannot read " + ds.reader() + " data at " + where + ": " + firstLine(e)));
         }
         int width = columns.size();
@@ -181,7 +181,7 @@ public final class SparkCluster implements DataParallel.Connection {
                 offsets[p] = n;
                 n += counts.get(p);
             }
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             blocks.unpersist(false);
             throw new CompileError(Diagnostic.at(ds.path().pos(), "reading " + where + " on Spark: " + firstLine(e)));
         }
