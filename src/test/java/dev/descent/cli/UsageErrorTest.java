@@ -53,6 +53,13 @@ class UsageErrorTest {
         mentions(usage("eval", lets, "--at", "y=1"), "--at", "'y'");
     }
 
+    /** --spark without the Spark module on the class path (the core's tests have none): what to do instead, not a stack trace. */
+    @Test void sparkWithoutTheModule() {
+        String run = write(dir, "r.dsc", EvalCommandTest.QUAD + "optimize with gd(lr = 0.1) for 3 steps\n");
+        mentions(usage("run", run, "--spark", "local[2]"), "--spark", "Spark module", "bin/descent", "docs/spark.md");
+        mentions(usage("run", run, "--spark", "local[2]", "--precision", "f32"), "--spark", "float64");
+    }
+
     @Test void atNotANumber() {
         mentions(usage("eval", quad, "--at", "a=abc"), "--at a", "'abc'", "not a number");
         mentions(usage("eval", quad, "--at", "v=1,abc"), "'abc'", "not a number");
