@@ -52,6 +52,21 @@ public interface DataParallel {
     long rows();
 
     /**
+     * Local steps (local SGD, model averaging): each part of the rows takes {@code steps} updates
+     * of statement {@code statement} (from 1) on its own rows, from the same θ and optimizer
+     * states, after t updates; the parts' θ and states are then averaged, weighted by their rows.
+     * One Spark job per round instead of one per step: fewer, larger jobs, and a different
+     * trajectory from the run over all rows (the same only with one part).
+     */
+    interface LocalRounds {
+        /** One round; {@code states} null before the first (the states start as the optimizer says). */
+        Round round(int statement, double[] theta, double[][] states, long t, int steps);
+    }
+
+    /** A round's averaged θ and states, and the objective at the round's start θ (the parts' first losses averaged: the loss on every row). */
+    record Round(double[] theta, double[][] states, double loss) implements java.io.Serializable {}
+
+    /**
      * A cluster that holds a script's rows: found with {@link java.util.ServiceLoader} (the Spark
      * module provides one), so that {@code descent run --spark MASTER} needs nothing of it in the core.
      */

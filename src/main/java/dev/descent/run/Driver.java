@@ -218,6 +218,49 @@ public final class Driver {
         return this;
     }
 
+    /** Local steps (null: every step is one evaluation over all the rows): {@link #localRounds}. */
+    private DataParallel.LocalRounds rounds;
+    private int localSteps;
+
+    /**
+     * Takes the statements' updates in rounds of {@code steps} local steps ({@link
+     * DataParallel.LocalRounds}): each round, the parts of the rows each take that many updates on
+     * their own rows and θ and the states become the parts' average. The trace has a row per
+     * round (at the round's first step), with the loss on every row at its θ.
+     */
+    public Driver localRounds(int steps, DataParallel.LocalRounds rounds) {
+        if (steps < 1) throw new IllegalArgumentException("local steps must be at least 1, not " + steps);
+        this.localSteps = steps;
+        this.rounds = rounds;
+        return this;
+    }
+
+    /**
+     * One part's round of local steps ({@link DataParallel.LocalRounds}): statement {@code index}
+     * (from 1) of this driver's script (checked for the part's rows) from θ and the states
+     * (null: fresh) after t updates, {@code steps} updates on the part's rows.
+     */
+    public DataParallel.Round localRound(int index, double[] start, double[][] stateValues, long t, int steps) {
+        Buffer th = engine.allocate(start.length);
+        th.write(0, start, 0, start.length);
+        double[] first = {Double.NaN};
+        Trace firstLoss = new Trace() {
+            @Override public void row(int run, long step, double loss, double gradNorm, double lr, Buffer theta) {
+                if (Double.isNaN(first[0])) first[0] = loss;
+            }
+
+            @Override public boolean wantsDetail() { return false; }
+        };
+        Run r = new Run(index, script.steps.get(index - 1), new Theta(th), firstLoss, t + steps);
+        if (stateValues != null)
+            r.restore(new Checkpoint(index, List.of(), t, start, List.of(r.states.names), stateValues, true, rng.state(), -1, null,
+                    Double.POSITIVE_INFINITY, null, 0));
+        while (r.advance()) {}
+        double[][] out = new double[r.states.size()][];
+        for (int i = 0; i < out.length; i++) out[i] = r.states.cur[i] == null ? null : r.states.cur[i].toDoubles();
+        return new DataParallel.Round(r.theta.cur.toDoubles(), out, first[0]);
+    }
+
     /** The objective's evaluation on these rows' script: here (an {@link Objective} on the engine) or through {@link #parallel}. */
     private Evaluation evaluation(Script rows, boolean withGradient, boolean withHessian, double sign, boolean gradNorm) {
         if (parallel != null) return new Evaluation.Remote(parallel, withGradient, withHessian, sign, gradNorm);
@@ -687,6 +730,7 @@ public final class Driver {
         /** One pass of the loop; false once the statement has ended (steps done, until, early stop, divergence, interrupted). */
         public boolean advance() {
             if (ended) return false;
+            if (rounds != null) return round();
             boolean last = t == total || interrupted;
             double loss, gradNorm = Double.NaN;
             StepProgram fz = null;
@@ -835,6 +879,43 @@ public final class Driver {
         private boolean end() {
             ended = true;
             return false;
+        }
+
+        /** A round of local steps ({@link #localRounds}), or the statement's end: the loss on every row at θ. */
+        private boolean round() {
+            if (t >= total || interrupted) {
+                double loss = finalLoss(theta.cur);
+                if (trace != null) trace.row(index, t, loss, Double.NaN, Double.NaN, theta.cur);
+                if (!Double.isFinite(loss)) {
+                    stopped = Stop.DIVERGED;
+                    message = "the loss is " + word(loss) + " after " + t + " updates";
+                }
+                return end();
+            }
+            int k = (int) Math.min(localSteps, total - t);
+            double[][] st = null;
+            if (t > 0) {
+                st = new double[states.size()][];
+                for (int i = 0; i < st.length; i++) st[i] = states.cur[i] == null ? null : states.cur[i].toDoubles();
+            }
+            DataParallel.Round r = rounds.round(index, theta.cur.toDoubles(), st, t, k);
+            double loss = r.loss();
+            if (t == 0) startLoss = loss;
+            if (trace != null) trace.row(index, t, loss, Double.NaN, Double.NaN, theta.cur);
+            if (!Double.isFinite(loss)) {
+                stopped = Stop.DIVERGED;
+                message = "the loss is " + word(loss) + " at step " + (t + 1);
+                return end();
+            }
+            theta.cur.write(0, r.theta(), 0, r.theta().length);
+            for (int i = 0; i < states.size(); i++) if (r.states()[i] != null && states.cur[i] != null) states.cur[i].write(0, r.states()[i], 0, r.states()[i].length);
+            t += k;
+            if (!finite(theta.cur)) {
+                stopped = Stop.DIVERGED;
+                message = "the parameters are not finite after step " + t + " (" + firstNonFinite(theta.cur) + ")";
+                return end();
+            }
+            return true;
         }
 
         /** How the statement ended (or stands): the objective on all data at θ, and with a validation split the training and validation losses. */
