@@ -59,6 +59,9 @@ final class OptimizerCheck {
                     if (STEP.contains(s.name()) || hypers.contains(s.name()))
                         checker.error(s.namePos(), "'" + s.name() + "' is already " + (hypers.contains(s.name()) ? "a hyperparameter" : "a name of every step")
                                 + " and cannot be a state");
+                    else if (s.name().equals(StepBuilder.P_FINAL))
+                        checker.error(s.namePos(), "'" + s.name() + "' is the parameters the run ends with, assigned, not kept as a state",
+                                "keep the average in a state and assign it: p_final = avg");
                     else if (!states.add(s.name()) || known.contains(s.name()))
                         checker.error(s.namePos(), "'" + s.name() + "' is already declared in this optimizer");
                     known.add(s.name());

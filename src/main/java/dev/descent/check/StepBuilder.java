@@ -139,7 +139,7 @@ final class StepBuilder {
         if (body.failed || ck.mark() > start) return null;
         if (!affordable(name, body, until, hypers, h)) return null;
         return new Step(stmt, name, shown(call, text(call), new Checker.Scope(script, Map.of(), onlyT, null)), stmt.pos(), count, stmt.unit(), batch, until, patience, p, g, f, t, h,
-                body.stateNames, body.stateInputs, body.stateInits, body.stateOutputs, body.p, List.copyOf(searches), List.copyOf(hvps), List.copyOf(gradAts), shownHypers);
+                body.stateNames, body.stateInputs, body.stateInits, body.stateOutputs, body.p, List.copyOf(searches), List.copyOf(hvps), List.copyOf(gradAts), shownHypers, body.pFinal);
     }
 
     /** Per optimizer (of a chain's, or the one named), its first per-parameter setting that uses a hyperparameter as a vector. */
@@ -270,6 +270,7 @@ final class StepBuilder {
         }
         env.put("p", innerEnv.get("p"));
         env.put("g", innerEnv.get("g"));
+        if (innerEnv.containsKey(P_FINAL)) env.put(P_FINAL, innerEnv.get(P_FINAL));
         return ok;
     }
 
@@ -391,6 +392,8 @@ final class StepBuilder {
         /** State shapes discovered in this pass (a state that starts as a scalar and is assigned an array). */
         final Map<String, Shape> shapes = new HashMap<>();
         Node p;
+        /** What the body assigns p_final, or null. */
+        Node pFinal;
         boolean changed;
     }
 
@@ -414,8 +417,22 @@ final class StepBuilder {
             return out;
         }
         out.p = env.get("p");
+        Node pFinal = env.get(P_FINAL);
+        if (pFinal != null) {
+            // read when the statement ends: a state's value as the body leaves it, so the state as it stands then
+            int i = out.stateOutputs.indexOf(pFinal);
+            if (i < 0 || !out.stateInputs.get(i).shape.equals(Shape.vector(n))) {
+                ck.error(pFinalAt, P_FINAL + ", the parameters the run ends with, is read after the last step, so it must be a state's value as the body leaves it",
+                        "keep it in a state, and assign it after the state's last assignment: p_final = avg");
+                out.failed = true;
+            } else out.pFinal = out.stateInputs.get(i);
+        }
         return out;
     }
+
+    /** The name a body assigns the parameters the statement ends with (an average of them, ema()): by default p. */
+    static final String P_FINAL = "p_final";
+    private Pos pFinalAt;
 
     /** The optimizers whose bodies are being elaborated, outermost first (a body that uses itself is an error). */
     private final List<String> using = new ArrayList<>();
@@ -522,7 +539,8 @@ final class StepBuilder {
                         }
                     }
                     Shape want = stateShape.get(a.name());
-                    if (a.name().equals("p") || a.name().equals("g")) want = Shape.vector(n);
+                    if (a.name().equals("p") || a.name().equals("g") || a.name().equals(P_FINAL)) want = Shape.vector(n);
+                    if (a.name().equals(P_FINAL)) pFinalAt = a.namePos();
                     if (want != null && !v.shape.equals(want)) {
                         if (v.shape.isScalar()) v = dag.broadcast(v, want, false);
                         else if (want.isScalar() && stateShape.containsKey(a.name()) && !assumed.containsKey(prefix + a.name())) {
@@ -533,7 +551,7 @@ final class StepBuilder {
                         } else {
                             String what = stateShape.containsKey(a.name()) ? "state '" + a.name() + "'" : "'" + a.name() + "'";
                             ck.error(a.namePos(), what + " is " + Dag.describe(want) + ", but this assigns " + Dag.describe(v.shape),
-                                    a.name().equals("p") || a.name().equals("g") ? a.name() + " is the flat vector of all " + n + " parameters"
+                                    a.name().equals("p") || a.name().equals("g") || a.name().equals(P_FINAL) ? a.name() + " is a flat vector like θ, of all " + n + " parameters"
                                             : "a state keeps one shape: the shape of what the body assigns to it");
                             ok = false;
                             continue;

@@ -77,6 +77,7 @@ class OptimizeTest {
                 case "l2" -> "(weight_decay = 0.01)";
                 case "decoupled_weight_decay" -> "(lr = 0.001, weight_decay = 0.01)";
                 case "clip_by_global_norm" -> "(max_norm = 1)";
+                case "ema" -> "(decay = 0.9)";
                 default -> "()";
             };
             for (String f : List.of(ROSENBROCK, QUAD)) {
@@ -86,7 +87,7 @@ class OptimizeTest {
             }
             count++;
         }
-        assertEquals(19, count, "all sixteen standard optimizers and the three transformations");
+        assertEquals(20, count, "all sixteen standard optimizers and the four transformations");
     }
 
     @Test
