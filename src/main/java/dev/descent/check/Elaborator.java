@@ -199,7 +199,7 @@ final class Elaborator {
         candidates.addAll(Builtins.FUNCTIONS);
         String hint = Names.didYouMean(c.name(), candidates);
         if (m.optimizers.containsKey(c.name()))
-            ck.error(c.namePos(), "'" + c.name() + "' is an optimizer, not a function", "use it in 'optimize with " + c.name() + "(…) for N steps'");
+            ck.error(c.namePos(), "'" + c.name() + "' is an optimizer, not a function", "use it in 'optimize with " + c.name() + "(…) for N steps', or as a statement of its own in an optimizer's body");
         else if (m.globals.containsKey(c.name()))
             ck.error(c.namePos(), "'" + c.name() + "' is a value, not a function", hint);
         else
