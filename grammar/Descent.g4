@@ -48,6 +48,7 @@ body : '{' (bodyStmt | sep)* '}' ;
 bodyStmt
     : STATE ident '=' expr                                      # stateStmt
     | ident op=('=' | '+=' | '-=' | '*=' | '/=') expr           # assignStmt
+    | ident '(' args? ')'                                       # useStmt
     ;
 
 // -------------------------------------------------------------- expressions
@@ -78,7 +79,8 @@ primary
     ;
 
 args : arg (',' arg)* ','? ;
-arg  : (ident '=')? expr ;
+// `W2.lr = 0.02`: a setting for one parameter (only in optimize with's optimizer)
+arg  : (ident '.' ident '=' | ident '=')? expr ;
 
 // A name. The words that are keywords only in one place (for N steps, batch,
 // until, patience, optimize with, state, seed, data, report) are names everywhere else,

@@ -199,7 +199,7 @@ final class Elaborator {
         candidates.addAll(Builtins.FUNCTIONS);
         String hint = Names.didYouMean(c.name(), candidates);
         if (m.optimizers.containsKey(c.name()))
-            ck.error(c.namePos(), "'" + c.name() + "' is an optimizer, not a function", "use it in 'optimize with " + c.name() + "(…) for N steps'");
+            ck.error(c.namePos(), "'" + c.name() + "' is an optimizer, not a function", "use it in 'optimize with " + c.name() + "(…) for N steps', or as a statement of its own in an optimizer's body");
         else if (m.globals.containsKey(c.name()))
             ck.error(c.namePos(), "'" + c.name() + "' is a value, not a function", hint);
         else
@@ -302,6 +302,7 @@ final class Elaborator {
     // ================================================================ calls
 
     private Node call(Ast.Call c, Checker.Scope s) {
+        if (!perParameterOnlyAtTop(c)) return null;
         Module.DefRef def = s.module().def(c.name());
         if (def != null) return ck.defs.expand(def, c, s);
         if (Builtins.isFunction(c.name())) return builtin(c, s);
@@ -366,6 +367,17 @@ final class Elaborator {
             }
         }
         return out;
+    }
+
+    /** A per-parameter setting (W2.lr = 0.02) belongs only to the optimizer an optimize statement names; false (reported) elsewhere. */
+    boolean perParameterOnlyAtTop(Ast.Call c) {
+        for (Ast.Arg a : c.args())
+            if (a.param() != null) {
+                ck.error(a.pos(), "'" + a.param() + "." + a.name() + " = …' sets '" + a.name() + "' for the parameter " + a.param()
+                        + ", which only the optimizer of an 'optimize with' statement takes", "give " + c.name() + " one value: " + a.name() + " = …");
+                return false;
+            }
+        return true;
     }
 
     private static String plural(int n, String word) { return n + " " + word + (n == 1 ? "" : "s"); }

@@ -43,6 +43,53 @@ final class NameCheck {
         }
     }
 
+    /**
+     * An optimizer named in an optimize statement (or in a chain there), {@code name(args)}: the
+     * optimizer exists, each argument is one of its hyperparameters (or, as {@code W2.lr = 0.02}, one
+     * of them for one parameter of the script), those without defaults are given, and the arguments'
+     * names are known.
+     */
+    private void optimizerCall(String name, List<Ast.Arg> args, Pos at, Pos callPos, Module m, Set<String> stepNames) {
+        Module.OptimizerRef ref = m.optimizer(name);
+        if (ref == null) {
+            ck.error(at, "unknown optimizer '" + name + "'", Names.didYouMean(name, m.optimizers.keySet()));
+        } else {
+            Set<String> hypers = new LinkedHashSet<>();
+            for (Ast.Formal f : ref.decl().hypers()) hypers.add(f.name());
+            int positional = 0;
+            for (Ast.Arg a : args) {
+                if (a.param() != null) {
+                    if (!(m.globals.get(a.param()) instanceof Module.Global.Value v && v.node().op == dev.descent.ir.Op.PARAM)
+                            && !m.failed.contains(a.param())) {
+                        java.util.List<String> params = new java.util.ArrayList<>();
+                        for (var e : m.globals.entrySet())
+                            if (e.getValue() instanceof Module.Global.Value v && v.node().op == dev.descent.ir.Op.PARAM) params.add(e.getKey());
+                        String hint = Names.didYouMean(a.param(), params);
+                        ck.error(a.pos(), "'" + a.param() + "' is not a parameter of this script",
+                                hint != null ? hint : params.isEmpty() ? null : "its parameters: " + String.join(", ", params));
+                    }
+                    if (!hypers.contains(a.name())) {
+                        String hint = Names.didYouMean(a.name(), hypers);
+                        ck.error(a.namePos(), "optimizer '" + name + "' has no argument '" + a.name() + "'",
+                                hint != null ? hint : hypers.isEmpty() ? "it takes no arguments" : "its arguments: " + String.join(", ", hypers));
+                    }
+                } else if (a.name() == null) {
+                    if (positional++ >= hypers.size())
+                        ck.error(a.pos(), "optimizer '" + name + "' takes " + hypers.size() + " argument" + (hypers.size() == 1 ? "" : "s"));
+                } else if (!hypers.contains(a.name())) {
+                    String hint = Names.didYouMean(a.name(), hypers);
+                    ck.error(a.pos(), "optimizer '" + name + "' has no argument '" + a.name() + "'",
+                            hint != null ? hint : hypers.isEmpty() ? "it takes no arguments" : "its arguments: " + String.join(", ", hypers));
+                }
+            }
+            final int given = positional;
+            for (Ast.Formal f : ref.decl().hypers())
+                if (f.defaultValue() == null && args.stream().noneMatch(a -> a.param() == null && f.name().equals(a.name())) && given <= ref.decl().hypers().indexOf(f))
+                    ck.error(callPos, "optimizer '" + name + "' needs a value for '" + f.name() + "'", "write " + name + "(" + f.name() + " = …)");
+        }
+        for (Ast.Arg a : args) names(a.value(), m, stepNames, false);
+    }
+
     /** Reports unknown names and functions in e, without elaborating it. */
     void names(Ast.Expr e, Module m, Set<String> locals, boolean inOptimizer) {
         Deque<Ast.Expr> todo = new ArrayDeque<>();
@@ -72,36 +119,24 @@ final class NameCheck {
     }
 
     void optimize(Ast.Optimize o, Module m) {
-        String name;
-        List<Ast.Arg> args;
-        Pos at;
-        if (o.optimizer() instanceof Ast.Call c) { name = c.name(); args = c.args(); at = c.namePos(); }
-        else if (o.optimizer() instanceof Ast.Name n) { name = n.name(); args = List.of(); at = n.pos(); }
-        else return;
-        Module.OptimizerRef ref = m.optimizer(name);
         Set<String> stepNames = new HashSet<>(Set.of("t", "g", "f", "p"));
         stepNames.addAll(Step.RUN_NAMES);
-        if (ref == null) {
-            ck.error(at, "unknown optimizer '" + name + "'", Names.didYouMean(name, m.optimizers.keySet()));
-        } else {
-            Set<String> hypers = new LinkedHashSet<>();
-            for (Ast.Formal f : ref.decl().hypers()) hypers.add(f.name());
-            int positional = 0;
-            for (Ast.Arg a : args) {
-                if (a.name() == null) {
-                    if (positional++ >= hypers.size())
-                        ck.error(a.pos(), "optimizer '" + name + "' takes " + hypers.size() + " argument" + (hypers.size() == 1 ? "" : "s"));
-                } else if (!hypers.contains(a.name())) {
-                    String hint = Names.didYouMean(a.name(), hypers);
-                    ck.error(a.pos(), "optimizer '" + name + "' has no argument '" + a.name() + "'",
-                            hint != null ? hint : hypers.isEmpty() ? "it takes no arguments" : "its arguments: " + String.join(", ", hypers));
+        if (o.optimizer() instanceof Ast.Call c && c.name().equals("chain") && m.optimizer("chain") == null) {
+            // chain(a(…), b(…)): the optimizers' bodies one after another
+            if (c.args().isEmpty())
+                ck.error(c.namePos(), "chain(…) needs the optimizers it runs, in order", "e.g. chain(clip_by_global_norm(1), adam(lr = 0.01))");
+            for (Ast.Arg a : c.args()) {
+                if (a.name() != null) {
+                    ck.error(a.pos(), "chain(…) takes optimizers, not named arguments", "e.g. chain(clip_by_global_norm(1), adam(lr = 0.01))");
+                    continue;
                 }
+                if (a.value() instanceof Ast.Call e) optimizerCall(e.name(), e.args(), e.namePos(), e.pos(), m, stepNames);
+                else if (a.value() instanceof Ast.Name e) optimizerCall(e.name(), List.of(), e.pos(), e.pos(), m, stepNames);
+                else ck.error(Checker.start(a.value()), "chain(…) takes optimizers, such as adam(lr = 0.01), not values");
             }
-            for (Ast.Formal f : ref.decl().hypers())
-                if (f.defaultValue() == null && args.stream().noneMatch(a -> f.name().equals(a.name())) && positional <= ref.decl().hypers().indexOf(f))
-                    ck.error(o.optimizer().pos(), "optimizer '" + name + "' needs a value for '" + f.name() + "'", "write " + name + "(" + f.name() + " = …)");
-        }
-        for (Ast.Arg a : args) names(a.value(), m, stepNames, false);
+        } else if (o.optimizer() instanceof Ast.Call c) optimizerCall(c.name(), c.args(), c.namePos(), o.optimizer().pos(), m, stepNames);
+        else if (o.optimizer() instanceof Ast.Name n) optimizerCall(n.name(), List.of(), n.pos(), o.optimizer().pos(), m, stepNames);
+        else return;
         ck.count(o.count(), m, o.unit() == Ast.Unit.STEPS ? "the number of steps" : "the number of epochs", true);
         if (o.batch() != null) ck.count(o.batch(), m, "the batch size", false);
         if (o.patience() != null) ck.count(o.patience(), m, "the patience", false);

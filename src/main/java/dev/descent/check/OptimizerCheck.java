@@ -17,6 +17,30 @@ final class OptimizerCheck {
     static final Set<String> STEP = Set.of("p", "g", "H", "f", "t");
     static final Set<String> READ_ONLY = Set.of("H", "f", "t");
 
+    /**
+     * {@code NAME(args)} as a body statement: NAME is an optimizer (not this one), the arguments are
+     * its hyperparameters, and the names they read are known here.
+     */
+    private static void use(Ast.Optimizer o, Ast.Call c, Module m, Set<String> known, Checker checker) {
+        for (Ast.Arg a : c.args()) checker.nameCheck.names(a.value(), m, known, true);
+        Module.OptimizerRef ref = m.optimizer(c.name());
+        if (ref == null) {
+            boolean function = m.defs.containsKey(c.name()) || Builtins.isFunction(c.name()) || StepBuilder.isBodyCall(c.name());
+            if (function)
+                checker.error(c.namePos(), c.name() + "(…) gives a value, but a statement of a body assigns a name or uses an optimizer",
+                        "assign its value, e.g. x = " + c.name() + "(…)");
+            else
+                checker.error(c.namePos(), "unknown optimizer '" + c.name() + "'", Names.didYouMean(c.name(), m.optimizers.keySet()));
+            return;
+        }
+        if (c.name().equals(o.name())) {
+            checker.error(c.namePos(), "optimizer '" + c.name() + "' uses itself", "a body may use other optimizers, not itself");
+            return;
+        }
+        for (Ast.Arg a : c.args()) if (a.param() != null) { checker.elab.perParameterOnlyAtTop(c); return; }
+        checker.bind(c, ref.decl().hypers(), "optimizer '" + c.name() + "'", ref.decl().namePos());
+    }
+
     static void check(Ast.Optimizer o, Module m, Checker checker) {
         Set<String> hypers = new LinkedHashSet<>();
         for (Ast.Formal f : o.hypers()) {
@@ -35,6 +59,9 @@ final class OptimizerCheck {
                     if (STEP.contains(s.name()) || hypers.contains(s.name()))
                         checker.error(s.namePos(), "'" + s.name() + "' is already " + (hypers.contains(s.name()) ? "a hyperparameter" : "a name of every step")
                                 + " and cannot be a state");
+                    else if (s.name().equals(StepBuilder.P_FINAL))
+                        checker.error(s.namePos(), "'" + s.name() + "' is the parameters the run ends with, assigned, not kept as a state",
+                                "keep the average in a state and assign it: p_final = avg");
                     else if (!states.add(s.name()) || known.contains(s.name()))
                         checker.error(s.namePos(), "'" + s.name() + "' is already declared in this optimizer");
                     known.add(s.name());
@@ -52,6 +79,7 @@ final class OptimizerCheck {
                     }
                     known.add(a.name());
                 }
+                case Ast.Use u -> use(o, u.call(), m, known, checker);
             }
         }
     }

@@ -45,8 +45,14 @@ public record Step(
         List<Hvp> hvps,
         /** The gradients at other points {@code grad_at(q)} in the order the body calls them; each result is an INPUT leaf of the later code. */
         List<GradAt> gradAts,
-        /** The hyperparameters' values (possibly schedules over t), by name. */
-        Map<String, Node> hypers) {
+        /** The hyperparameters' values (possibly schedules over t), by name (per-parameter settings aside). */
+        Map<String, Node> hypers,
+        /**
+         * What the body assigns {@code p_final}, the parameters the statement ends with (an average
+         * of the iterates, as ema() keeps), over p, t and the states as they stand after the last
+         * step; null where the body does not assign it (the statement ends with p).
+         */
+        Node pFinal) {
 
     /**
      * The run's own values that {@code until} and the arguments of {@code optimize with} may read
@@ -100,12 +106,13 @@ public record Step(
     }
 
     /**
-     * What a run of this step reads, the states aside: the new parameters, the stopping condition,
+     * What a run of this step reads, the states aside: the new parameters (and p_final), the stopping condition,
      * and what each line search is given (its direction, start, first step, constants, slope).
      */
     public List<Node> runRoots() {
         List<Node> roots = new ArrayList<>();
         roots.add(pOutput);
+        if (pFinal != null) roots.add(pFinal);
         if (until != null) roots.add(until);
         for (LineSearch ls : searches) roots.addAll(ls.inputs());
         for (Hvp hv : hvps) roots.add(hv.v());

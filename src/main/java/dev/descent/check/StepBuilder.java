@@ -44,8 +44,8 @@ final class StepBuilder {
         String name = stmt.optimizer() instanceof Ast.Call c ? c.name() : ((Ast.Name) stmt.optimizer()).name();
         Ast.Call call = stmt.optimizer() instanceof Ast.Call c ? c
                 : new Ast.Call(stmt.optimizer().pos(), name, stmt.optimizer().pos(), List.of());
-        Module.OptimizerRef ref = script.optimizer(name);
-        Ast.Optimizer decl = ref.decl();
+        boolean chain = name.equals("chain") && script.optimizer("chain") == null;
+        Module.OptimizerRef ref = chain ? null : script.optimizer(name);
 
         Node t = dag.input("t", Shape.SCALAR), f = dag.input("f", Shape.SCALAR);
         Node p = dag.input("p", Shape.vector(n)), g = dag.input("g", Shape.vector(n));
@@ -56,15 +56,31 @@ final class StepBuilder {
 
         int start = ck.mark();
         // hyperparameters: the arguments as written (evaluated every step, so they may be schedules of t), or the defaults
-        Map<String, Ast.Expr> bound = ck.bind(call, decl.hypers(), "optimizer '" + name + "'", decl.namePos());
-        if (bound == null) return null;
-        Map<String, Node> hypers = new LinkedHashMap<>();
-        for (Ast.Formal hf : decl.hypers()) {
-            Ast.Expr given = bound.get(hf.name());
-            Node v = given != null ? ck.expr(given, new Checker.Scope(script, Map.of(), onlyT, null))
-                    : ck.expr(hf.defaultValue(), new Checker.Scope(ref.module(), Map.of(), onlyT, null));
-            if (v == null) return null;
-            hypers.put(hf.name(), v);
+        Checker.Scope top = new Checker.Scope(script, Map.of(), onlyT, null);
+        Ast.Optimizer decl;
+        Module home;
+        Map<String, Node> hypers;
+        Map<String, Node> shownHypers = new LinkedHashMap<>(); // per-parameter settings aside: for the trace's lr
+        if (chain) {
+            // chain(a(…), b(…), …): a body that uses a, then b, …; each one's arguments bound here
+            List<Ast.BodyStmt> uses = new ArrayList<>();
+            hypers = new LinkedHashMap<>();
+            for (Ast.Arg a : call.args()) {
+                Ast.Call ec = a.value() instanceof Ast.Call x ? x : new Ast.Call(a.value().pos(), ((Ast.Name) a.value()).name(), a.value().pos(), List.of());
+                Module.OptimizerRef er = script.optimizer(ec.name());
+                Map<String, Node> eh = bindHypers(ec, er, top, onlyT, shownHypers);
+                if (eh == null) return null;
+                Ast.Use u = new Ast.Use(ec.pos(), ec);
+                preBound.put(u, eh);
+                uses.add(u);
+            }
+            decl = new Ast.Optimizer(call.pos(), name, call.namePos(), List.of(), uses);
+            home = script;
+        } else {
+            decl = ref.decl();
+            home = ref.module();
+            hypers = bindHypers(call, ref, top, onlyT, shownHypers);
+            if (hypers == null) return null;
         }
         Node until = null;
         if (stmt.until() != null) {
@@ -86,7 +102,7 @@ final class StepBuilder {
         // the body, elaborated until the states' shapes settle
         Map<String, Shape> shapes = new HashMap<>();
         int before = ck.mark();
-        Body body = settle(decl, ref.module(), hypers, shapes, t, f, p, g, h);
+        Body body = settle(decl, home, hypers, shapes, t, f, p, g, h);
         if (body.failed && !body.unsettled.isEmpty()) {
             // a state read before the body assigns it, whose assignment could not be elaborated with the
             // state still a number: the shapes the body most often gives (p's, H's), tried in turn
@@ -96,20 +112,166 @@ final class StepBuilder {
                     Map<String, Shape> trial = new HashMap<>(shapes);
                     trial.put(st, shape);
                     int mark = ck.mark();
-                    Body b = settle(decl, ref.module(), hypers, trial, t, f, p, g, h);
+                    Body b = settle(decl, home, hypers, trial, t, f, p, g, h);
                     boolean clean = !b.failed && ck.mark() == mark;
                     ck.rollback(mark);
                     if (clean) {
                         ck.rollback(before); // the first elaboration's errors were the state's provisional shape
-                        body = settle(decl, ref.module(), hypers, trial, t, f, p, g, h);
+                        body = settle(decl, home, hypers, trial, t, f, p, g, h);
                         break search;
                     }
                 }
         }
+        if ((body.failed || ck.mark() > before) && !perParameterAt.isEmpty()) {
+            // was it a setting for one parameter? the body again with one value each
+            int mark = ck.mark();
+            Body plain = settle(decl, home, shownHypers, shapes, t, f, p, g, h);
+            boolean clean = !plain.failed && ck.mark() == mark;
+            ck.rollback(mark);
+            if (clean) {
+                ck.rollback(before);
+                for (Map.Entry<String, Ast.Arg> e : perParameterAt.entrySet())
+                    ck.error(e.getValue().pos(), "optimizer '" + e.getKey() + "' needs one number for '" + e.getValue().name()
+                            + "' (its body uses it where a vector over θ cannot go), so it cannot be set for one parameter", "give " + e.getValue().name() + " one value for all parameters");
+                return null;
+            }
+        }
         if (body.failed || ck.mark() > start) return null;
         if (!affordable(name, body, until, hypers, h)) return null;
         return new Step(stmt, name, shown(call, text(call), new Checker.Scope(script, Map.of(), onlyT, null)), stmt.pos(), count, stmt.unit(), batch, until, patience, p, g, f, t, h,
-                body.stateNames, body.stateInputs, body.stateInits, body.stateOutputs, body.p, List.copyOf(searches), List.copyOf(hvps), List.copyOf(gradAts), hypers);
+                body.stateNames, body.stateInputs, body.stateInits, body.stateOutputs, body.p, List.copyOf(searches), List.copyOf(hvps), List.copyOf(gradAts), shownHypers, body.pFinal);
+    }
+
+    /** Per optimizer (of a chain's, or the one named), its first per-parameter setting that uses a hyperparameter as a vector. */
+    private final Map<String, Ast.Arg> perParameterAt = new LinkedHashMap<>();
+
+    /**
+     * An optimizer's hyperparameters for a call: the arguments as written, evaluated in {@code scope}, or
+     * the defaults (in the optimizer's own module). At an optimize statement ({@code shown} not null),
+     * settings for one parameter, {@code W2.lr = 0.02}, make that hyperparameter a vector over θ: that
+     * value on W2's elements, the optimizer's own elsewhere; {@code shown} gets the values without them.
+     * Null when an error was reported.
+     */
+    private Map<String, Node> bindHypers(Ast.Call call, Module.OptimizerRef ref, Checker.Scope scope, Map<String, Node> onlyT, Map<String, Node> shown) {
+        Ast.Optimizer decl = ref.decl();
+        List<Ast.Arg> plain = new ArrayList<>(), per = new ArrayList<>();
+        for (Ast.Arg a : call.args()) (a.param() == null ? plain : per).add(a);
+        if (!per.isEmpty() && shown == null) {
+            ck.elab.perParameterOnlyAtTop(call);
+            return null;
+        }
+        Ast.Call c = per.isEmpty() ? call : new Ast.Call(call.pos(), call.name(), call.namePos(), plain);
+        Map<String, Ast.Expr> bound = ck.bind(c, decl.hypers(), "optimizer '" + call.name() + "'", decl.namePos());
+        if (bound == null) return null;
+        Map<String, Node> hypers = new LinkedHashMap<>();
+        for (Ast.Formal hf : decl.hypers()) {
+            Ast.Expr given = bound.get(hf.name());
+            Node v = given != null ? ck.expr(given, scope) : ck.expr(hf.defaultValue(), new Checker.Scope(ref.module(), Map.of(), onlyT, null));
+            if (v == null) return null;
+            hypers.put(hf.name(), v);
+        }
+        if (shown != null) for (Map.Entry<String, Node> e : hypers.entrySet()) shown.putIfAbsent(e.getKey(), e.getValue());
+        if (per.isEmpty()) return hypers;
+        // settings for one parameter: by hyperparameter, the parameters' values in the order written
+        Map<String, Map<dev.descent.ir.Attr.Param, Node>> byHyper = new LinkedHashMap<>();
+        boolean ok = true;
+        for (Ast.Arg a : per) {
+            dev.descent.ir.Attr.Param prm = parameter(a.param());
+            if (prm == null) {
+                List<String> names = parameterNames();
+                String hint = Names.didYouMean(a.param(), names);
+                ck.error(a.pos(), "'" + a.param() + "' is not a parameter of this script",
+                        hint != null ? hint : names.isEmpty() ? null : "its parameters: " + String.join(", ", names));
+                ok = false;
+                continue;
+            }
+            if (!hypers.containsKey(a.name())) {
+                String hint = Names.didYouMean(a.name(), hypers.keySet());
+                ck.error(a.namePos(), "optimizer '" + call.name() + "' has no argument '" + a.name() + "'",
+                        hint != null ? hint : hypers.isEmpty() ? "it takes no arguments" : "its arguments: " + String.join(", ", hypers.keySet()));
+                ok = false;
+                continue;
+            }
+            Node v = ck.expr(a.value(), scope);
+            if (v == null) { ok = false; continue; }
+            if (!v.shape.isScalar()) {
+                ck.error(Checker.start(a.value()), "a setting for one parameter is one number, but this is " + Dag.describe(v.shape));
+                ok = false;
+                continue;
+            }
+            if (byHyper.computeIfAbsent(a.name(), k -> new LinkedHashMap<>()).put(prm, v) != null) {
+                ck.error(a.pos(), "'" + a.param() + "." + a.name() + "' is given twice");
+                ok = false;
+            }
+        }
+        if (!ok) return null;
+        for (Map.Entry<String, Map<dev.descent.ir.Attr.Param, Node>> e : byHyper.entrySet()) {
+            Node v = hypers.get(e.getKey());
+            if (!v.shape.isScalar()) {
+                Ast.Arg first = per.stream().filter(a -> a.name().equals(e.getKey())).findFirst().orElseThrow();
+                ck.error(first.pos(), "'" + e.getKey() + "' is " + Dag.describe(v.shape) + " already, so it cannot also be set for one parameter");
+                return null;
+            }
+            for (Map.Entry<dev.descent.ir.Attr.Param, Node> pv : e.getValue().entrySet()) {
+                double[] mask = new double[n];
+                java.util.Arrays.fill(mask, pv.getKey().offset(), pv.getKey().offset() + pv.getKey().shape().size(), 1);
+                v = dag.select(dag.constant(Shape.vector(n), mask), pv.getValue(), v);
+            }
+            hypers.put(e.getKey(), v);
+        }
+        perParameterAt.putIfAbsent(call.name(), per.getFirst());
+        return hypers;
+    }
+
+    /** The script's parameter of this name, or null. */
+    private dev.descent.ir.Attr.Param parameter(String name) {
+        return script.globals.get(name) instanceof Module.Global.Value v && v.node().op == dev.descent.ir.Op.PARAM
+                ? (dev.descent.ir.Attr.Param) v.node().attr : null;
+    }
+
+    private List<String> parameterNames() {
+        List<String> out = new ArrayList<>();
+        for (String k : script.globals.keySet()) if (parameter(k) != null) out.add(k);
+        return out;
+    }
+
+    /**
+     * {@code NAME(args)} as a statement of a body: the optimizer NAME's body runs here, on env's p and
+     * g (and f, t, H), with its own hyperparameters (the arguments evaluated in the body using it) and
+     * its own states (named with {@code inner}); what it leaves in p and g is env's p and g after.
+     */
+    private boolean use(Ast.Use u, Module home, Map<String, Node> env, String inner, Body out, Map<String, Shape> assumed, Node t) {
+        Ast.Call c = u.call();
+        Module.OptimizerRef ref = home.optimizer(c.name());
+        if (ref == null) return false; // reported by the name checks
+        if (using.contains(c.name())) {
+            List<String> cycle = new ArrayList<>(using.subList(using.indexOf(c.name()), using.size()));
+            cycle.add(c.name());
+            ck.error(c.namePos(), "optimizer '" + c.name() + "' uses itself" + (cycle.size() > 2 ? " (" + String.join(" → ", cycle) + ")" : ""),
+                    "a body may use other optimizers, not itself");
+            return false;
+        }
+        Map<String, Node> hypers = preBound.get(u);
+        if (hypers == null) {
+            Map<String, Node> onlyT = Map.of("t", t);
+            hypers = bindHypers(c, ref, new Checker.Scope(home, new HashMap<>(env), onlyT, null, this), onlyT, null);
+            if (hypers == null) return false;
+        }
+        Map<String, Node> innerEnv = new LinkedHashMap<>(hypers);
+        for (String k : List.of("p", "g", "f", "t", "H")) innerEnv.put(k, env.get(k));
+        java.util.Set<String> outerPoisoned = new java.util.HashSet<>(poisoned);
+        poisoned.clear();
+        boolean ok;
+        try {
+            ok = run(ref.decl(), ref.module(), innerEnv, inner, out, assumed, t);
+        } finally {
+            poisoned.clear();
+            poisoned.addAll(outerPoisoned);
+        }
+        env.put("p", innerEnv.get("p"));
+        env.put("g", innerEnv.get("g"));
+        if (innerEnv.containsKey(P_FINAL)) env.put(P_FINAL, innerEnv.get(P_FINAL));
+        return ok;
     }
 
     /**
@@ -211,7 +373,7 @@ final class StepBuilder {
 
     /** Called by the checker for each local name a body statement reads. */
     void noteRead(String name, Pos pos, Map<String, Node> locals) {
-        if (locals == statementLocals && pendingRead == null && pending.containsKey(name)) {
+        if (locals == statementLocals && pendingRead == null && pending.containsKey(prefix + name)) {
             pendingRead = name;
             pendingReadPos = pos;
         }
@@ -230,6 +392,8 @@ final class StepBuilder {
         /** State shapes discovered in this pass (a state that starts as a scalar and is assigned an array). */
         final Map<String, Shape> shapes = new HashMap<>();
         Node p;
+        /** What the body assigns p_final, or null. */
+        Node pFinal;
         boolean changed;
     }
 
@@ -242,13 +406,72 @@ final class StepBuilder {
         env.put("f", f);
         env.put("t", t);
         env.put("H", h);
-        Map<String, Shape> stateShape = new HashMap<>();
-        Map<String, Node> onlyT = Map.of("t", t);
-        boolean ok = true;
         poisoned.clear();
         pending.clear();
+        using.clear();
+        boolean ok = run(decl, home, env, "", out, assumed, t);
+        out.unsettled.retainAll(pending.keySet()); // assigned after all: its shape is known
+        if (out.changed) return out; // elaborate again with the shapes found; errors so far may not be real
+        if (!ok) {
+            out.failed = true;
+            return out;
+        }
+        out.p = env.get("p");
+        Node pFinal = env.get(P_FINAL);
+        if (pFinal != null) {
+            // read when the statement ends: a state's value as the body leaves it, so the state as it stands then
+            int i = out.stateOutputs.indexOf(pFinal);
+            if (i < 0 || !out.stateInputs.get(i).shape.equals(Shape.vector(n))) {
+                ck.error(pFinalAt, P_FINAL + ", the parameters the run ends with, is read after the last step, so it must be a state's value as the body leaves it",
+                        "keep it in a state, and assign it after the state's last assignment: p_final = avg");
+                out.failed = true;
+            } else out.pFinal = out.stateInputs.get(i);
+        }
+        return out;
+    }
+
+    /** The name a body assigns the parameters the statement ends with (an average of them, ema()): by default p. */
+    static final String P_FINAL = "p_final";
+    private Pos pFinalAt;
+
+    /** The optimizers whose bodies are being elaborated, outermost first (a body that uses itself is an error). */
+    private final List<String> using = new ArrayList<>();
+    /** The state-name prefix of the body being elaborated: "" for the optimizer's own, "ema." for a body it uses. */
+    private String prefix = "";
+    /** For a chain: each element's hyperparameters, bound at the optimize statement. */
+    private final Map<Ast.Use, Map<String, Node>> preBound = new java.util.IdentityHashMap<>();
+
+    /**
+     * Elaborates one body's statements over {@code env} (its hyperparameters and p, g, f, t, H), adding
+     * its states (named with {@code prefix}) to {@code out}; env ends with the new p and g. False when an
+     * error was reported.
+     */
+    private boolean run(Ast.Optimizer decl, Module home, Map<String, Node> env, String prefix, Body out, Map<String, Shape> assumed, Node t) {
+        String outerPrefix = this.prefix;
+        this.prefix = prefix;
+        using.add(decl.name());
+        try {
+            return runBody(decl, home, env, out, assumed, t);
+        } finally {
+            using.removeLast();
+            this.prefix = outerPrefix;
+        }
+    }
+
+    private boolean runBody(Ast.Optimizer decl, Module home, Map<String, Node> env, Body out, Map<String, Shape> assumed, Node t) {
+        Map<String, Shape> stateShape = new HashMap<>();
+        List<String> own = new ArrayList<>();
+        List<Integer> slots = new ArrayList<>();
+        Map<String, Node> onlyT = Map.of("t", t);
+        boolean ok = true;
+        Map<String, Integer> uses = new HashMap<>();
         for (Ast.BodyStmt st : decl.body()) {
             switch (st) {
+                case Ast.Use u -> {
+                    int k = uses.merge(u.call().name(), 1, Integer::sum);
+                    String inner = prefix + u.call().name() + (k > 1 ? "#" + k : "") + ".";
+                    ok &= use(u, home, env, inner, out, assumed, t);
+                }
                 case Ast.State s -> {
                     Node init = ck.expr(s.init(), new Checker.Scope(home, new HashMap<>(env), onlyT, null, this));
                     if (init == null) {
@@ -256,10 +479,11 @@ final class StepBuilder {
                         poisoned.add(s.name());
                         continue;
                     }
-                    Shape shape = assumed.getOrDefault(s.name(), init.shape);
-                    if (shape.isScalar()) pending.put(s.name(), s.pos());
+                    String key = prefix + s.name();
+                    Shape shape = assumed.getOrDefault(key, init.shape);
+                    if (shape.isScalar()) pending.put(key, s.pos());
                     stateShape.put(s.name(), shape);
-                    Node in = dag.input("state:" + decl.name() + ":" + s.name(), shape);
+                    Node in = dag.input("state:" + using.getFirst() + ":" + key, shape);
                     try {
                         out.stateInits.add(fit(init, shape, s.init().pos(), "the start of state '" + s.name() + "'"));
                     } catch (ShapeError e) { // reported by fit; the state's uses still resolve, so they add no errors of their own
@@ -267,7 +491,10 @@ final class StepBuilder {
                         env.put(s.name(), in);
                         continue;
                     }
-                    out.stateNames.add(s.name());
+                    out.stateNames.add(key);
+                    own.add(s.name());
+                    slots.add(out.stateOutputs.size());
+                    out.stateOutputs.add(null); // its new value, at the body's end
                     out.stateInputs.add(in);
                     env.put(s.name(), in);
                 }
@@ -287,13 +514,13 @@ final class StepBuilder {
                                 ck.error(at, "state '" + state + "' is read here before the body assigns it, so it is still its start, a number",
                                         "where the body gives it its shape only later, start it with that shape, e.g. state " + state + " = zeros(" + n + ") or zeros(" + n + ", " + n + ")");
                             }
-                            out.unsettled.add(state);
+                            out.unsettled.add(prefix + state);
                         }
                         if (!env.containsKey(a.name())) poisoned.add(a.name());
                         continue;
                     }
                     poisoned.remove(a.name());
-                    pending.remove(a.name());
+                    if (stateShape.containsKey(a.name())) pending.remove(prefix + a.name());
                     if (a.op() != Ast.AssignOp.SET) {
                         Node cur = env.get(a.name());
                         if (cur == null) { ok = false; continue; } // reported by the name checks
@@ -312,18 +539,19 @@ final class StepBuilder {
                         }
                     }
                     Shape want = stateShape.get(a.name());
-                    if (a.name().equals("p") || a.name().equals("g")) want = Shape.vector(n);
+                    if (a.name().equals("p") || a.name().equals("g") || a.name().equals(P_FINAL)) want = Shape.vector(n);
+                    if (a.name().equals(P_FINAL)) pFinalAt = a.namePos();
                     if (want != null && !v.shape.equals(want)) {
                         if (v.shape.isScalar()) v = dag.broadcast(v, want, false);
-                        else if (want.isScalar() && stateShape.containsKey(a.name()) && !assumed.containsKey(a.name())) {
+                        else if (want.isScalar() && stateShape.containsKey(a.name()) && !assumed.containsKey(prefix + a.name())) {
                             // first sight of this state's real shape: elaborate again with it
-                            out.shapes.put(a.name(), v.shape);
+                            out.shapes.put(prefix + a.name(), v.shape);
                             stateShape.put(a.name(), v.shape);
                             out.changed = true;
                         } else {
                             String what = stateShape.containsKey(a.name()) ? "state '" + a.name() + "'" : "'" + a.name() + "'";
                             ck.error(a.namePos(), what + " is " + Dag.describe(want) + ", but this assigns " + Dag.describe(v.shape),
-                                    a.name().equals("p") || a.name().equals("g") ? a.name() + " is the flat vector of all " + n + " parameters"
+                                    a.name().equals("p") || a.name().equals("g") || a.name().equals(P_FINAL) ? a.name() + " is a flat vector like θ, of all " + n + " parameters"
                                             : "a state keeps one shape: the shape of what the body assigns to it");
                             ok = false;
                             continue;
@@ -333,19 +561,13 @@ final class StepBuilder {
                 }
             }
         }
-        out.unsettled.retainAll(pending.keySet()); // assigned after all: its shape is known
-        if (out.changed) return out; // elaborate again with the shapes found; errors so far may not be real
-        if (!ok) {
-            out.failed = true;
-            return out;
+        if (out.changed || !ok) return ok;
+        for (int i = 0; i < own.size(); i++) {
+            Node v = env.get(own.get(i));
+            Shape shape = stateShape.get(own.get(i));
+            out.stateOutputs.set(slots.get(i), v.shape.equals(shape) ? v : v.shape.isScalar() ? dag.broadcast(v, shape, false) : v);
         }
-        for (String s : out.stateNames) {
-            Node v = env.get(s);
-            Shape shape = stateShape.get(s);
-            out.stateOutputs.add(v.shape.equals(shape) ? v : v.shape.isScalar() ? dag.broadcast(v, shape, false) : v);
-        }
-        out.p = env.get("p");
-        return out;
+        return true;
     }
 
     /**

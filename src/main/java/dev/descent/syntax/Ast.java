@@ -62,6 +62,12 @@ public final class Ast {
 
     public record Assign(Pos pos, String name, Pos namePos, AssignOp op, Expr value) implements BodyStmt {}
 
+    /**
+     * {@code clip_by_global_norm(max_norm)} as a statement of a body: the named optimizer's body
+     * runs here, on this step's p and g, with its own hyperparameters and states (composition).
+     */
+    public record Use(Pos pos, Call call) implements BodyStmt {}
+
     // ------------------------------------------------------------ expressions
 
     public sealed interface Expr { Pos pos(); }
@@ -75,8 +81,14 @@ public final class Ast {
     /** {@code [a, b, c]} or {@code [[1, 2], [3, 4]]}. */
     public record ArrayLit(Pos pos, List<Expr> elements) implements Expr {}
 
-    /** An argument of a call: {@code name} is null for a positional one. */
-    public record Arg(Pos pos, String name, Expr value) {}
+    /**
+     * An argument of a call: {@code name} is null for a positional one. {@code param} is the
+     * parameter of a per-parameter setting {@code W2.lr = 0.02} (at {@code pos}; the setting's
+     * name at {@code namePos}), else null.
+     */
+    public record Arg(Pos pos, String name, Expr value, String param, Pos namePos) {
+        public Arg(Pos pos, String name, Expr value) { this(pos, name, value, null, pos); }
+    }
 
     /** {@code f(a, b, k = 2)}: only a name can be called. */
     public record Call(Pos pos, String name, Pos namePos, List<Arg> args) implements Expr {}

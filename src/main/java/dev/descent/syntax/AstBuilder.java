@@ -138,6 +138,7 @@ final class AstBuilder {
                     };
                     out.add(new Ast.Assign(pos(c.op), c.ident().getText(), pos(c.ident()), op, expr(c.expr())));
                 }
+                case UseStmtContext c -> out.add(new Ast.Use(pos(c.getStart()), (Ast.Call) call(new Ast.Name(pos(c.ident()), c.ident().getText()), c.args())));
                 default -> throw new IllegalStateException();
             }
         }
@@ -228,16 +229,20 @@ final class AstBuilder {
         };
     }
 
-    private Ast.Expr call(CallExprContext c) {
-        Ast.Expr callee = expr(c.expr());
+    private Ast.Expr call(CallExprContext c) { return call(expr(c.expr()), c.args()); }
+
+    private Ast.Expr call(Ast.Expr callee, ArgsContext argsCtx) {
         List<Ast.Arg> args = new ArrayList<>();
-        if (c.args() != null) {
+        if (argsCtx != null) {
             boolean named = false;
-            for (ArgContext a : c.args().arg()) {
+            for (ArgContext a : argsCtx.arg()) {
                 Ast.Expr v = expr(a.expr());
-                if (a.ident() != null) {
+                if (a.ident().size() == 2) {
                     named = true;
-                    args.add(new Ast.Arg(pos(a.ident()), a.ident().getText(), v));
+                    args.add(new Ast.Arg(pos(a.ident(0)), a.ident(1).getText(), v, a.ident(0).getText(), pos(a.ident(1))));
+                } else if (a.ident().size() == 1) {
+                    named = true;
+                    args.add(new Ast.Arg(pos(a.ident(0)), a.ident(0).getText(), v));
                 } else {
                     if (named) problems.add(Diagnostic.at(v.pos(), "a positional argument cannot follow a named one"));
                     args.add(new Ast.Arg(v.pos(), null, v));

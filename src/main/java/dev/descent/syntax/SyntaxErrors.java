@@ -137,6 +137,12 @@ final class SyntaxErrors extends DefaultErrorStrategy {
         if (isKeyword(type) && prev != null && (prev.getType() == DescentLexer.LET || prev.getType() == DescentLexer.PARAM
                 || prev.getType() == DescentLexer.DEF || prev.getType() == DescentLexer.OPTIMIZER || prev.getType() == DescentLexer.DATA))
             return "expected a name after '" + prev.getText() + "', found the keyword '" + t.getText() + "'";
+        if ((ctx instanceof DescentParser.BodyContext || ctx instanceof DescentParser.BodyStmtContext) && prev != null
+                && (prev.getType() == DescentLexer.NAME || SOFT.contains(prev.getType())) && !startsStatement(type) && type != Token.EOF) {
+            Token before = previous(p, prev);
+            if (before == null || before.getType() == DescentLexer.NL || before.getText().equals(";") || before.getText().equals("{"))
+                return "expected '=' (or +=, -=, *=, /=) after '" + prev.getText() + "', or '(' to use an optimizer, found " + describe(t);
+        }
         for (ParserRuleContext c = ctx; c != null; c = c.getParent()) {
             if (c instanceof DescentParser.BodyContext body && (startsStatement(type) || type == Token.EOF)) {
                 Token open = body.getStart();

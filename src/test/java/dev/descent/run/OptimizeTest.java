@@ -71,7 +71,15 @@ class OptimizeTest {
         while (m.find()) {
             String name = m.group(1);
             String copy = m.group().replaceFirst("optimizer " + name, "optimizer copy_" + name);
-            String args = name.equals("gd") || name.equals("sgd") || name.equals("sam") ? "(lr = 0.001)" : name.equals("newton") ? "(lr = 0.5)" : "()";
+            String args = switch (name) {
+                case "gd", "sgd", "sam" -> "(lr = 0.001)";
+                case "newton" -> "(lr = 0.5)";
+                case "l2" -> "(weight_decay = 0.01)";
+                case "decoupled_weight_decay" -> "(lr = 0.001, weight_decay = 0.01)";
+                case "clip_by_global_norm" -> "(max_norm = 1)";
+                case "ema" -> "(decay = 0.9)";
+                default -> "()";
+            };
             for (String f : List.of(ROSENBROCK, QUAD)) {
                 Driver.Result a = run(copy + "\n" + f + "optimize with copy_" + name + args + " for 50 steps\n");
                 Driver.Result b = run(f + "optimize with " + name + args + " for 50 steps\n");
@@ -79,7 +87,7 @@ class OptimizeTest {
             }
             count++;
         }
-        assertEquals(16, count, "all sixteen standard optimizers");
+        assertEquals(20, count, "all sixteen standard optimizers and the four transformations");
     }
 
     @Test
