@@ -881,6 +881,16 @@ public final class Driver {
             return false;
         }
 
+        /** θ becomes the body's p_final (a state, such as ema()'s average), as it stands after the last step. */
+        private void finalParameters() {
+            ScriptProgram fin = new ScriptProgram(engine, List.of(step.pFinal()));
+            bindStates(fin);
+            Buffer out = engine.allocate(theta.cur.length());
+            fin.program.bindOutput(0, out, 0);
+            fin.run(rng);
+            theta.cur.copy(0, out, 0, out.length());
+        }
+
         /** A round of local steps ({@link #localRounds}), or the statement's end: the loss on every row at θ. */
         private boolean round() {
             if (t >= total || interrupted) {
@@ -920,6 +930,7 @@ public final class Driver {
 
         /** How the statement ended (or stands): the objective on all data at θ, and with a validation split the training and validation losses. */
         public RunResult finish() {
+            if (step.pFinal() != null && t > 0 && stopped != Stop.EARLY_STOP) finalParameters();
             boolean ok = finite(theta.cur);
             double loss = ok ? finalLoss(theta.cur) : Double.NaN;
             double train = Double.NaN, validation = Double.NaN;
