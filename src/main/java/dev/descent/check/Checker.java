@@ -299,20 +299,27 @@ public final class Checker {
         if (objective != null) {
             for (Ast.Optimize o : runs) {
                 if (failedRuns.contains(o)) continue;
-                Step step;
-                try {
-                    step = new StepBuilder(this, dag, m, o, offset).build();
-                } catch (ShapeError e) { // what the body's elaboration did not say where: said at the statement
-                    error(o.optimizer().pos(), e.getMessage(), e.hint());
-                    step = null;
-                }
+                Step step = elaborateStep(m, o, offset);
                 if (step != null) steps.add(step);
             }
         }
         if (!runs.isEmpty() && objectivePos == null)
             error(runs.get(0).pos(), "there is nothing to optimize: the script has no 'minimize' or 'maximize'");
-        return new Script(m.source, program, dag, params, lets, objective, maximize, objectivePos, seed, data, m, runs, steps, settings, options,
+        return new Script(this, m.source, program, dag, params, lets, objective, maximize, objectivePos, seed, data, m, runs, steps, settings, options,
                 List.copyOf(reports));
+    }
+
+    /**
+     * The step of {@code o}, its optimizer resolved in {@code m}, elaborated for θ of {@code n}
+     * elements; null when a problem was found (and reported).
+     */
+    Step elaborateStep(Module m, Ast.Optimize o, int n) {
+        try {
+            return new StepBuilder(this, dag, m, o, n).build();
+        } catch (ShapeError e) { // what the body's elaboration did not say where: said at the statement
+            error(o.optimizer().pos(), e.getMessage(), e.hint());
+            return null;
+        }
     }
 
     /** Where each argmax the script writes was made: the objective may not reach one (it has no derivative). */
@@ -491,7 +498,7 @@ public final class Checker {
     // ================================================================ diagnostics
 
     /** By file (in order of first appearance), then line and column. */
-    private static List<Diagnostic> sorted(List<Diagnostic> ds) {
+    static List<Diagnostic> sorted(List<Diagnostic> ds) {
         List<String> files = new ArrayList<>();
         for (Diagnostic d : ds) if (!files.contains(d.file())) files.add(d.file());
         List<Diagnostic> out = new ArrayList<>(ds);

@@ -92,9 +92,13 @@ public final class Script {
     /** The script as parsed (shared by its instances, so each is checked without parsing it again). */
     private final Ast.Program program;
 
-    Script(SourceFile source, Ast.Program program, Dag dag, List<Param> params, List<Let> lets, Node objective, boolean maximize, Pos objectivePos,
+    /** The checker that made it: its DAG, diagnostics and stages, to elaborate a step again ({@link OptimizerStep}). */
+    final Checker checker;
+
+    Script(Checker checker, SourceFile source, Ast.Program program, Dag dag, List<Param> params, List<Let> lets, Node objective, boolean maximize, Pos objectivePos,
            Long seed, Map<String, DataSet> data, Module module, List<Ast.Optimize> runs, List<Step> steps,
            Map<String, Double> settings, Checker.Options options, List<Report> reports) {
+        this.checker = checker;
         this.reports = reports;
         this.settings = settings;
         this.options = options;
