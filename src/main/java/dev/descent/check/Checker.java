@@ -107,10 +107,19 @@ public final class Checker {
         return new Checker(settings, true).run(source);
     }
 
-    /** Checks an already parsed script again with other options: how {@link Script#instance} avoids parsing it again. */
+    /**
+     * Checks an already parsed script again with other options: how {@link Script#instance} avoids
+     * parsing it again. Its names were checked, without a problem, when it was first checked, and
+     * they do not depend on the options (only shapes do): that stage is not run again.
+     */
     static Script check(Ast.Program program, Map<String, Double> settings, Options options) {
-        return new Checker(settings, options).run(program.source(), program);
+        Checker c = new Checker(settings, options);
+        c.namesChecked = true;
+        return c.run(program.source(), program);
     }
+
+    /** True when the script's names were checked already (an instance): {@link NameCheck} is skipped. */
+    private boolean namesChecked;
 
     Script run(SourceFile source) { return run(source, Parser.parse(source)); }
 
@@ -185,7 +194,7 @@ public final class Checker {
                         "keep what is run (param, minimize, optimize, data, seed) in the script that imports this file");
             }
         }
-        nameCheck.definitions(m);
+        if (!namesChecked) nameCheck.definitions(m);
     }
 
     // ================================================================ the script
@@ -272,12 +281,12 @@ public final class Checker {
                 case Ast.Optimize o -> {
                     runs.add(o);
                     int before = diagnostics.size();
-                    nameCheck.optimize(o, m);
+                    if (!namesChecked) nameCheck.optimize(o, m);
                     if (diagnostics.size() > before) failedRuns.add(o);
                 }
             }
         }
-        nameCheck.definitions(m);
+        if (!namesChecked) nameCheck.definitions(m);
         allowArrays(offset); // p, g and the states of a step are vectors over θ
         if (objective != null && !argmaxAt.isEmpty()) {
             Node f = objective;
