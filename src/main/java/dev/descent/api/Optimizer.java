@@ -1,13 +1,13 @@
 package dev.descent.api;
 
-import dev.descent.check.BenchStep;
+import dev.descent.check.OptimizerStep;
 import dev.descent.check.Step;
-import dev.descent.check.UnknownSetting;
 import dev.descent.engine.Buffer;
 import dev.descent.engine.Engine;
 import dev.descent.engine.Precision;
 import dev.descent.run.GradientStep;
 import dev.descent.syntax.CompileError;
+import dev.descent.syntax.Parser;
 import dev.descent.syntax.SourceFile;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,27 +41,23 @@ import java.util.regex.Pattern;
  */
 public final class Optimizer {
     private static final Pattern NAME = Pattern.compile("[\\p{L}_][\\p{L}\\p{Nd}_]*");
-    private static final String THETA = "descent_api_theta";
 
     private final String name, call;
-    private final BenchStep checked;
+    private final OptimizerStep checked;
     private int threads = Runtime.getRuntime().availableProcessors();
     private long t;
     private Layout layout;
 
-    private Optimizer(String name, SourceFile source) {
+    /** {@code library}: the declarations the call may use besides the standard library (null for none). */
+    private Optimizer(String name, SourceFile library, Map<String, ?> args) {
         this.name = name;
+        SourceFile call = SourceFile.ofString("<optimizer " + name + ">", call(name, args));
         try {
-            this.checked = BenchStep.check(source, Map.of());
+            this.checked = OptimizerStep.of(library, call);
         } catch (CompileError e) {
             throw new DescentException(e);
-        } catch (UnknownSetting e) {
-            throw new DescentException(e.getMessage());
         }
-        if (checked.script.params.size() != 1 || checked.script.steps.size() != 1)
-            throw new DescentException(source.name() + ": error: the text should only define optimizers (and functions or lets), "
-                    + "with no 'param', 'minimize' or 'optimize' of its own");
-        Step own = checked.script.steps.get(0);
+        Step own = checked.first();
         this.call = own.call();
         refuseIfNeedsObjective(own);
     }
@@ -76,7 +72,7 @@ public final class Optimizer {
      * @throws DescentException for an unknown optimizer or argument, or one that needs the objective
      */
     public static Optimizer standard(String name, Map<String, ?> args) {
-        return new Optimizer(name, SourceFile.ofString("<optimizer " + name + ">", program("", name, args)));
+        return new Optimizer(name, null, args);
     }
 
     /**
@@ -101,14 +97,13 @@ public final class Optimizer {
      * @throws DescentException with the diagnostics when the text has errors
      */
     public static Optimizer script(String text, String name, Map<String, ?> args) {
-        String prefix = text.endsWith("\n") ? text : text + "\n";
-        return new Optimizer(name, SourceFile.ofString("<optimizer script>", program(prefix, name, args)));
+        return new Optimizer(name, SourceFile.ofString("<optimizer script>", text), args);
     }
 
-    private static String program(String prefix, String name, Map<String, ?> args) {
+    /** The call as one would write it after {@code optimize with}: {@code adam(lr = 0.01)}. */
+    private static String call(String name, Map<String, ?> args) {
         if (!NAME.matcher(name).matches()) throw new DescentException("'" + name + "' is not an optimizer's name");
-        StringBuilder sb = new StringBuilder(prefix);
-        sb.append("optimize with ").append(name);
+        StringBuilder sb = new StringBuilder(name);
         if (!args.isEmpty()) {
             sb.append('(');
             boolean first = true;
@@ -120,10 +115,6 @@ public final class Optimizer {
             }
             sb.append(')');
         }
-        sb.append(" for 1 step\n");
-        // a placeholder problem: the step is elaborated again for the caller's number of elements
-        sb.append("param ").append(THETA).append(" = 0\n");
-        sb.append("minimize ").append(THETA).append(" * ").append(THETA).append('\n');
         return sb.toString();
     }
 
@@ -138,6 +129,11 @@ public final class Optimizer {
         if (v instanceof String s) {
             if (s.isBlank() || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0 || s.indexOf('#') >= 0)
                 throw new DescentException("hyperparameter " + key + " = \"" + s + "\": expected one expression on one line");
+            try { // one expression and nothing else, so that in parentheses it is one argument
+                Parser.parseExpression(SourceFile.ofString("<hyperparameter " + key + ">", s));
+            } catch (CompileError e) {
+                throw new DescentException(e);
+            }
             return "(" + s + ")";
         }
         throw new DescentException("hyperparameter " + key + ": expected a number or an expression string, not "
@@ -326,12 +322,12 @@ public final class Optimizer {
             if (n < 1) throw new IllegalArgumentException("the parameters have no elements");
             Step step;
             try {
-                step = checked.step(0, n);
+                step = checked.step(n);
             } catch (CompileError e) {
                 throw new DescentException(e);
             }
             refuseIfNeedsObjective(step);
-            update = new GradientStep(checked.script, step, new Engine(Engine.Kind.AUTO, precision, threads), 0);
+            update = new GradientStep(checked.dag(), step, new Engine(Engine.Kind.AUTO, precision, threads), 0);
             flatP = sizes.size() > 1 ? Buffer.allocate(precision, n) : null;
             flatG = sizes.size() > 1 ? Buffer.allocate(precision, n) : null;
         }

@@ -107,10 +107,19 @@ public final class Checker {
         return new Checker(settings, true).run(source);
     }
 
-    /** Checks an already parsed script again with other options: how {@link Script#instance} avoids parsing it again. */
+    /**
+     * Checks an already parsed script again with other options: how {@link Script#instance} avoids
+     * parsing it again. Its names were checked, without a problem, when it was first checked, and
+     * they do not depend on the options (only shapes do): that stage is not run again.
+     */
     static Script check(Ast.Program program, Map<String, Double> settings, Options options) {
-        return new Checker(settings, options).run(program.source(), program);
+        Checker c = new Checker(settings, options);
+        c.namesChecked = true;
+        return c.run(program.source(), program);
     }
+
+    /** True when the script's names were checked already (an instance): {@link NameCheck} is skipped. */
+    private boolean namesChecked;
 
     Script run(SourceFile source) { return run(source, Parser.parse(source)); }
 
@@ -185,7 +194,7 @@ public final class Checker {
                         "keep what is run (param, minimize, optimize, data, seed) in the script that imports this file");
             }
         }
-        nameCheck.definitions(m);
+        if (!namesChecked) nameCheck.definitions(m);
     }
 
     // ================================================================ the script
@@ -272,12 +281,12 @@ public final class Checker {
                 case Ast.Optimize o -> {
                     runs.add(o);
                     int before = diagnostics.size();
-                    nameCheck.optimize(o, m);
+                    if (!namesChecked) nameCheck.optimize(o, m);
                     if (diagnostics.size() > before) failedRuns.add(o);
                 }
             }
         }
-        nameCheck.definitions(m);
+        if (!namesChecked) nameCheck.definitions(m);
         allowArrays(offset); // p, g and the states of a step are vectors over θ
         if (objective != null && !argmaxAt.isEmpty()) {
             Node f = objective;
@@ -299,20 +308,27 @@ public final class Checker {
         if (objective != null) {
             for (Ast.Optimize o : runs) {
                 if (failedRuns.contains(o)) continue;
-                Step step;
-                try {
-                    step = new StepBuilder(this, dag, m, o, offset).build();
-                } catch (ShapeError e) { // what the body's elaboration did not say where: said at the statement
-                    error(o.optimizer().pos(), e.getMessage(), e.hint());
-                    step = null;
-                }
+                Step step = elaborateStep(m, o, offset);
                 if (step != null) steps.add(step);
             }
         }
         if (!runs.isEmpty() && objectivePos == null)
             error(runs.get(0).pos(), "there is nothing to optimize: the script has no 'minimize' or 'maximize'");
-        return new Script(m.source, program, dag, params, lets, objective, maximize, objectivePos, seed, data, m, runs, steps, settings, options,
+        return new Script(this, m.source, program, dag, params, lets, objective, maximize, objectivePos, seed, data, m, runs, steps, settings, options,
                 List.copyOf(reports));
+    }
+
+    /**
+     * The step of {@code o}, its optimizer resolved in {@code m}, elaborated for θ of {@code n}
+     * elements; null when a problem was found (and reported).
+     */
+    Step elaborateStep(Module m, Ast.Optimize o, int n) {
+        try {
+            return new StepBuilder(this, dag, m, o, n).build();
+        } catch (ShapeError e) { // what the body's elaboration did not say where: said at the statement
+            error(o.optimizer().pos(), e.getMessage(), e.hint());
+            return null;
+        }
     }
 
     /** Where each argmax the script writes was made: the objective may not reach one (it has no derivative). */
@@ -491,7 +507,7 @@ public final class Checker {
     // ================================================================ diagnostics
 
     /** By file (in order of first appearance), then line and column. */
-    private static List<Diagnostic> sorted(List<Diagnostic> ds) {
+    static List<Diagnostic> sorted(List<Diagnostic> ds) {
         List<String> files = new ArrayList<>();
         for (Diagnostic d : ds) if (!files.contains(d.file())) files.add(d.file());
         List<Diagnostic> out = new ArrayList<>(ds);

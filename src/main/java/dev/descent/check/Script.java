@@ -84,17 +84,38 @@ public final class Script {
     /** The report statements, in order. */
     public final List<Report> reports;
 
-    /** This script again, with its data seen as other numbers of rows (batches, splits), or for evaluation rather than training. */
+    /**
+     * This script again, with its data seen as other numbers of rows (batches, splits), or for
+     * evaluation rather than training. Made once per (training, rows): every batch of a size, and
+     * every run of this script, shares it (a script, like its DAG, is used by one thread at a time).
+     */
     public Script instance(boolean training, Map<String, Integer> rows) {
-        return Checker.check(program, settings, new Checker.Options(training, data, rows, LoadProgress.NONE, options.limits()));
+        InstanceKey key = new InstanceKey(training, Map.copyOf(rows));
+        synchronized (instances) {
+            Script s = instances.get(key);
+            if (s == null) {
+                s = Checker.check(program, settings, new Checker.Options(training, data, key.rows(), LoadProgress.NONE, options.limits()));
+                instances.put(key, s);
+            }
+            return s;
+        }
     }
+
+    private record InstanceKey(boolean training, Map<String, Integer> rows) {}
+
+    /** The instances made so far ({@link #instance}). */
+    private final Map<InstanceKey, Script> instances = new java.util.HashMap<>();
 
     /** The script as parsed (shared by its instances, so each is checked without parsing it again). */
     private final Ast.Program program;
 
-    Script(SourceFile source, Ast.Program program, Dag dag, List<Param> params, List<Let> lets, Node objective, boolean maximize, Pos objectivePos,
+    /** The checker that made it: its DAG, diagnostics and stages, to elaborate a step again ({@link OptimizerStep}). */
+    final Checker checker;
+
+    Script(Checker checker, SourceFile source, Ast.Program program, Dag dag, List<Param> params, List<Let> lets, Node objective, boolean maximize, Pos objectivePos,
            Long seed, Map<String, DataSet> data, Module module, List<Ast.Optimize> runs, List<Step> steps,
            Map<String, Double> settings, Checker.Options options, List<Report> reports) {
+        this.checker = checker;
         this.reports = reports;
         this.settings = settings;
         this.options = options;

@@ -1,6 +1,8 @@
 package dev.descent.cli;
 
-import dev.descent.check.BenchStep;
+import dev.descent.check.Checker;
+import dev.descent.check.OptimizerStep;
+import dev.descent.check.Script;
 import dev.descent.check.Step;
 import dev.descent.check.UnknownSetting;
 import dev.descent.engine.Engine;
@@ -66,29 +68,29 @@ final class BenchCommand implements Callable<Integer> {
             return Main.SCRIPT_ERROR;
         }
         Engine engine = engineOptions.engine(err);
-        BenchStep bench;
+        Script script;
         try {
-            bench = BenchStep.check(SourceFile.read(Path.of(file), file), Common.settings(sets), limitOptions.limits());
+            script = Checker.check(SourceFile.read(Path.of(file), file), Common.settings(sets), Checker.Options.TRAINING.withLimits(limitOptions.limits()));
         } catch (CompileError e) {
             Common.print(e.diagnostics(), err);
             return Main.SCRIPT_ERROR;
         } catch (UnknownSetting e) {
             throw new Main.UsageError(e.getMessage());
         }
-        if (bench.script.steps.isEmpty()) {
+        if (script.steps.isEmpty()) {
             err.println(file + ": error: there is nothing to bench: the script has no 'optimize with … for N steps'");
             return Main.SCRIPT_ERROR;
         }
-        Step own = bench.script.steps.get(0);
+        Step own = script.steps.get(0);
         String where = file + ":" + own.pos().line() + ":" + own.pos().column() + ": error: ";
         StepBench sb;
         if (size == null) {
-            if (bench.script.objective == null) {
+            if (script.objective == null) {
                 err.println(file + ": error: there is nothing to bench: the script has no 'minimize' or 'maximize' (bench --n N times the update alone)");
                 return Main.SCRIPT_ERROR;
             }
-            long seed = this.seed != null ? this.seed : bench.script.seed != null ? bench.script.seed : 0L;
-            sb = StepBench.script(bench.script, seed);
+            long seed = this.seed != null ? this.seed : script.seed != null ? script.seed : 0L;
+            sb = StepBench.script(script, seed);
         } else {
             if (StepBench.needsObjective(own)) {
                 err.println(where + "bench --n measures an optimizer's update alone; newton and cg need the objective's Hessian or line search ("
@@ -96,7 +98,8 @@ final class BenchCommand implements Callable<Integer> {
                 return Main.SCRIPT_ERROR;
             }
             try {
-                sb = StepBench.update(bench.script, bench.step(0, size), size, 42);
+                OptimizerStep update = OptimizerStep.of(script, 0);
+                sb = StepBench.update(update.dag(), update.step(size), size, 42);
             } catch (IllegalArgumentException e) {
                 err.println(where + e.getMessage());
                 return Main.SCRIPT_ERROR;

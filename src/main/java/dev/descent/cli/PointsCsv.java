@@ -1,7 +1,7 @@
 package dev.descent.cli;
 
-import dev.descent.check.Csv;
-import dev.descent.check.Csv.Cell;
+import dev.descent.check.CsvRecords;
+import dev.descent.check.CsvRecords.Cell;
 
 import dev.descent.check.Script;
 import dev.descent.syntax.CompileError;
@@ -67,7 +67,7 @@ final class PointsCsv {
             Map<String, Integer> index = new LinkedHashMap<>();
             for (int k = 0; k < n; k++) index.put(normalize(theta.get(k)), k);
 
-            List<Cell> names = joinBrackets(Csv.cells(header), index.keySet());
+            List<Cell> names = joinBrackets(CsvRecords.cells(header), index.keySet());
             int width = names.size();
             int[] target = new int[width];
             int[] seenAt = new int[n];
@@ -91,7 +91,7 @@ final class PointsCsv {
             while ((line = records.next()) != null) {
                 if (line.isBlank()) continue;
                 int lineNo = records.line;
-                List<Cell> cells = Csv.cells(line);
+                List<Cell> cells = CsvRecords.cells(line);
                 if (cells.size() != width) {
                     int at = Math.min(cells.size(), width) - (cells.size() < width ? 1 : 0);
                     throw error(file, path, lineNo, line, cells, at, "row has " + cells.size() + " cell" + (cells.size() == 1 ? "" : "s")
@@ -157,7 +157,7 @@ final class PointsCsv {
                 String more = in.readLine();
                 if (more == null) {
                     int q = openQuote(text);
-                    throw Csv.spotError(file, path, line, text, Csv.cells(text.substring(0, q)).size() - 1, q, 1, true, true,
+                    throw CsvRecords.spotError(file, path, line, text, CsvRecords.cells(text.substring(0, q)).size() - 1, q, 1, true, true,
                             "this quote is never closed", "a quoted cell ends with \"; a quote inside it is written twice, \"\"");
                 }
                 next++;
@@ -169,9 +169,9 @@ final class PointsCsv {
             for (int i = 0; i < text.length(); i++) {
                 char c = text.charAt(i);
                 if (c < 0x20 && c != '\t' && c != '\n' || c >= 0x7f && c < 0xa0) {
-                    List<Cell> cells = Csv.cells(text.substring(0, i + 1));
+                    List<Cell> cells = CsvRecords.cells(text.substring(0, i + 1));
                     // at the character, showing at most the numbers before it (a device's or a binary file's bytes are not echoed)
-                    throw Csv.spotError(file, path, line, text.substring(0, i + 1), cells.size() - 1, i, 1, false, false,
+                    throw CsvRecords.spotError(file, path, line, text.substring(0, i + 1), cells.size() - 1, i, 1, false, false,
                             (c == 0 ? "a NUL byte (U+0000)" : "the control character " + String.format("U+%04X", (int) c)) + " in a CSV file",
                             "a file of points is text: tabs and line breaks are the only control characters it may hold");
                 }
@@ -270,8 +270,8 @@ final class PointsCsv {
         int start = cell.start();
         while (start < text.length() && text.charAt(start) == ' ') start++; // at the cell's text, not its padding
         if (start >= text.length()) start = cell.start();
-        int index = Csv.cells(text).size() == cells.size() ? c : Csv.cells(text.substring(0, Math.min(start, text.length()))).size() - 1;
-        return Csv.spotError(file, path, line, text, Math.max(0, index), Math.min(start, text.length()), 1, true, true, message, hint);
+        int index = CsvRecords.cells(text).size() == cells.size() ? c : CsvRecords.cells(text.substring(0, Math.min(start, text.length()))).size() - 1;
+        return CsvRecords.spotError(file, path, line, text, Math.max(0, index), Math.min(start, text.length()), 1, true, true, message, hint);
     }
 
     /** A header cell, quoted when it has a comma, a quote or spaces at its ends. */

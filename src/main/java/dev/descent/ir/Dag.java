@@ -17,6 +17,8 @@ import java.util.Objects;
  * Shape rules are checked here; a violation throws {@link ShapeError}.
  */
 public final class Dag {
+    /** The local rewrites tried as an elementwise node is built ({@link Simplify}). */
+    private final Simplify simplify = new Simplify(this);
     /** Largest constant array that is folded at build time. */
     private static final int FOLD_LIMIT = 4096;
     /** Largest array whose element adjoints are written as a PACK rather than a SCATTER. */
@@ -226,17 +228,8 @@ public final class Dag {
             return constant(x.shape, v);
         }
         if (x.op == Op.BCAST) return broadcast(unary(op, x.in(0)), x.shape, ((Attr.Broadcast) x.attr).columns());
-        switch (op) {
-            case NEG -> {
-                if (x.op == Op.NEG) return x.in(0);
-                if (x.op == Op.MUL && x.in(0).isScalarConst()) return mul(constant(-x.in(0).num), x.in(1));
-            }
-            case ABS -> {
-                if (x.op == Op.ABS) return x;
-                if (x.op == Op.NEG) return unary(Op.ABS, x.in(0));
-            }
-            default -> {}
-        }
+        Node simpler = simplify.unary(op, x);
+        if (simpler != null) return simpler;
         return make(op, x.shape, 0, null, x);
     }
 
@@ -255,94 +248,12 @@ public final class Dag {
             if (a.op == Op.BCAST && a.in(0).shape.isScalar()) return fit(binary(op, a.in(0), b), shape);
             if (b.op == Op.BCAST && b.in(0).shape.isScalar()) return fit(binary(op, a, b.in(0)), shape);
         }
-        Node s = simplifyBinary(op, a, b);
+        Node s = simplify.binary(op, a, b);
         if (s != null) return fit(s, shape);
         return make(op, shape, 0, null, a, b);
     }
 
     private static boolean columns(Node bcast) { return ((Attr.Broadcast) bcast.attr).columns(); }
-
-    private Node simplifyBinary(Op op, Node a, Node b) {
-        switch (op) {
-            case ADD -> {
-                // x + (-0) = x exactly; x + (+0) is not (-0 + +0 = +0), so it stays
-                if (isNegativeZero(a)) return b;
-                if (isNegativeZero(b)) return a;
-                if (packable(a) && packable(b) && a.shape.equals(b.shape)) return packwise(Op.ADD, a, b);
-                if (b.op == Op.NEG) return sub(a, b.in(0));
-                if (a.op == Op.NEG) return sub(b, a.in(0));
-                if (b.op == Op.MUL && b.in(0).isScalarConst() && b.in(0).num < 0 && a.op != Op.CONST)
-                    return sub(a, mul(constant(-b.in(0).num), b.in(1)));
-                if (a.op == Op.MUL && a.in(0).isScalarConst() && a.in(0).num < 0 && b.op != Op.CONST)
-                    return sub(b, mul(constant(-a.in(0).num), a.in(1)));
-                Node like = likeTerms(a, b, 1);
-                if (like != null) return like;
-            }
-            case SUB -> {
-                if (isPositiveZero(b)) return a;      // x - (+0) = x exactly, for ±0 too
-                if (isNegativeZero(a)) return neg(b); // (-0) - x = -x exactly; (+0) - x is not, at x = +0
-                if (packable(a) && packable(b) && a.shape.equals(b.shape)) return packwise(Op.SUB, a, b);
-                if (b.op == Op.NEG) return add(a, b.in(0));
-                if (b.op == Op.MUL && b.in(0).isScalarConst() && b.in(0).num < 0 && a.op != Op.CONST)
-                    return add(a, mul(constant(-b.in(0).num), b.in(1)));
-                if (a != b) {
-                    Node like = likeTerms(a, b, -1);
-                    if (like != null) return like;
-                }
-            }
-            case MUL -> {
-                if (a.isConstFilled(1)) return b;
-                if (b.isConstFilled(1)) return a;
-                if (a.isConst(-1)) return neg(b);
-                if (b.isConst(-1)) return neg(a);
-                if (b.isScalarConst() && !a.isScalarConst()) return mul(b, a);
-                if (a.isScalarConst() && b.op == Op.MUL && b.in(0).isScalarConst() && tame(a.num) && tame(b.in(0).num) && tame(a.num * b.in(0).num))
-                    return mul(constant(a.num * b.in(0).num), b.in(1));
-                if (a.isScalarConst() && b.op == Op.NEG) return mul(constant(-a.num), b.in(0));
-                // constants gather at the front: (c*y)*b = c*(y*b), a*(c*z) = c*(a*z)
-                if (a.op == Op.MUL && a.in(0).isScalarConst() && tame(a.in(0).num) && b.op != Op.CONST) return mul(a.in(0), mul(a.in(1), b));
-                if (b.op == Op.MUL && b.in(0).isScalarConst() && tame(b.in(0).num) && a.op != Op.CONST) return mul(b.in(0), mul(a, b.in(1)));
-                if (a.op == Op.NEG && b.op == Op.NEG) return mul(a.in(0), b.in(0));
-                if (a.op == Op.NEG) return neg(mul(a.in(0), b));
-                if (b.op == Op.NEG) return neg(mul(a, b.in(0)));
-                if (a == b) return pow(a, constant(2));
-                if (b.op == Op.POW && b.in(0) == a && b.in(1).isScalarConst() && b.in(1).num == Math.rint(b.in(1).num) && b.in(1).num > 0)
-                    return pow(a, constant(b.in(1).num + 1));
-                if (a.op == Op.POW && a.in(0) == b && a.in(1).isScalarConst() && a.in(1).num == Math.rint(a.in(1).num) && a.in(1).num > 0)
-                    return pow(b, constant(a.in(1).num + 1));
-            }
-            case DIV -> {
-                if (b.isConstFilled(1)) return a;
-                if (a.op == Op.NEG) return neg(div(a.in(0), b));
-                if (b.op == Op.NEG) return neg(div(a, b.in(0)));
-            }
-            case POW -> {
-                if (b.isConstFilled(1)) return a;
-                if (b.isConstFilled(0)) return filled(a.shape, 1); // Java and IEEE: x^0 = 1 for every x, NaN included
-            }
-            default -> {}
-        }
-        return null;
-    }
-
-    private static boolean isNegativeZero(Node x) { return x.isConstant() && allBits(x, Double.doubleToLongBits(-0.0)); }
-
-    private static boolean isPositiveZero(Node x) { return x.isConstant() && allBits(x, 0L); }
-
-    private static boolean allBits(Node x, long bits) {
-        if (x.isFill()) return Double.doubleToLongBits(x.fillValue()) == bits;
-        for (double v : ((Attr.Array) x.attr).values()) if (Double.doubleToLongBits(v) != bits) return false;
-        return true;
-    }
-
-    /**
-     * Constants that may be gathered or combined: re-association changes a result by
-     * rounding only, never by overflow or underflow, while they stay within 2^±32.
-     */
-    private static boolean tame(double c) {
-        double a = Math.abs(c);
-        return a >= 0x1p-32 && a <= 0x1p32;
-    }
 
     /**
      * Adds two adjoint contributions: a structurally zero one (the zeros a SCATTER or PACK
@@ -359,26 +270,12 @@ public final class Dag {
         return add(a, b);
     }
 
-    /** c1*x ± c2*x = (c1 ± c2)*x, for scalar constants c1, c2 (x alone counts as 1*x). */
-    private Node likeTerms(Node a, Node b, double sign) {
-        Node xa = a, xb = b;
-        double ca = 1, cb = 1;
-        if (a.op == Op.MUL && a.in(0).isScalarConst()) { ca = a.in(0).num; xa = a.in(1); }
-        if (b.op == Op.MUL && b.in(0).isScalarConst()) { cb = b.in(0).num; xb = b.in(1); }
-        if (xa != xb || xa.op == Op.CONST) return null;
-        if (!xa.shape.equals(a.shape) || !xb.shape.equals(b.shape)) return null;
-        double c = ca + sign * cb;
-        if (c == 0) return null; // x - x is not 0 when x is infinite or NaN
-        if (!tame(ca) || !tame(cb) || !tame(c)) return null;
-        return mul(constant(c), xa);
-    }
-
     /** A PACK, or a small array constant (literal or filled), which adds elementwise into a PACK. */
-    private static boolean packable(Node x) {
+    static boolean packable(Node x) {
         return x.op == Op.PACK || x.isConstant() && !x.shape.isScalar() && x.shape.size() <= PACK_LIMIT;
     }
 
-    private Node packwise(Op op, Node a, Node b) {
+    Node packwise(Op op, Node a, Node b) {
         Node[] out = new Node[a.shape.size()];
         for (int i = 0; i < out.length; i++) out[i] = binary(op, part(a, i), part(b, i));
         return pack(a.shape, Arrays.asList(out));

@@ -1,10 +1,10 @@
 package dev.descent.run;
 
-import dev.descent.check.Script;
 import dev.descent.check.Step;
 import dev.descent.engine.Buffer;
 import dev.descent.engine.Engine;
 import dev.descent.engine.Precision;
+import dev.descent.ir.Dag;
 import dev.descent.ir.Node;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,10 +32,10 @@ public final class GradientStep {
     private long t;
 
     /**
-     * The update of {@code step} (of {@code script}, for θ of {@code step.p()}'s length) on this engine.
+     * The update of {@code step} (its nodes in {@code dag}, for θ of {@code step.p()}'s length) on this engine.
      * {@code f}: the value its input f holds (the API refuses steps that read it; bench gives 1).
      */
-    public GradientStep(Script script, Step step, Engine engine, double f) {
+    public GradientStep(Dag dag, Step step, Engine engine, double f) {
         String why = step.needsObjective();
         if (why != null) throw new IllegalArgumentException(why);
         this.step = step;
@@ -45,7 +45,7 @@ public final class GradientStep {
         List<Node> roots = new ArrayList<>();
         roots.add(step.pOutput());
         states = new States(step, engine, roots).allocate();
-        update = StepProgram.update(script, step, states, engine);
+        update = StepProgram.update(dag, step, states, engine);
         update.prog.bind("t", Buffer.of(tCell), 0);
         update.prog.bind("f", Buffer.of(fCell), 0);
         List<Node> inits = new ArrayList<>();

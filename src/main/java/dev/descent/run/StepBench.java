@@ -7,6 +7,7 @@ import dev.descent.engine.Engine;
 import dev.descent.engine.Precision;
 import dev.descent.engine.Program;
 import dev.descent.engine.simd.Triad;
+import dev.descent.ir.Dag;
 import dev.descent.ir.Node;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -46,6 +47,7 @@ public final class StepBench {
     }
 
     private final Script script;
+    private final Dag dag;
     private final Step step;
     private final int n;
     private final long seed;
@@ -54,8 +56,9 @@ public final class StepBench {
     private int arraysRead = -1, arraysWritten = -1;
     private long elementsPerStep = -1;
 
-    private StepBench(Script script, Step step, int n, long seed, double[] p0, double[] g0) {
+    private StepBench(Script script, Dag dag, Step step, int n, long seed, double[] p0, double[] g0) {
         this.script = script;
+        this.dag = dag;
         this.step = step;
         this.n = n;
         this.seed = seed;
@@ -66,18 +69,22 @@ public final class StepBench {
     /** A step of the script's first optimize statement as {@code run} takes it, from the script's start (seeded by {@code seed}). */
     public static StepBench script(Script script, long seed) {
         double[] start = script.initialTheta(seed);
-        return new StepBench(script, null, start.length, seed, start, null);
+        return new StepBench(script, script.dag, null, start.length, seed, start, null);
     }
 
-    /** The update of {@code step} (elaborated for θ of {@code n}) alone. Refuses (IllegalArgumentException) a step that needs the objective. */
-    public static StepBench update(Script script, Step step, int n, long seed) {
+    /**
+     * The update of {@code step} (elaborated for θ of {@code n}, its nodes in {@code dag}: an
+     * {@link dev.descent.check.OptimizerStep}'s) alone. Refuses (IllegalArgumentException) a step
+     * that needs the objective.
+     */
+    public static StepBench update(Dag dag, Step step, int n, long seed) {
         String why = step.needsObjective();
         if (why != null) throw new IllegalArgumentException(why);
         SplittableRandom rng = new SplittableRandom(seed);
         double[] p = new double[n], g = new double[n];
         for (int i = 0; i < n; i++) p[i] = 2 * rng.nextDouble() - 1;
         for (int i = 0; i < n; i++) g[i] = 2 * rng.nextDouble() - 1;
-        return new StepBench(script, step, n, seed, p, g);
+        return new StepBench(null, dag, step, n, seed, p, g);
     }
 
     /** True when the update reads H or the result of a line search (so it needs the objective). */
@@ -128,7 +135,7 @@ public final class StepBench {
     }
 
     private Timing timeUpdate(Engine engine, String label, int used, Plan plan) {
-        GradientStep u = new GradientStep(script, step, engine, 1);
+        GradientStep u = new GradientStep(dag, step, engine, 1);
         Buffer p = engine.allocate(n), g = engine.allocate(n);
         p.write(0, p0, 0, n);
         g.write(0, g0, 0, n);

@@ -53,7 +53,11 @@ final class StepProgram {
 
     /** The step's own update program: reads p, g, f, t, H, the states and the line searches' results. */
     static StepProgram update(Script script, Step step, States states, Engine engine) {
-        Dag dag = script.dag;
+        return update(script.dag, step, states, engine);
+    }
+
+    /** As above, for a step whose nodes are in {@code dag} (an optimizer elaborated on its own). */
+    static StepProgram update(Dag dag, Step step, States states, Engine engine) {
         List<Node> outs = new ArrayList<>();
         outs.add(step.pOutput());
         for (int i : states.live) outs.add(step.stateOutputs().get(i));

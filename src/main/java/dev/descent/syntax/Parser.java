@@ -82,6 +82,45 @@ public final class Parser {
         }
     }
 
+    /**
+     * Parses a text that is one expression and nothing else: an optimizer's call as the Java API
+     * writes it ({@code adam(lr = 0.01)}). Throws {@link CompileError} with the problems found.
+     */
+    public static Ast.Expr parseExpression(SourceFile source) {
+        List<Diagnostic> diagnostics = new ArrayList<>();
+        DescentLexer lexer = new DescentLexer(CharStreams.fromString(text(source), source.name()));
+        lexer.removeErrorListeners();
+        DescentParser parser = new DescentParser(new CommonTokenStream(new LineJoiner(lexer, source, diagnostics)));
+        parser.removeErrorListeners();
+        parser.addErrorListener(new BaseErrorListener());
+        parser.setErrorHandler(new SyntaxErrors(source, diagnostics));
+        DescentParser.ExprContext tree;
+        try {
+            tree = parser.expr();
+        } catch (LineJoiner.TooDeep e) {
+            throw new CompileError(tooDeep(source, e.at));
+        } catch (StackOverflowError e) {
+            throw new CompileError(tooDeep(source, parser.getCurrentToken()));
+        }
+        Token next = parser.getCurrentToken();
+        while (diagnostics.isEmpty() && next.getType() == DescentLexer.NL) {
+            parser.consume();
+            next = parser.getCurrentToken();
+        }
+        if (diagnostics.isEmpty() && next.getType() != Token.EOF)
+            diagnostics.add(new Diagnostic(source, next.getLine(), next.getCharPositionInLine() + 1, Math.max(1, next.getText().length()),
+                    "expected the end of the expression here", null));
+        if (!diagnostics.isEmpty()) {
+            diagnostics.sort(Comparator.comparingInt(Diagnostic::line).thenComparingInt(Diagnostic::column));
+            throw new CompileError(diagnostics);
+        }
+        try {
+            return new AstBuilder(source).expr(tree);
+        } catch (StackOverflowError e) {
+            throw new CompileError(new Diagnostic(source, 1, 1, 1, "this expression is nested too deeply to process", null));
+        }
+    }
+
     private static Diagnostic tooDeep(SourceFile source, Token t) {
         return new Diagnostic(source, t.getLine(), t.getCharPositionInLine() + 1, 1,
                 "brackets are nested more than " + LineJoiner.MAX_NESTING + " deep", "split the expression with let");

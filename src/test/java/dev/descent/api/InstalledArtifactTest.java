@@ -1,5 +1,6 @@
 package dev.descent.api;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * a Java user to: its pom holds docs/api.md's {@code <dependency>} snippet, and its one class
  * uses the API as docs/api.md shows. It compiles (without {@code --add-modules}), and runs both
  * with {@code --add-modules jdk.incubator.vector} and without it (the scalar fallback, said once
- * on stderr), giving the same numbers.
+ * on stderr), giving the same numbers. The same program as a named module ({@code requires
+ * dev.descent}) runs from the module path with no flag at all, on the Vector API engine.
  *
  * <p>The library is installed into a throwaway local repository, never the user's
  * {@code ~/.m2}: the project's {@code pom.xml} and the classes this build compiled are copied
@@ -126,7 +128,29 @@ class InstalledArtifactTest {
         assertEquals(1, count(scalar.err, FALLBACK), "without the module, the fallback is said once:\n" + scalar.err);
         assertFalse(scalar.err.contains("Exception") || scalar.err.contains("Error"), scalar.err);
 
-        Map<String, double[]> a = numbers(simd.out), b = numbers(scalar.out);
+        // 4. A module-path user: the same program as a named module that requires dev.descent,
+        //    compiled and run against the installed jar and its dependencies on the module path,
+        //    without --add-modules: the library's module-info requires jdk.incubator.vector.
+        Path modular = dir.resolve("modular");
+        Path moduleSource = modular.resolve(Path.of("src", "example", "Main.java"));
+        Files.createDirectories(moduleSource.getParent());
+        Files.writeString(moduleSource, MAIN.replace("        Model model = Descent.load(",
+                "        System.err.println(\"modules \" + Optimizer.class.getModule().getName() + \" \"\n"
+                        + "                + ModuleLayer.boot().findModule(\"jdk.incubator.vector\").isPresent());\n"
+                        + "        Model model = Descent.load("));
+        Files.writeString(modular.resolve(Path.of("src", "module-info.java")), "module example { requires dev.descent; }\n");
+        Path moduleOut = modular.resolve("classes");
+        String modulePath = String.join(File.pathSeparator, classPath);
+        javac(List.of("--release", "25", "--module-path", modulePath, "-d", moduleOut.toString(),
+                modular.resolve(Path.of("src", "module-info.java")).toString(), moduleSource.toString()));
+        Run module = java(List.of("--module-path", moduleOut + File.pathSeparator + modulePath, "--module", "example/example.Main", script));
+        assertTrue(module.err.contains("modules dev.descent true"),
+                "the library is the named module dev.descent, and the Vector API is there without a flag:\n" + module.err);
+        assertFalse(module.err.contains(FALLBACK), "on the module path, no fallback:\n" + module.err);
+        assertFalse(module.err.contains("Exception") || module.err.contains("Error:"), module.err);
+
+        Map<String, double[]> a = numbers(simd.out), b = numbers(scalar.out), c = numbers(module.out);
+        for (String key : a.keySet()) assertArrayEquals(a.get(key), c.get(key), key + ": on the module path as on the class path, the same engine and bits");
         assertTrue(a.get("loss")[0] < 1e-9, "Adam reaches Rosenbrock's minimum:\n" + simd.out);
         for (double x : a.get("x")) assertEquals(1.0, x, 1e-4, simd.out);
         for (double w : a.get("w")) assertEquals(0.0, w, 0.01, simd.out);
@@ -241,6 +265,16 @@ class InstalledArtifactTest {
     private static Path outerRepository() {
         String r = System.getProperty("descent.maven.localRepository", "");
         return r.isBlank() || r.startsWith("${") ? Path.of(System.getProperty("user.home"), ".m2", "repository") : Path.of(r);
+    }
+
+    private static void javac(List<String> args) {
+        java.util.spi.ToolProvider javac = java.util.spi.ToolProvider.findFirst("javac").orElseThrow(() -> new AssertionError("this JDK has no javac"));
+        java.io.StringWriter out = new java.io.StringWriter();
+        int rc;
+        try (java.io.PrintWriter w = new java.io.PrintWriter(out)) {
+            rc = javac.run(w, w, args.toArray(String[]::new));
+        }
+        assertEquals(0, rc, "javac " + String.join(" ", args) + "\n" + out);
     }
 
     private record Run(String out, String err) {}

@@ -228,6 +228,31 @@ class OptimizerTest {
     }
 
     @Test
+    void anOptimizersTextHoldsOnlyDeclarationsAndAnArgumentIsOneExpression() {
+        DescentException e = assertThrows(DescentException.class,
+                () -> Optimizer.script(LION + "param x = 1\n", "lion", Map.of()));
+        assertTrue(e.rendered().startsWith("<optimizer script>:7:1: error: an optimizer's text may only hold"), e.rendered());
+        // a string that closes the parenthesis it is written in would be two arguments: refused
+        e = assertThrows(DescentException.class, () -> Optimizer.standard("sgd", Map.of("lr", "0.1), momentum = (0.9")));
+        assertTrue(e.rendered().startsWith("<hyperparameter lr>:1:4: error:"), e.rendered());
+        e = assertThrows(DescentException.class, () -> Optimizer.standard("sgd", Map.of("lr", "0.1 +")));
+        assertTrue(e.rendered().startsWith("<hyperparameter lr>:1:"), e.rendered());
+    }
+
+    @Test
+    void argumentsMayUseTheTextsLetsAndDefs() {
+        Optimizer a = Optimizer.script("let base = 0.03\ndef tenth(x) = x / 10\n" + LION, "lion", Map.of("lr", "tenth(base)"));
+        Optimizer b = Optimizer.script(LION, "lion", Map.of("lr", 0.003));
+        double[] x = {1, -2, 3}, y = x.clone(), g = {0.5, -1, 2};
+        for (int k = 0; k < 3; k++) {
+            a.step(x, g);
+            b.step(y, g);
+        }
+        assertArrayEquals(y, x);
+        assertTrue(y[0] != 1, "it moved");
+    }
+
+    @Test
     void negativeAndScheduledHyperparameters() {
         // weight_decay < 0 is allowed by the language; a string is an expression of t
         Optimizer opt = Optimizer.standard("sgd", ordered("lr", "0.1 * 0.5^(t - 1)", "weight_decay", -0.0));

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.descent.check.BenchStep;
+import dev.descent.check.Checker;
+import dev.descent.check.OptimizerStep;
+import dev.descent.check.Script;
 import dev.descent.check.Step;
 import dev.descent.engine.Engine;
 import dev.descent.engine.Precision;
@@ -17,14 +19,15 @@ import org.junit.jupiter.api.Test;
 
 /** The step elaborated for another n, and the bench's steps fed into each other the same way on both engines. */
 class StepBenchTest {
-    static BenchStep script(String text) {
-        return BenchStep.check(SourceFile.ofString("t.dsc", text), Map.of());
+    static Script script(String text) {
+        return Checker.checkForTraining(SourceFile.ofString("t.dsc", text), Map.of());
     }
 
     @Test void theStepIsElaboratedForAnyN() {
-        BenchStep b = script("param x = [1, 2]\nminimize sum(x^2)\noptimize with adam(lr = 0.1) for 3 steps\n");
-        assertSame(b.script.steps.get(0), b.step(0, 2), "at the script's own size, its own step");
-        Step s = b.step(0, 12345);
+        Script b = script("param x = [1, 2]\nminimize sum(x^2)\noptimize with adam(lr = 0.1) for 3 steps\n");
+        OptimizerStep elaborated = OptimizerStep.of(b, 0);
+        assertSame(b.steps.get(0), elaborated.step(2), "at the script's own size, its own step");
+        Step s = elaborated.step(12345);
         assertEquals(Shape.vector(12345), s.p().shape);
         assertEquals(Shape.vector(12345), s.pOutput().shape);
         assertEquals(3, s.stateOutputs().size());
@@ -33,7 +36,7 @@ class StepBenchTest {
     }
 
     @Test void aBodyWrittenForItsOwnSizeIsRefused() {
-        BenchStep b = script("""
+        Script b = script("""
                 optimizer fixed(lr) {
                   state w = [1, 2]
                   p -= lr * w * g
@@ -42,16 +45,16 @@ class StepBenchTest {
                 minimize sum(x^2)
                 optimize with fixed(lr = 0.1) for 3 steps
                 """);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.step(0, 10));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OptimizerStep.of(b, 0).step(10));
         assertTrue(e.getMessage().contains("cannot be elaborated for 10 parameters"), e.getMessage());
     }
 
     /** Float64 SIMD (arrays swapped step to step) and the scalar engine (outputs copied back) walk the same path. */
     @Test void bothEnginesTakeTheSameSteps() {
         for (String opt : new String[] {"adam(lr = 0.01)", "sgd(lr = 0.1, momentum = 0.9, nesterov = 1)", "rmsprop(centered = 1, momentum = 0.5)", "nadam()", "adadelta()"}) {
-            BenchStep b = script("param x = [1, 2]\nminimize sum(x^2)\noptimize with " + opt + " for 3 steps\n");
+            OptimizerStep b = OptimizerStep.of(script("param x = [1, 2]\nminimize sum(x^2)\noptimize with " + opt + " for 3 steps\n"), 0);
             int n = 1037;
-            StepBench sb = StepBench.update(b.script, b.step(0, n), n, 7);
+            StepBench sb = StepBench.update(b.dag(), b.step(n), n, 7);
             double[] p0 = sb.initialP();
             sb.time(new Engine(Engine.Kind.SIMD, Precision.F64, 2), "simd", StepBench.Plan.exactly(6));
             double[] simd = sb.finalP();
@@ -67,16 +70,16 @@ class StepBenchTest {
     }
 
     @Test void newtonIsRefused() {
-        BenchStep b = script("param x = 3\nminimize cosh(x)\noptimize with newton() for 3 steps\n");
-        assertTrue(StepBench.needsObjective(b.script.steps.get(0)));
-        assertThrows(IllegalArgumentException.class, () -> StepBench.update(b.script, b.script.steps.get(0), 1, 1));
+        Script b = script("param x = 3\nminimize cosh(x)\noptimize with newton() for 3 steps\n");
+        assertTrue(StepBench.needsObjective(b.steps.get(0)));
+        assertThrows(IllegalArgumentException.class, () -> StepBench.update(b.dag, b.steps.get(0), 1, 1));
     }
 
     /** The script's own step is the driver's: after k timed steps (and k to warm up) θ is where a run of 2k steps leaves it. */
     @Test void theScriptsStepIsTheDriversStep() {
-        BenchStep b = script("param x[300] = 1\nminimize sum((x - 2)^2)\noptimize with adam(lr = 0.01) for 10 steps\n");
+        Script b = script("param x[300] = 1\nminimize sum((x - 2)^2)\noptimize with adam(lr = 0.01) for 10 steps\n");
         for (Engine e : new Engine[] {Engine.SCALAR, new Engine(Engine.Kind.COMPILED, Precision.F32, 1)}) {
-            StepBench sb = StepBench.script(b.script, 0);
+            StepBench sb = StepBench.script(b, 0);
             sb.time(e, "x", StepBench.Plan.exactly(40));
             dev.descent.check.Script longer = dev.descent.check.Checker.checkForTraining(
                     dev.descent.syntax.SourceFile.ofString("x.dsc", "param x[300] = 1\nminimize sum((x - 2)^2)\noptimize with adam(lr = 0.01) for 80 steps\n"), java.util.Map.of());

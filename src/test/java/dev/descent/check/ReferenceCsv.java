@@ -35,7 +35,7 @@ final class ReferenceCsv {
                 lineNo++;
             }
             if (header == null) throw new CompileError(Diagnostic.at(pos, "data file '" + displayName + "' is empty", "the first row must name the columns"));
-            List<String> names = Csv.split(header);
+            List<String> names = CsvRecords.split(header);
             List<String> seen = new ArrayList<>();
             for (int c = 0; c < names.size(); c++) {
                 String n = names.get(c).trim();
@@ -50,7 +50,7 @@ final class ReferenceCsv {
             while ((line = in.readLine()) != null) {
                 lineNo++;
                 if (line.isBlank()) continue;
-                List<String> cells = Csv.split(line);
+                List<String> cells = CsvRecords.split(line);
                 if (cells.size() != k)
                     throw error(displayName, path, lineNo, line, Math.min(cells.size(), k) - (cells.size() < k ? 1 : 0),
                             "row has " + cells.size() + (cells.size() == 1 ? " cell" : " cells") + ", but the header names " + k + " columns");
@@ -59,7 +59,7 @@ final class ReferenceCsv {
                     String cell = cells.get(c).trim();
                     double v;
                     try {
-                        v = Csv.parseNumber(cell);
+                        v = CsvRecords.parseNumber(cell);
                     } catch (NumberFormatException e) {
                         throw error(displayName, path, lineNo, line, c,
                                 cell.isEmpty() ? "empty cell in column '" + seen.get(c) + "'" : "'" + cell + "' in column '" + seen.get(c) + "' is not a number");
@@ -80,7 +80,7 @@ final class ReferenceCsv {
     }
 
     private static CompileError error(String file, Path path, int line, String text, int cell, String message) {
-        List<Csv.Cell> cells = Csv.cells(text);
+        List<CsvRecords.Cell> cells = CsvRecords.cells(text);
         int col = cell >= 0 && cell < cells.size() ? text.codePointCount(0, cells.get(cell).start()) + 1 : 1;
         return new CompileError(new Diagnostic(SourceFile.excerpt(file, path, line, text), line, col, 1, message, null));
     }

@@ -26,7 +26,7 @@ import picocli.CommandLine;
  */
 class DocsCommandLineTest {
     /** Options of other programs that the docs mention (java's). */
-    private static final Set<String> FOREIGN = Set.of("--add-modules", "--module-path", "--class-path");
+    private static final Set<String> FOREIGN = Set.of("--add-modules", "--module-path", "--module", "--class-path");
     private static final Pattern OPTION = Pattern.compile("(?<![\\w-])--[a-z][a-z0-9]*(?:-[a-z0-9]+)*(?![\\w-])");
 
     @Test void theSynopsisNamesEveryCommandAndOnlyTheirOptions() throws IOException {

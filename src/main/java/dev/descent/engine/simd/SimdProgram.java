@@ -3,21 +3,13 @@ package dev.descent.engine.simd;
 import dev.descent.engine.Buffer;
 import dev.descent.engine.Env;
 import dev.descent.engine.Precision;
-import dev.descent.engine.compiled.KernelF32;
-import dev.descent.engine.compiled.KernelF64;
 import dev.descent.engine.compiled.PassCompiler;
 import dev.descent.ir.Node;
 import dev.descent.ir.Op;
 import dev.descent.lower.KernelPlan;
 import dev.descent.lower.Lowering;
-import dev.descent.lower.Opcode;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * The SIMD engine: a DAG lowered once ({@link Lowering}) to a kernel program, then run
@@ -39,7 +31,7 @@ import java.util.concurrent.Future;
  * <p>Tiers ({@link Tier}): a pass runs on the interpreter, or on a fused loop compiled by
  * {@link PassCompiler} into a hidden class, which computes the same operations in the same
  * order over the same blocks and so gives the same bits. {@link Tier#AUTO} interprets first
- * and compiles in the background once the work done passes {@link #AUTO_THRESHOLD}
+ * and compiles in the background once the work done passes {@code Tiering.AUTO_THRESHOLD}
  * elements, switching at the start of a run (a step boundary); a pass the compiler rejects
  * stays on the interpreter, with a note ({@link #notes}).
  *
@@ -56,18 +48,6 @@ public final class SimdProgram implements dev.descent.engine.Program {
         AUTO
     }
 
-    /**
-     * Work after which {@link Tier#AUTO} compiles: elements processed (loop size, at least 64 for
-     * a run's fixed cost, × passes × runs). Compiling a step takes a few ms, but the loop then
-     * needs the JIT: {@link Tiering} (its warm-up) runs it on scratch arrays on the compiler thread until it is
-     * fast, measured at 0.5–0.8 s of one core for Adam (2 shared cores, AVX-512). The
-     * interpreter runs Adam at about 1.5–3 ns per element, so 2^26 elements (0.1–0.2 s of
-     * interpreting) starts compiling once a run has shown it is not a short one, and the
-     * compiled loop (about 2× faster) repays the warm-up within a comparable time again: the
-     * break-even rule that bounds the cost at about twice the best choice made in hindsight.
-     * The system property {@code descent.compile.threshold} overrides it (0: at once).
-     */
-    public static final long AUTO_THRESHOLD = Long.getLong("descent.compile.threshold", 1L << 26);
 
     /** The smallest run of elements a thread takes. */
     public static final int MIN_CHUNK = 1 << 16;
@@ -97,12 +77,6 @@ public final class SimdProgram implements dev.descent.engine.Program {
         return (long) n * elementBytes > STREAMING_ARRAY ? STREAMING_BLOCK_BYTES : BLOCK_BYTES;
     }
 
-    private static final ExecutorService POOL = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "descent-simd");
-        t.setDaemon(true);
-        return t;
-    });
-
     private final KernelPlan plan;
     private final List<Node> outputs;
     private final Precision precision;
@@ -115,8 +89,8 @@ public final class SimdProgram implements dev.descent.engine.Program {
     private final double[][][] hostIn;
     /** Per host slot, its inputs' slots. */
     private final int[][] inputSlots;
-    private final double[] part;
-    private final Worker[] workers;
+    /** The passes' runs over blocks, on one thread or several, and their reductions' partials. */
+    private final PassRunner passes;
     // float64 streams
     private final double[][] streamsD;
     private final double[] scalD;
@@ -211,10 +185,6 @@ public final class SimdProgram implements dev.descent.engine.Program {
             maxScal = Math.max(maxScal, ph.pass.scalarSlots.length);
             for (int r : ph.pass.reductionSlot) hv[r] = new double[1];
         }
-        part = new double[maxPartials * blocks];
-        int usable = Math.max(1, Math.min(this.threads, n / MIN_CHUNK));
-        workers = new Worker[usable];
-        for (int w = 0; w < usable; w++) workers[w] = new Worker(f32, maxRegs, block, lanes);
 
         int streams = plan.streamSlot.length;
         if (!f32) {
@@ -251,6 +221,8 @@ public final class SimdProgram implements dev.descent.engine.Program {
                 passWritten[ph.pass.index] = ph.pass.writtenStreams();
             }
         offs = new int[streams];
+        int usable = Math.max(1, Math.min(this.threads, n / MIN_CHUNK));
+        passes = new PassRunner(f32, usable, maxRegs, block, blocks, n, lanes, maxPartials * blocks, streamsD, streamsF, offs, scalD, scalF);
         leafIndex = new java.util.IdentityHashMap<>();
         for (int i = 0; i < plan.leaves.size(); i++) leafIndex.put(plan.leaves.get(i), i);
         leafBuf = new Buffer[plan.leaves.size()];
@@ -284,21 +256,6 @@ public final class SimdProgram implements dev.descent.engine.Program {
 
     /** At a run's start (a step boundary): counts work, starts compiling, or switches to what was compiled. */
     private void tierUp() { tiers.atRunStart(scalD, scalF); }
-
-    /** One thread's registers and scratch. */
-    private static final class Worker {
-        final double[][] regsD;
-        final float[][] regsF;
-        final double[] lanesD;
-        final float[] lanesF;
-
-        Worker(boolean f32, int regs, int block, int lanes) {
-            regsD = f32 ? null : new double[regs][block];
-            regsF = f32 ? new float[regs][block] : null;
-            lanesD = f32 ? null : new double[lanes];
-            lanesF = f32 ? new float[lanes] : null;
-        }
-    }
 
     public Precision precision() { return precision; }
 
@@ -639,25 +596,15 @@ public final class SimdProgram implements dev.descent.engine.Program {
     }
 
     /**
-     * Auto: when the runs announced make at least {@link #AUTO_THRESHOLD} elements of work, compiles
+     * Auto: when the runs announced make at least {@code Tiering.AUTO_THRESHOLD} elements of work, compiles
      * at once in the background (rather than after the first runs); when they make at least
-     * {@link #WAIT_THRESHOLD}, the first run waits for the warmed compiled loops instead of
+     * {@code Tiering.WAIT_THRESHOLD}, the first run waits for the warmed compiled loops instead of
      * interpreting beside them: interpreting while the JIT is still compiling the interpreter's
      * kernels is slow (its first steps run in the bytecode interpreter), and it takes the cores
      * the compiler threads need, so on a long run of large arrays waiting is the shorter way.
      */
     @Override public void expectRuns(long runs) { tiers.expectRuns(runs, scalD, scalF); }
 
-    /**
-     * Elements of work (loop size × passes × runs) ahead from which auto waits for its compiled
-     * loops rather than interpreting while they warm up (see {@link #expectRuns}): 2^27, a few
-     * tenths of a second of interpreting once the interpreter is compiled, more before. Measured
-     * whole process (Adam over 1e6 float32, 200 steps: 2e8 elements), waiting took 0.75–0.8 of the
-     * time of interpreting beside the warm-up, with the launcher's compile thresholds for the
-     * engine (bin/descent), under which the compiled loop is warm after about 0.25 s. The system
-     * property {@code descent.compile.wait} overrides it.
-     */
-    public static final long WAIT_THRESHOLD = Long.getLong("descent.compile.wait", 1L << 27);
 
     private void checkShapes(int leaves, int results) {
         if (leaves != plan.leaves.size()) throw new IllegalArgumentException(leaves + " leaf arrays for " + plan.leaves.size() + " leaves");
@@ -690,46 +637,10 @@ public final class SimdProgram implements dev.descent.engine.Program {
     private void execute(KernelPlan.Pass p) {
         Object[] ks = tiers.kernels();
         compiledSafe[p.index] = ks != null && ks[p.index] != null && compiledSafe(p);
-        int chunks = workers.length;
-        if (chunks == 1 || blocks < 2) {
-            chunk(p, workers[0], 0, blocks);
-            return;
-        }
-        int per = (blocks + chunks - 1) / chunks;
-        List<Future<?>> futures = new ArrayList<>(chunks - 1);
-        for (int c = 1; c < chunks; c++) {
-            int from = Math.min(blocks, c * per), to = Math.min(blocks, (c + 1) * per);
-            Worker w = workers[c];
-            if (from < to) futures.add(POOL.submit(() -> chunk(p, w, from, to)));
-        }
-        chunk(p, workers[0], 0, Math.min(blocks, per));
-        try {
-            for (Future<?> f : futures) f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) throw r;
-            throw new IllegalStateException(e.getCause());
-        }
+        passes.run(p, compiledSafe[p.index] ? ks[p.index] : null);
     }
 
-    private void chunk(KernelPlan.Pass p, Worker w, int from, int to) {
-        Object[] ks = tiers.kernels();
-        Object kernel = ks == null ? null : ks[p.index];
-        if (kernel != null && compiledSafe[p.index]) {
-            if (f32) ((KernelF32) kernel).run(streamsF, offs, scalF, part, blocks, n, block, from, to);
-            else ((KernelF64) kernel).run(streamsD, offs, scalD, part, blocks, n, block, from, to);
-            return;
-        }
-        if (f32) {
-            for (int k = 0; k < p.constRegister.length; k++) Arrays.fill(w.regsF[p.constRegister[k]], scalF[p.constScalar[k]]);
-            KernelsF32.run(p.code, p.count, w.regsF, streamsF, offs, scalF, part, blocks, n, block, from, to, w.lanesF);
-        } else {
-            for (int k = 0; k < p.constRegister.length; k++) Arrays.fill(w.regsD[p.constRegister[k]], scalD[p.constScalar[k]]);
-            KernelsF64.run(p.code, p.count, w.regsD, streamsD, offs, scalD, part, blocks, n, block, from, to, w.lanesD);
-        }
-    }
+    private void combine(KernelPlan.Pass p) { passes.combine(p, hv); }
 
     /**
      * Whether the compiled loop of this pass gives the interpreter's results over the streams as
@@ -748,46 +659,10 @@ public final class SimdProgram implements dev.descent.engine.Program {
         return true;
     }
 
-    /** Each reduction's partials, in block order. */
-    private void combine(KernelPlan.Pass p) {
-        for (int r = 0; r < p.reductionOp.length; r++) {
-            int base = p.reductionPartial[r] * blocks;
-            double v;
-            switch (p.reductionOp[r]) {
-                case Opcode.R_MAX -> {
-                    v = Double.NEGATIVE_INFINITY;
-                    for (int b = 0; b < blocks; b++) v = Math.max(v, part[base + b]);
-                }
-                case Opcode.R_MIN -> {
-                    v = Double.POSITIVE_INFINITY;
-                    for (int b = 0; b < blocks; b++) v = Math.min(v, part[base + b]);
-                }
-                case Opcode.R_LSE -> {
-                    double m = Double.NEGATIVE_INFINITY;
-                    for (int b = 0; b < blocks; b++) m = Math.max(m, part[base + b]);
-                    if (!Double.isFinite(m)) v = m;
-                    else {
-                        double s = 0;
-                        for (int b = 0; b < blocks; b++) {
-                            double mb = part[base + b];
-                            if (mb != Double.NEGATIVE_INFINITY) s += part[base + blocks + b] * Math.exp(mb - m);
-                        }
-                        v = m + Math.log(s);
-                    }
-                }
-                default -> {
-                    v = 0;
-                    for (int b = 0; b < blocks; b++) v += part[base + b];
-                }
-            }
-            hv[p.reductionSlot[r]][0] = v;
-        }
-    }
-
     /** A short human description of the lowered program (passes, blocks, instructions, superinstructions). */
     public String describe() {
         return tiers.describe() + " " + precision.name().toLowerCase() + ", " + lanes() + " lanes, block " + block + ", "
-                + blocks + (blocks == 1 ? " block" : " blocks") + ", " + workers.length + (workers.length == 1 ? " thread" : " threads")
+                + blocks + (blocks == 1 ? " block" : " blocks") + ", " + passes.threads() + (passes.threads() == 1 ? " thread" : " threads")
                 + "; " + plan.describe();
     }
 }

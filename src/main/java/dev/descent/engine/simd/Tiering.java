@@ -20,7 +20,7 @@ import java.util.function.Consumer;
  * The tiers of one {@link SimdProgram}: which of its passes run as compiled loops and when it
  * switches to them. {@link SimdProgram.Tier#COMPILED} compiles every pass at once; {@link
  * SimdProgram.Tier#AUTO} counts the work done (or announced, {@link #expectRuns}) and, past
- * {@link SimdProgram#AUTO_THRESHOLD} elements, compiles and warms the loops on the compiler
+ * {@link #AUTO_THRESHOLD} elements, compiles and warms the loops on the compiler
  * thread while the program goes on interpreting, switching at the start of a run (a step
  * boundary). A pass the compiler rejects, or whose loop fails warming up, stays on the
  * interpreter with a note. The interpreter and the compiled loops give the same bits, so a
@@ -32,6 +32,30 @@ final class Tiering {
         t.setDaemon(true);
         return t;
     });
+
+    /**
+     * Work after which {@link SimdProgram.Tier#AUTO} compiles: elements processed (loop size, at least 64 for
+     * a run's fixed cost, × passes × runs). Compiling a step takes a few ms, but the loop then
+     * needs the JIT: the warm-up ({@link #warm}) runs it on scratch arrays on the compiler thread until it is
+     * fast, measured at 0.5–0.8 s of one core for Adam (2 shared cores, AVX-512). The
+     * interpreter runs Adam at about 1.5–3 ns per element, so 2^26 elements (0.1–0.2 s of
+     * interpreting) starts compiling once a run has shown it is not a short one, and the
+     * compiled loop (about 2× faster) repays the warm-up within a comparable time again: the
+     * break-even rule that bounds the cost at about twice the best choice made in hindsight.
+     * The system property {@code descent.compile.threshold} overrides it (0: at once).
+     */
+    static final long AUTO_THRESHOLD = Long.getLong("descent.compile.threshold", 1L << 26);
+
+    /**
+     * Elements of work (loop size × passes × runs) ahead from which auto waits for its compiled
+     * loops rather than interpreting while they warm up (see {@link SimdProgram#expectRuns}): 2^27, a few
+     * tenths of a second of interpreting once the interpreter is compiled, more before. Measured
+     * whole process (Adam over 1e6 float32, 200 steps: 2e8 elements), waiting took 0.75–0.8 of the
+     * time of interpreting beside the warm-up, with the launcher's compile thresholds for the
+     * engine (bin/descent), under which the compiled loop is warm after about 0.25 s. The system
+     * property {@code descent.compile.wait} overrides it.
+     */
+    static final long WAIT_THRESHOLD = Long.getLong("descent.compile.wait", 1L << 27);
 
     /** Calls of a kernel on scratch arrays, at most, before an auto switch ({@link #warm}). */
     static final int WARM_CALLS = 40_000;
@@ -56,7 +80,7 @@ final class Tiering {
         this.f32 = f32;
         this.lanes = f32 ? KernelsF32.LANES : KernelsF64.LANES;
         this.listener = listener;
-        if (tier == SimdProgram.Tier.COMPILED || tier == SimdProgram.Tier.AUTO && SimdProgram.AUTO_THRESHOLD == 0) kernels = compileAll();
+        if (tier == SimdProgram.Tier.COMPILED || tier == SimdProgram.Tier.AUTO && AUTO_THRESHOLD == 0) kernels = compileAll();
     }
 
     SimdProgram.Tier tier() { return tier; }
@@ -110,7 +134,7 @@ final class Tiering {
             int passes = plan.passCount();
             if (passes == 0) return;
             work += (long) Math.max(plan.n, 64) * passes;
-            if (work >= SimdProgram.AUTO_THRESHOLD) startCompiling(sd, sf);
+            if (work >= AUTO_THRESHOLD) startCompiling(sd, sf);
         } else if (pending.isDone() || waitForCompiled) {
             switchTier(); // waits for the compiled loops when the run ahead is long enough to repay the wait
         }
@@ -121,8 +145,8 @@ final class Tiering {
         if (tier != SimdProgram.Tier.AUTO || kernels != null || runs <= 0) return;
         int passes = plan.passCount();
         double expected = (double) Math.max(plan.n, 64) * passes * runs;
-        if (passes == 0 || expected < SimdProgram.AUTO_THRESHOLD) return;
-        if (expected >= SimdProgram.WAIT_THRESHOLD) waitForCompiled = true;
+        if (passes == 0 || expected < AUTO_THRESHOLD) return;
+        if (expected >= WAIT_THRESHOLD) waitForCompiled = true;
         if (pending == null) startCompiling(sd, sf);
     }
 

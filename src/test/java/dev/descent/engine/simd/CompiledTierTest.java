@@ -149,7 +149,7 @@ class CompiledTierTest {
         SimdProgram auto = new SimdProgram(outs, Precision.F64, 2, SimdProgram.Tier.AUTO);
         double[][] want = interp.run(Env.of(v));
         boolean switched = false;
-        int runs = (int) (SimdProgram.AUTO_THRESHOLD / (2L * 300_000)) + 3;
+        int runs = (int) (Tiering.AUTO_THRESHOLD / (2L * 300_000)) + 3;
         for (int run = 0; run < runs && !switched; run++) {
             Agree.same(want, auto.run(Env.of(v)), "auto run " + run);
             switched = auto.compiled();
