@@ -14,4 +14,8 @@ module dev.descent {
     requires org.jfree.svg;
 
     exports dev.descent.api;
+
+    // run --spark finds the Spark module (spark/) this way; it runs with the core on the class
+    // path, as spark-submit puts it, where this descriptor is ignored
+    uses dev.descent.run.DataParallel.Provider;
 }

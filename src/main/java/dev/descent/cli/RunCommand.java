@@ -68,6 +68,10 @@ final class RunCommand implements Callable<Integer> {
             description = "Run on Apache Spark (local[2], spark://host:7077, yarn, …): the data stays there, the steps are taken here. Needs Descent's Spark module (docs/spark.md).")
     String spark;
 
+    @Option(names = "--local-steps", paramLabel = "K",
+            description = "With --spark: each partition takes K updates on its own rows per Spark job, then θ and the optimizer's states are averaged (local SGD, model averaging): fewer jobs, another trajectory (docs/spark.md).")
+    Integer localSteps;
+
     @Option(names = "--seed", paramLabel = "N", description = "Seed for random starts and dropout (overrides the script's seed).") Long seed;
 
     @Option(names = {"-q", "--quiet"},
@@ -81,6 +85,8 @@ final class RunCommand implements Callable<Integer> {
     @Override public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         engineOptions.prewarm();
+        if (localSteps != null && spark == null) throw new Main.UsageError("--local-steps goes with --spark MASTER: it is how a run on Spark takes several updates per job");
+        if (localSteps != null && localSteps < 1) throw new Main.UsageError("--local-steps must be a whole number ≥ 1, not " + localSteps);
         if (spark != null) {
             cluster = Cluster.open(spark, file, sets, engineOptions, limitOptions.limits(), quiet, err);
             if (cluster == null) return Main.SCRIPT_ERROR;
@@ -98,6 +104,10 @@ final class RunCommand implements Callable<Integer> {
     private Integer run(PrintWriter out, PrintWriter err) throws IOException {
         Script s = cluster != null ? cluster.script() : Common.load(file, sets, err, true, quiet, limitOptions.limits());
         if (s == null) return Main.SCRIPT_ERROR;
+        if (localSteps != null)
+            for (dev.descent.check.DataSet ds : s.data.values())
+                if (ds.hasValidation() || ds.hasTest())
+                    throw new Main.UsageError("--local-steps: the data holds rows out for validation or testing, which local steps do not keep apart yet; run without --local-steps, or without held-out rows");
         if (s.objective == null) {
             err.println(file + ": error: there is nothing to run: the script has no 'minimize' or 'maximize'");
             return Main.SCRIPT_ERROR;
@@ -269,6 +279,7 @@ final class RunCommand implements Callable<Integer> {
         try {
             Driver d = new Driver(s, sd, engine).stopWhen(stop).onExplosion((run, call, step, first, loss) -> explosions.add(explosion(file, call, step, first, loss)));
             if (cluster != null) d.dataParallel(cluster.data());
+            if (localSteps != null) d.localRounds(localSteps, cluster.rounds());
             if (checkpoint != null)
                 d.checkpointEvery(every, c -> {
                     if (checkpointFailure != null) return;

@@ -91,6 +91,9 @@ public interface DataParallel {
 
         DataParallel data();
 
+        /** Rounds of local steps on each part's rows ({@code run --local-steps K}); null where the cluster has none. */
+        default LocalRounds rounds() { return null; }
+
         /** One line on where the run happens (the master, the partitions, the rows). */
         String describe();
 

@@ -33,6 +33,12 @@ record Job(String name, String path, String text, Map<String, Double> settings, 
                 Map.of(), LoadProgress.NONE, limits));
     }
 
+    /** The script checked for training on these rows (a partition's, for its local steps: {@code run --local-steps}). */
+    Script check(dev.descent.check.DataSet rows) {
+        SourceFile src = new SourceFile(name, path == null ? null : Path.of(path), text);
+        return Checker.check(src, settings, new Checker.Options(true, Map.of(data, rows), Map.of(), LoadProgress.NONE, Limits.DEFAULT));
+    }
+
     /** A new evaluator of this job's parts, in float64 on one thread (the partitions run side by side). */
     PartitionEvaluator evaluator() {
         return new PartitionEvaluator(check(false, PartitionEvaluator.BLOCK_ROWS, Limits.DEFAULT), data, columns, new Engine(Engine.Kind.AUTO, Precision.F64, 1));

@@ -61,6 +61,8 @@ public final class SparkCluster implements DataParallel.Connection {
 
     @Override public DataParallel data() { return data; }
 
+    @Override public DataParallel.LocalRounds rounds() { return data; }
+
     @Override public String describe() { return describe; }
 
     /** Spark jobs run for evaluations so far. */
@@ -203,7 +205,7 @@ public final class SparkCluster implements DataParallel.Connection {
             int parts = blocks.getNumPartitions();
             String describe = "on Spark " + spark.sparkContext().master() + ": " + n + " rows of " + where + " in " + parts
                     + (parts == 1 ? " partition" : " partitions") + ", one Spark job per evaluation";
-            return new SparkCluster(spark, own, script, new SparkData(blocks, job, offsets, n), blocks, describe);
+            return new SparkCluster(spark, own, script, new SparkData(blocks, job, offsets, n, seed), blocks, describe);
         } catch (RuntimeException e) {
             blocks.unpersist(false);
             throw e;

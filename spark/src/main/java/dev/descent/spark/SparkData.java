@@ -15,15 +15,18 @@ import org.apache.spark.api.java.JavaRDD;
  * driver adds them in partition order (so a run gives the same bits every time on the same
  * partitions) and divides by the number of rows.
  */
-final class SparkData implements DataParallel {
+final class SparkData implements DataParallel, DataParallel.LocalRounds {
     private final JavaRDD<double[][]> blocks;
     private final Job job;
     private final long rows;
     /** Each partition's first row (its index in the data set). */
     private final long[] offsets;
     private long requests;
+    /** The run's seed: each part's local steps draw from it, their partition and t (batches, dropout masks). */
+    private final long seed;
 
-    SparkData(JavaRDD<double[][]> blocks, Job job, long[] offsets, long rows) {
+    SparkData(JavaRDD<double[][]> blocks, Job job, long[] offsets, long rows, long seed) {
+        this.seed = seed;
         this.blocks = blocks;
         this.job = job;
         this.offsets = offsets;
@@ -50,6 +53,62 @@ final class SparkData implements DataParallel {
     }
 
     @Override public long rows() { return rows; }
+
+    /** A partition's round of local steps: its rows and what its Driver left. */
+    record Part(long rows, Round round) implements java.io.Serializable {}
+
+    /**
+     * One round of local steps: one Spark job in which every partition gathers its rows into a
+     * data set of its own (it must fit in the executor's memory: a partition's worth), takes
+     * {@code steps} updates of the statement on them with the standard Driver from θ and the
+     * states, and sends back θ, the states and its first loss; the driver averages them,
+     * weighted by rows, in partition order.
+     */
+    @Override public Round round(int statement, double[] theta, double[][] states, long t, int steps) {
+        requests++;
+        Job j = job;
+        long s0 = seed;
+        List<Part> parts = blocks.mapPartitionsWithIndex((Integer p, Iterator<double[][]> it) -> {
+            List<double[][]> bs = new java.util.ArrayList<>();
+            int m = 0;
+            while (it.hasNext()) {
+                double[][] b = it.next();
+                bs.add(b);
+                m += b[0].length;
+            }
+            if (m == 0) return java.util.Collections.<Part>emptyIterator();
+            java.util.LinkedHashMap<String, double[]> cols = new java.util.LinkedHashMap<>();
+            for (int c = 0; c < j.columns().size(); c++) {
+                double[] col = new double[m];
+                int at = 0;
+                for (double[][] b : bs) {
+                    System.arraycopy(b[c], 0, col, at, b[c].length);
+                    at += b[c].length;
+                }
+                cols.put(j.columns().get(c), col);
+            }
+            dev.descent.check.Script script = j.check(new dev.descent.check.DataSet(j.data(), null, null, cols, m));
+            long partSeed = new java.util.SplittableRandom(s0 ^ (0x9E3779B97F4A7C15L * (p + 1)) ^ (t * 0xBF58476D1CE4E5B9L)).nextLong();
+            Round r = new dev.descent.run.Driver(script, partSeed, new dev.descent.engine.Engine(dev.descent.engine.Engine.Kind.AUTO, dev.descent.engine.Precision.F64, 1))
+                    .localRound(statement, theta, states, t, steps);
+            return List.of(new Part(m, r)).iterator();
+        }, false).collect();
+        double[] th = new double[theta.length];
+        double[][] st = null;
+        double loss = 0;
+        for (Part part : parts) { // partition order
+            double w = (double) part.rows() / rows;
+            Round r = part.round();
+            for (int i = 0; i < th.length; i++) th[i] += w * r.theta()[i];
+            if (st == null) {
+                st = new double[r.states().length][];
+                for (int k = 0; k < st.length; k++) st[k] = r.states()[k] == null ? null : new double[r.states()[k].length];
+            }
+            for (int k = 0; k < st.length; k++) if (st[k] != null) for (int i = 0; i < st[k].length; i++) st[k][i] += w * r.states()[k][i];
+            loss += w * r.loss();
+        }
+        return new Round(th, st, loss);
+    }
 
     /** Spark jobs run so far (one per evaluation the driver asked for). */
     long requests() { return requests; }

@@ -30,9 +30,20 @@ public final class SparkDescent {
      * @throws dev.descent.syntax.CompileError the script's problems, positioned
      */
     public static Driver.Result run(SparkSession spark, Path script, Map<String, Double> settings, Driver.Trace trace) {
+        return run(spark, script, settings, trace, 0);
+    }
+
+    /**
+     * As above, with {@code localSteps} &gt; 0: each partition takes that many updates on its own
+     * rows per Spark job, then θ and the optimizer's states are averaged by rows (local SGD,
+     * model averaging: {@code run --local-steps K}); the trace sees a row per round.
+     */
+    public static Driver.Result run(SparkSession spark, Path script, Map<String, Double> settings, Driver.Trace trace, int localSteps) {
         try (SparkCluster c = SparkCluster.open(spark, SourceFile.read(script, script.toString()), settings, Limits.DEFAULT, note -> {})) {
             long seed = c.script().seed != null ? c.script().seed : 0;
-            return new Driver(c.script(), seed, new Engine(Engine.Kind.AUTO, Precision.F64, 1)).dataParallel(c.data()).run(trace);
+            Driver d = new Driver(c.script(), seed, new Engine(Engine.Kind.AUTO, Precision.F64, 1)).dataParallel(c.data());
+            if (localSteps > 0) d.localRounds(localSteps, c.rounds());
+            return d.run(trace);
         }
     }
 }
