@@ -92,6 +92,27 @@ class SameAnswerTest {
         }
     }
 
+    /** parquet("…"): the same rows written as Parquet by Spark (a folder of part files) give the CSV's run, bit for bit on the same partitions. */
+    @Test
+    void parquetIsReadAsTheCsvIs(@TempDir Path dir) throws Exception {
+        SparkSession spark = SparkSession.builder().master("local[2]").appName("SameAnswerTest").config("spark.ui.enabled", "false")
+                .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1").getOrCreate();
+        try {
+            Path pq = dir.resolve("rows.parquet");
+            spark.read().option("header", "true").option("inferSchema", "true").csv(DATA.toString()).coalesce(1).write().parquet(pq.toString());
+            Path csv = dir.resolve("csv.dsc"), parquet = dir.resolve("parquet.dsc");
+            String text = script("lbfgs() for 8 steps");
+            Files.writeString(csv, text);
+            Files.writeString(parquet, text.replace("csv(\"" + DATA + "\")", "parquet(\"rows.parquet\")"));
+            Traced a = onSpark(spark, csv), b = onSpark(spark, parquet), here = oneMachine(csv);
+            assertSame(here, b, "parquet");
+            assertEquals(a.losses.size(), b.losses.size());
+            for (int k = 0; k < a.losses.size(); k++) assertEquals(a.losses.get(k), b.losses.get(k), 1e-12 * a.losses.get(k), "loss at step " + k);
+        } finally {
+            spark.stop();
+        }
+    }
+
     @Test
     void sparkGivesTheOneMachineRunStepByStep(@TempDir Path dir) throws Exception {
         List<String> optimizers = List.of("gd(lr = 0.5) for 20 steps", "lbfgs() for 12 steps", "newton() for 5 steps", "adam(lr = 0.05) for 2 epochs batch 64");
