@@ -236,29 +236,53 @@ public final class Driver {
     }
 
     /**
-     * One part's round of local steps ({@link DataParallel.LocalRounds}): statement {@code index}
-     * (from 1) of this driver's script (checked for the part's rows) from θ and the states
-     * (null: fresh) after t updates, {@code steps} updates on the part's rows.
+     * One part's rounds of local steps ({@link DataParallel.LocalRounds}) of statement
+     * {@code index} (from 1) of this driver's script, checked for the part's rows: kept from
+     * round to round by the worker that holds the part, so that its programs are built once.
      */
-    public DataParallel.Round localRound(int index, double[] start, double[][] stateValues, long t, int steps) {
-        Buffer th = engine.allocate(start.length);
-        th.write(0, start, 0, start.length);
-        double[] first = {Double.NaN};
-        Trace firstLoss = new Trace() {
-            @Override public void row(int run, long step, double loss, double gradNorm, double lr, Buffer theta) {
-                if (Double.isNaN(first[0])) first[0] = loss;
-            }
+    public LocalRunner localRunner(int index) { return new LocalRunner(index); }
 
-            @Override public boolean wantsDetail() { return false; }
-        };
-        Run r = new Run(index, script.steps.get(index - 1), new Theta(th), firstLoss, t + steps);
-        if (stateValues != null)
-            r.restore(new Checkpoint(index, List.of(), t, start, List.of(r.states.names), stateValues, true, rng.state(), -1, null,
-                    Double.POSITIVE_INFINITY, null, 0));
-        while (r.advance()) {}
-        double[][] out = new double[r.states.size()][];
-        for (int i = 0; i < out.length; i++) out[i] = r.states.cur[i] == null ? null : r.states.cur[i].toDoubles();
-        return new DataParallel.Round(r.theta.cur.toDoubles(), out, first[0]);
+    /** A part's statement, run a round at a time ({@link #localRunner}). */
+    public final class LocalRunner {
+        private final double[] first = {Double.NaN};
+        private final Run run;
+        private boolean started;
+
+        private LocalRunner(int index) {
+            Trace firstLoss = new Trace() {
+                @Override public void row(int run, long step, double loss, double gradNorm, double lr, Buffer theta) {
+                    if (Double.isNaN(first[0])) first[0] = loss;
+                }
+
+                @Override public boolean wantsDetail() { return false; }
+            };
+            // as many updates as rounds will take (its programs are told so: the engine compiles what pays): each round sets its own end
+            run = new Run(index, script.steps.get(index - 1), new Theta(engine.allocate(script.dimension())), firstLoss, Long.MAX_VALUE);
+        }
+
+        /**
+         * {@code steps} updates from θ and the states (null: as the optimizer starts them) after t
+         * updates, the generator seeded with {@code seed} (so a round's draws do not depend on
+         * which worker ran the part before); θ, the states and the loss at the round's start.
+         */
+        public DataParallel.Round round(double[] start, double[][] stateValues, long t, int steps, long seed) {
+            first[0] = Double.NaN;
+            run.theta.cur.write(0, start, 0, start.length);
+            if (stateValues != null) run.restoreStates(stateValues);
+            else if (started) run.freshStates();
+            started = true;
+            rng.restore(seed);
+            run.t = t;
+            run.total = t + steps;
+            run.ended = false;
+            run.interrupted = false;
+            run.stopped = Stop.STEPS;
+            run.accepted = false;
+            while (run.advance()) {}
+            double[][] out = new double[run.states.size()][];
+            for (int i = 0; i < out.length; i++) out[i] = run.states.cur[i] == null ? null : run.states.cur[i].toDoubles();
+            return new DataParallel.Round(run.theta.cur.toDoubles(), out, first[0]);
+        }
     }
 
     /** The objective's evaluation on these rows' script: here (an {@link Objective} on the engine) or through {@link #parallel}. */
@@ -451,7 +475,8 @@ public final class Driver {
         private final boolean detail, usesH, fuse;
         private final Batches batches;
         private final States states;
-        private final long total;
+        /** The most updates (a round of local steps moves it: {@link LocalRunner}). */
+        private long total;
         /** Cells the programs read: t, f (float64 whatever the precision), and t for the learning rate and state starts. */
         private final double[] tCell = {1}, fCell = {0}, lrT = {1}, one = {1};
         private final Buffer tBuf = Buffer.of(tCell), fBuf = Buffer.of(fCell), lrTBuf = Buffer.of(lrT), oneBuf = Buffer.of(one);
@@ -660,6 +685,20 @@ public final class Driver {
             return new Checkpoint(index, List.copyOf(done), t, theta.cur.toDoubles(), List.of(states.names), st,
                     initialized || init == null, rng.state(), batches.shuffledEpoch(), batches.order(),
                     bestValidation, best == null ? null : best.toDoubles(), sinceBest, startLoss, previousF, lastValidation, stall);
+        }
+
+        /** The states as before the first step (zero, then the optimizer's starts at the next step). */
+        void freshStates() {
+            states.allocate();
+            for (int i = 0; i < states.size(); i++) if (states.cur[i] != null) states.cur[i].write(0, new double[states.cur[i].length()], 0, states.cur[i].length());
+            initialized = false;
+        }
+
+        /** The states' values (a round of local steps starts from the parts' average), started. */
+        void restoreStates(double[][] values) {
+            states.allocate();
+            for (int i = 0; i < states.size(); i++) if (values[i] != null) states.cur[i].write(0, values[i], 0, values[i].length);
+            initialized = true;
         }
 
         /** Back to a checkpoint of this statement: θ, the states, t, the generator, the shuffled order, early stopping's record. */

@@ -44,6 +44,41 @@ record Job(String name, String path, String text, Map<String, Double> settings, 
         return new PartitionEvaluator(check(false, PartitionEvaluator.BLOCK_ROWS, Limits.DEFAULT), data, columns, new Engine(Engine.Kind.AUTO, Precision.F64, 1));
     }
 
+    /** A partition's rows as a data set of their own, and its statement's runner of local rounds. */
+    record Runner(long rows, dev.descent.run.Driver.LocalRunner runner) {}
+
+    /** Each executor thread's runners, by job, partition and statement: built in the first round, reused in the next. */
+    private static final ThreadLocal<Map<List<Object>, Runner>> RUNNERS = ThreadLocal.withInitial(HashMap::new);
+
+    /** Partition {@code p}'s runner of statement {@code statement}, its rows gathered from its blocks the first time; null for an empty partition. */
+    Runner runner(int p, int statement, java.util.Iterator<double[][]> blocks, long seed) {
+        List<Object> key = List.of(this, p, statement);
+        Runner r = RUNNERS.get().get(key);
+        if (r != null) return r;
+        List<double[][]> bs = new java.util.ArrayList<>();
+        int m = 0;
+        while (blocks.hasNext()) {
+            double[][] b = blocks.next();
+            bs.add(b);
+            m += b[0].length;
+        }
+        if (m == 0) return null;
+        java.util.LinkedHashMap<String, double[]> cols = new java.util.LinkedHashMap<>();
+        for (int c = 0; c < columns.size(); c++) {
+            double[] col = new double[m];
+            int at = 0;
+            for (double[][] b : bs) {
+                System.arraycopy(b[c], 0, col, at, b[c].length);
+                at += b[c].length;
+            }
+            cols.put(columns.get(c), col);
+        }
+        Script script = check(new dev.descent.check.DataSet(data, null, null, cols, m));
+        r = new Runner(m, new dev.descent.run.Driver(script, seed, new Engine(Engine.Kind.AUTO, Precision.F64, 1)).localRunner(statement));
+        RUNNERS.get().put(key, r);
+        return r;
+    }
+
     /** Each executor thread's evaluators, by job: built on its first partition, reused at every step. */
     private static final ThreadLocal<Map<Job, PartitionEvaluator>> EVALUATORS = ThreadLocal.withInitial(HashMap::new);
 

@@ -59,7 +59,9 @@ final class SparkData implements DataParallel, DataParallel.LocalRounds {
 
     /**
      * One round of local steps: one Spark job in which every partition gathers its rows into a
-     * data set of its own (it must fit in the executor's memory: a partition's worth), takes
+     * data set of its own (once per executor thread: it must fit in the executor's memory, a
+     * partition's worth, beside Spark's copy; kept with the statement's programs for the next
+     * rounds, {@link Job#runner}), takes
      * {@code steps} updates of the statement on them with the standard Driver from θ and the
      * states, and sends back θ, the states and its first loss; the driver averages them,
      * weighted by rows, in partition order.
@@ -69,29 +71,10 @@ final class SparkData implements DataParallel, DataParallel.LocalRounds {
         Job j = job;
         long s0 = seed;
         List<Part> parts = blocks.mapPartitionsWithIndex((Integer p, Iterator<double[][]> it) -> {
-            List<double[][]> bs = new java.util.ArrayList<>();
-            int m = 0;
-            while (it.hasNext()) {
-                double[][] b = it.next();
-                bs.add(b);
-                m += b[0].length;
-            }
-            if (m == 0) return java.util.Collections.<Part>emptyIterator();
-            java.util.LinkedHashMap<String, double[]> cols = new java.util.LinkedHashMap<>();
-            for (int c = 0; c < j.columns().size(); c++) {
-                double[] col = new double[m];
-                int at = 0;
-                for (double[][] b : bs) {
-                    System.arraycopy(b[c], 0, col, at, b[c].length);
-                    at += b[c].length;
-                }
-                cols.put(j.columns().get(c), col);
-            }
-            dev.descent.check.Script script = j.check(new dev.descent.check.DataSet(j.data(), null, null, cols, m));
-            long partSeed = new java.util.SplittableRandom(s0 ^ (0x9E3779B97F4A7C15L * (p + 1)) ^ (t * 0xBF58476D1CE4E5B9L)).nextLong();
-            Round r = new dev.descent.run.Driver(script, partSeed, new dev.descent.engine.Engine(dev.descent.engine.Engine.Kind.AUTO, dev.descent.engine.Precision.F64, 1))
-                    .localRound(statement, theta, states, t, steps);
-            return List.of(new Part(m, r)).iterator();
+            Job.Runner runner = j.runner(p, statement, it, s0);
+            if (runner == null) return java.util.Collections.<Part>emptyIterator();
+            long roundSeed = new java.util.SplittableRandom(s0 ^ (0x9E3779B97F4A7C15L * (p + 1)) ^ (t * 0xBF58476D1CE4E5B9L)).nextLong();
+            return List.of(new Part(runner.rows(), runner.runner().round(theta, states, t, steps, roundSeed))).iterator();
         }, false).collect();
         double[] th = new double[theta.length];
         double[][] st = null;
