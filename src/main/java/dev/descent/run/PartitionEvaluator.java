@@ -53,6 +53,27 @@ public final class PartitionEvaluator {
         this.n = script.dimension();
     }
 
+    /** The columns of a block of m rows, resident: each block is copied in, and the programs are bound to them once. */
+    private final class Resident extends Rows {
+        final double[][] values;
+        private final Buffer[] buffers;
+
+        Resident(Script instance, int m) {
+            super(instance, m);
+            values = new double[columns.size()][m];
+            buffers = new Buffer[values.length];
+            for (int c = 0; c < values.length; c++) buffers[c] = Buffer.of(values[c]);
+        }
+
+        @Override Buffer column(String set, String column) {
+            int k = columns.indexOf(column);
+            if (!set.equals(data) || k < 0) throw new IllegalStateException("no column " + set + "." + column + " in a block");
+            return buffers[k];
+        }
+    }
+
+    private final Map<Integer, Resident> resident = new HashMap<>();
+
     /** The rows in a full block. */
     public static final int BLOCK_ROWS = 4096;
 
@@ -126,13 +147,9 @@ public final class PartitionEvaluator {
         if (block.length != columns.size()) throw new IllegalArgumentException("a block has " + block.length + " columns, not " + columns.size());
         int m = block[0].length;
         Script inst = instances.computeIfAbsent(m, k -> script.instance(false, Map.of(data, k)));
-        Rows rows = new Rows(inst, m) {
-            @Override Buffer column(String set, String column) {
-                int k = columns.indexOf(column);
-                if (!set.equals(data) || k < 0) throw new IllegalStateException("no column " + set + "." + column + " in a block");
-                return Buffer.of(block[k]);
-            }
-        };
+        // the block copied into this size's resident columns: the programs stay bound to them, block after block
+        Resident rows = resident.computeIfAbsent(m, k -> new Resident(inst, k));
+        for (int c = 0; c < block.length; c++) System.arraycopy(block[c], 0, rows.values[c], 0, m);
         Buffer theta = Buffer.of(r.theta());
         double[] out = new double[1 + extra(r.kind())];
         String key = m + ":" + r.kind() + ":" + r.sign();

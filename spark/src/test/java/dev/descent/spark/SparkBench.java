@@ -63,10 +63,13 @@ public final class SparkBench {
             DataParallel.Request g = new DataParallel.Request(DataParallel.Kind.GRADIENT, 1, theta, null);
             double job = median(15, () -> c.data().evaluate(g));
             double overhead = median(25, () -> s.data().evaluate(g));
+            org.apache.spark.api.java.JavaSparkContext jsc = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext());
+            org.apache.spark.api.java.JavaRDD<Integer> two = jsc.parallelize(java.util.List.of(1, 2), cores);
+            double empty = median(25, () -> two.map(x -> x + 1).collect());
             double round = median(5, () -> c.rounds().round(1, theta, null, 0, 10));
             System.out.printf("Spark %s (%d cores, %s): %.2f ms per gradient (one job), %.1f M rows/s, %.2f M rows/s per core%n", master, cores,
                     c.describe(), job * 1e3, rows / job / 1e6, rows / job / cores / 1e6);
-            System.out.printf("a job over 200 rows (the per-step overhead): %.2f ms%n", overhead * 1e3);
+            System.out.printf("a job over 200 rows (the per-step overhead): %.2f ms; Spark's own cost of a job of %d tasks that does nothing: %.2f ms%n", overhead * 1e3, cores, empty * 1e3);
             System.out.printf("rows/s per core, the job's overhead taken out: %.2f M%n", rows / Math.max(job - overhead, 1e-9) / cores / 1e6);
             System.out.printf("a round of 10 local steps (one job): %.2f ms, %.2f ms per update (full-batch gradient jobs: %.2f ms per update)%n",
                     round * 1e3, round * 1e2, job * 1e3);
