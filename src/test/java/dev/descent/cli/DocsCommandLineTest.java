@@ -25,8 +25,9 @@ import picocli.CommandLine;
  * the commands' {@code --help}, and every command line they show pastes into bash.
  */
 class DocsCommandLineTest {
-    /** Options of other programs that the docs mention (java's). */
-    private static final Set<String> FOREIGN = Set.of("--add-modules", "--module-path", "--module", "--class-path");
+    /** Options of other programs that the docs mention (java's, spark-submit's). */
+    private static final Set<String> FOREIGN = Set.of("--add-modules", "--module-path", "--module", "--class-path",
+            "--master", "--conf", "--jars", "--class");
     private static final Pattern OPTION = Pattern.compile("(?<![\\w-])--[a-z][a-z0-9]*(?:-[a-z0-9]+)*(?![\\w-])");
 
     @Test void theSynopsisNamesEveryCommandAndOnlyTheirOptions() throws IOException {
