@@ -5,9 +5,12 @@ import dev.descent.run.PartitionEvaluator;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 
 /**
- * The objective over rows that stay on Spark's executors: each request is one Spark job, in which
+ * The objective over rows that stay on Spark's executors: each request is one Spark job (θ sent
+ * with the tasks, or broadcast once per executor when it is large), in which
  * every partition sums its blocks (or, for a mini-batch or a held-out split, the rows of the
  * request it holds, picked by their indices: the driver chooses them as a run over rows in
  * memory does) ({@link PartitionEvaluator#evaluate}: the same engine programs as
@@ -37,8 +40,18 @@ final class SparkData implements DataParallel, DataParallel.LocalRounds {
         requests++;
         Job j = job;
         long[] first = offsets;
-        List<double[]> parts = blocks.mapPartitionsWithIndex((Integer p, Iterator<double[][]> it) -> List.of(j.local().evaluate(request, it, first[p])).iterator(), false)
-                .collect();
+        List<double[]> parts;
+        long size = request.theta().length + (request.v() == null ? 0 : request.v().length) + (request.rows() == null ? 0 : request.rows().length / 2);
+        if (size <= broadcastAbove()) // θ travels in the tasks
+            parts = blocks.mapPartitionsWithIndex((Integer p, Iterator<double[][]> it) -> List.of(j.local().evaluate(request, it, first[p])).iterator(), false).collect();
+        else { // once per executor, as a broadcast variable
+            Broadcast<Request> b = JavaSparkContext.fromSparkContext(blocks.context()).broadcast(request);
+            try {
+                parts = blocks.mapPartitionsWithIndex((Integer p, Iterator<double[][]> it) -> List.of(j.local().evaluate(b.value(), it, first[p])).iterator(), false).collect();
+            } finally {
+                b.destroy();
+            }
+        }
         double[] total = null;
         for (double[] p : parts) { // partition order: collect keeps it
             if (total == null) total = p.clone();
@@ -51,6 +64,12 @@ final class SparkData implements DataParallel, DataParallel.LocalRounds {
         for (int i = 0; i < out.length; i++) out[i] = total[1 + i] / want;
         return out;
     }
+
+    /**
+     * A request of more numbers than this (θ, v, half the rows' indices) is broadcast to the
+     * executors once, not sent with every task ({@code -Ddescent.spark.broadcastAbove=N}: tests).
+     */
+    static long broadcastAbove() { return Long.getLong("descent.spark.broadcastAbove", 1L << 16); }
 
     @Override public long rows() { return rows; }
 

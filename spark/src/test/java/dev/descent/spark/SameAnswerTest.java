@@ -133,8 +133,14 @@ class SameAnswerTest {
                 for (int k = 0; k < optimizers.size(); k++) {
                     Traced got = onSpark(spark, files.get(k));
                     assertSame(local.get(k), got, master + " " + optimizers.get(k));
-                    if (k == 1) { // the same bits again on the same partitions
-                        Traced again = onSpark(spark, files.get(k));
+                    if (k == 1) { // the same bits again on the same partitions, θ broadcast rather than sent with the tasks
+                        Traced again;
+                        System.setProperty("descent.spark.broadcastAbove", "0");
+                        try {
+                            again = onSpark(spark, files.get(k));
+                        } finally {
+                            System.clearProperty("descent.spark.broadcastAbove");
+                        }
                         for (int s = 0; s < got.thetas.size(); s++) {
                             assertEquals(Double.doubleToRawLongBits(got.losses.get(s)), Double.doubleToRawLongBits(again.losses.get(s)), "loss bits at step " + s);
                             double[] a = got.thetas.get(s), b = again.thetas.get(s);
