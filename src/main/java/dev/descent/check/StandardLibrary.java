@@ -39,8 +39,8 @@ final class StandardLibrary {
     /** A module of the standard library, and the problems checking it found (none, as shipped). */
     record Loaded(Module module, List<Diagnostic> diagnostics) {}
 
-    /** One declaration of std.dsc: its lines [first, end) and the words in them. */
-    private record Decl(boolean optimizer, String name, int first, int end, Set<String> words) {}
+    /** One declaration of std.dsc: its lines [first, end). */
+    private record Decl(boolean optimizer, String name, int first, int end) {}
 
 
     private static final class Holder {
@@ -91,7 +91,7 @@ final class StandardLibrary {
             for (int i = 0; i < decls.size(); i++) {
                 if (!reached.get(i) && w.contains(decls.get(i).name())) {
                     reached.set(i);
-                    todo.add(decls.get(i).words());
+                    todo.add(words(decls.get(i)));
                 }
             }
         }
@@ -154,12 +154,20 @@ final class StandardLibrary {
         List<Decl> decls = new ArrayList<>();
         for (int i = 0; i < starts.size(); i++) {
             int first = starts.get(i)[0], end = i + 1 < starts.size() ? starts.get(i + 1)[0] : lines.length;
-            Set<String> words = new HashSet<>();
-            for (int l = first; l < end; l++) words.addAll(words(lines[l]));
-            words.remove(names.get(i));
-            decls.add(new Decl(starts.get(i)[1] == 1, names.get(i), first, end, Set.copyOf(words)));
+            decls.add(new Decl(starts.get(i)[1] == 1, names.get(i), first, end));
         }
         return new StandardLibrary(lines, List.copyOf(decls));
+    }
+
+    /**
+     * The words in a declaration's lines but its own name: read when it is reached, not for
+     * every declaration up front (scanning the whole library cold was a tenth of a short check).
+     */
+    private Set<String> words(Decl d) {
+        Set<String> words = new HashSet<>();
+        for (int l = d.first(); l < d.end(); l++) words.addAll(words(lines[l]));
+        words.remove(d.name());
+        return words;
     }
 
     /**
@@ -177,13 +185,19 @@ final class StandardLibrary {
             }
             int start = i;
             i += Character.charCount(c);
-            while (i < n && (startsName(c = text.codePointAt(i)) || Character.getType(c) == Character.DECIMAL_DIGIT_NUMBER)) i += Character.charCount(c);
+            while (i < n && partOfName(c = text.codePointAt(i))) i += Character.charCount(c);
             words.add(text.substring(start, i));
         }
         return words;
     }
 
-    private static boolean startsName(int c) { return c == '_' || Character.isLetter(c); }
+    private static boolean startsName(int c) {
+        return c < 128 ? (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' : Character.isLetter(c);
+    }
+
+    private static boolean partOfName(int c) {
+        return c < 128 ? startsName(c) || (c >= '0' && c <= '9') : Character.isLetter(c) || Character.isDigit(c);
+    }
 
     /** Up to {@code max} words at the start of a line, separated by blanks (spaces, tabs) only. */
     private static List<String> leadingWords(String line, int max) {
@@ -194,8 +208,7 @@ final class StandardLibrary {
             while (i < n && (line.charAt(i) == ' ' || line.charAt(i) == '\t')) i++;
             if (i == n || (out.size() > 0 && i == blanks) || !startsName(line.codePointAt(i))) break;
             int start = i;
-            while (i < n && (startsName(line.codePointAt(i)) || Character.getType(line.codePointAt(i)) == Character.DECIMAL_DIGIT_NUMBER))
-                i += Character.charCount(line.codePointAt(i));
+            while (i < n && partOfName(line.codePointAt(i))) i += Character.charCount(line.codePointAt(i));
             out.add(line.substring(start, i));
         }
         return out;
