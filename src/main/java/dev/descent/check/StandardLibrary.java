@@ -133,13 +133,16 @@ final class StandardLibrary {
     }
 
     private static StandardLibrary read() {
-        String text;
-        try (InputStream in = Checker.class.getResourceAsStream(Checker.STDLIB_RESOURCE)) {
-            if (in == null) return null;
-            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read the standard library", e);
+        byte[] bytes = fromJar();
+        if (bytes == null) {
+            try (InputStream in = Checker.class.getResourceAsStream(Checker.STDLIB_RESOURCE)) {
+                if (in == null) return null;
+                bytes = in.readAllBytes();
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read the standard library", e);
+            }
         }
+        String text = new String(bytes, StandardCharsets.UTF_8);
         String[] lines = text.split("\n", -1);
         List<int[]> starts = new ArrayList<>();   // {line, optimizer ? 1 : 0}
         List<String> names = new ArrayList<>();
@@ -168,6 +171,29 @@ final class StandardLibrary {
         for (int l = d.first(); l < d.end(); l++) words.addAll(words(lines[l]));
         words.remove(d.name());
         return words;
+    }
+
+    /**
+     * std.dsc read straight from the jar that holds this class, or null when the class is not
+     * in a jar (the tests' target/classes) or anything fails: the class loader's way, through a
+     * jar: URL, took 10-30 ms of a cold start, against 1-2 ms for the same bytes read here.
+     */
+    private static byte[] fromJar() {
+        try {
+            java.security.CodeSource cs = Checker.class.getProtectionDomain().getCodeSource();
+            if (cs == null || cs.getLocation() == null || !"file".equals(cs.getLocation().getProtocol())) return null;
+            java.io.File jar = new java.io.File(cs.getLocation().toURI());
+            if (!jar.isFile()) return null;
+            try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(jar)) {
+                java.util.zip.ZipEntry e = z.getEntry(Checker.STDLIB_RESOURCE.substring(1));
+                if (e == null) return null;
+                try (InputStream in = z.getInputStream(e)) {
+                    return in.readAllBytes();
+                }
+            }
+        } catch (IOException | RuntimeException | java.net.URISyntaxException e) {
+            return null;
+        }
     }
 
     /**
