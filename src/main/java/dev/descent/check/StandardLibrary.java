@@ -49,7 +49,8 @@ final class StandardLibrary {
 
     private final String[] lines;
     private final List<Decl> decls;
-    private final Map<BitSet, Loaded> modules = new ConcurrentHashMap<>();
+    private final Map<BitSet, java.util.concurrent.CompletableFuture<Loaded>> modules = new ConcurrentHashMap<>();
+    private static final java.util.concurrent.atomic.AtomicBoolean PREFETCHED = new java.util.concurrent.atomic.AtomicBoolean();
 
     private StandardLibrary(String[] lines, List<Decl> decls) {
         this.lines = lines;
@@ -67,21 +68,60 @@ final class StandardLibrary {
         return std.module(reached);
     }
 
+    /**
+     * Starts making {@link #forScript}'s module for this text on another thread, the first
+     * time in a process (later calls do nothing): the checker calls it before it parses the
+     * script, so that the library is read, parsed and checked on the second core meanwhile
+     * (both run cold in a short command, each a quarter of a {@code check}). Whatever it
+     * makes, or fails to make, {@link #forScript} gives as it would have.
+     */
+    static void prefetch(String text) {
+        if (!PREFETCHED.compareAndSet(false, true)) return;
+        Thread t = new Thread(null, () -> {
+            try {
+                forScript(text);
+            } catch (Throwable e) {
+                // forScript on the checker's thread makes it again, or reports what failed
+            }
+        }, "descent-stdlib", 64L << 20);
+        t.setDaemon(true);
+        t.start();
+    }
+
     /** The whole library, parsed and checked (once per process). */
     static Loaded whole() {
         StandardLibrary std = Holder.STD;
         return std.module(std.every());
     }
 
-    /** The module of these declarations, made once (not in computeIfAbsent: making one may read the whole library). */
+    /**
+     * The module of these declarations, made once: by the first thread that asks, the others
+     * waiting for it (not in computeIfAbsent: making one may read the whole library, another key).
+     * One that failed is forgotten, so that the next to ask makes it again.
+     */
     private Loaded module(BitSet reached) {
-        Loaded l = modules.get(reached);
-        if (l == null) {
-            l = load(reached);
-            Loaded before = modules.putIfAbsent(reached, l);
-            if (before != null) l = before;
+        java.util.concurrent.CompletableFuture<Loaded> f = modules.get(reached);
+        if (f == null) {
+            java.util.concurrent.CompletableFuture<Loaded> mine = new java.util.concurrent.CompletableFuture<>();
+            f = modules.putIfAbsent(reached, mine);
+            if (f == null) {
+                try {
+                    mine.complete(load(reached));
+                } catch (Throwable e) {
+                    modules.remove(reached, mine);
+                    mine.completeExceptionally(e);
+                    throw e;
+                }
+                return mine.join();
+            }
         }
-        return l;
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
+            throw e;
+        }
     }
 
     private void reach(Set<String> words, BitSet reached) {
