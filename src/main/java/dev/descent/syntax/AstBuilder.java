@@ -12,12 +12,6 @@ import org.antlr.v4.runtime.tree.TerminalNode;
 /**
  * Parse tree to AST. Runs only on trees without syntax errors. Long left-associative
  * chains (a 100,000-term sum) are built with a loop, not recursion.
- *
- * <p>It dispatches on ANTLR's context classes with {@code instanceof} chains, not pattern
- * {@code switch}es: each of those makes a class at run time the first time it runs (a
- * {@code SwitchBootstraps} call site), which every short command paid at start-up, and the
- * generated context classes are not sealed, so a switch checked nothing more (each chain
- * ends in an exception, as the switches' {@code default} did).
  */
 final class AstBuilder {
     private final SourceFile source;
@@ -62,18 +56,20 @@ final class AstBuilder {
 
     private Ast.Stmt statement(StatementContext s) {
         Pos p = pos(s.getStart());
-        if (s instanceof ImportStmtContext c) return new Ast.Import(p, unquote(c.STRING().getText()), pos(c.STRING()));
-        if (s instanceof SeedStmtContext c) return new Ast.Seed(p, expr(c.expr()));
-        if (s instanceof ParamStmtContext c) return new Ast.Param(p, c.ident().getText(), pos(c.ident()), dims(c.dims()), expr(c.expr()), false);
-        if (s instanceof ParamRandomStmtContext c) return new Ast.Param(p, c.ident().getText(), pos(c.ident()), dims(c.dims()), expr(c.expr()), true);
-        if (s instanceof LetStmtContext c) return new Ast.Let(p, c.ident().getText(), pos(c.ident()), expr(c.expr()));
-        if (s instanceof DefStmtContext c) return new Ast.Def(p, c.ident().getText(), pos(c.ident()), formals(c.formals()), expr(c.expr()));
-        if (s instanceof ObjectiveStmtContext c) return new Ast.Objective(p, c.MAXIMIZE() != null, expr(c.expr()));
-        if (s instanceof DataStmtContext c) return new Ast.Data(p, c.ident().getText(), pos(c.ident()), expr(c.expr()));
-        if (s instanceof OptimizerStmtContext c) return new Ast.Optimizer(p, c.ident().getText(), pos(c.ident()), formals(c.formals()), body(c.body()));
-        if (s instanceof OptimizeStmtContext c) return optimize(p, c);
-        if (s instanceof ReportStmtContext c) return new Ast.Report(p, c.ident().getText(), pos(c.ident()), expr(c.expr()));
-        throw new IllegalStateException("unknown statement " + s.getClass());
+        return switch (s) {
+            case ImportStmtContext c -> new Ast.Import(p, unquote(c.STRING().getText()), pos(c.STRING()));
+            case SeedStmtContext c -> new Ast.Seed(p, expr(c.expr()));
+            case ParamStmtContext c -> new Ast.Param(p, c.ident().getText(), pos(c.ident()), dims(c.dims()), expr(c.expr()), false);
+            case ParamRandomStmtContext c -> new Ast.Param(p, c.ident().getText(), pos(c.ident()), dims(c.dims()), expr(c.expr()), true);
+            case LetStmtContext c -> new Ast.Let(p, c.ident().getText(), pos(c.ident()), expr(c.expr()));
+            case DefStmtContext c -> new Ast.Def(p, c.ident().getText(), pos(c.ident()), formals(c.formals()), expr(c.expr()));
+            case ObjectiveStmtContext c -> new Ast.Objective(p, c.MAXIMIZE() != null, expr(c.expr()));
+            case DataStmtContext c -> new Ast.Data(p, c.ident().getText(), pos(c.ident()), expr(c.expr()));
+            case OptimizerStmtContext c -> new Ast.Optimizer(p, c.ident().getText(), pos(c.ident()), formals(c.formals()), body(c.body()));
+            case OptimizeStmtContext c -> optimize(p, c);
+            case ReportStmtContext c -> new Ast.Report(p, c.ident().getText(), pos(c.ident()), expr(c.expr()));
+            default -> throw new IllegalStateException("unknown statement " + s.getClass());
+        };
     }
 
     private Ast.Stmt optimize(Pos p, OptimizeStmtContext c) {
@@ -82,10 +78,12 @@ final class AstBuilder {
         Ast.Unit unit = c.unit.getType() == DescentLexer.STEPS ? Ast.Unit.STEPS : Ast.Unit.EPOCHS;
         Ast.Expr batch = null, until = null, patience = null;
         for (ClauseContext cl : c.clause()) {
-            if (cl instanceof BatchClauseContext b) batch = once(batch, expr(b.expr()), b, "batch");
-            else if (cl instanceof UntilClauseContext u) until = once(until, expr(u.expr()), u, "until");
-            else if (cl instanceof PatienceClauseContext q) patience = once(patience, expr(q.expr()), q, "patience");
-            else throw new IllegalStateException();
+            switch (cl) {
+                case BatchClauseContext b -> batch = once(batch, expr(b.expr()), b, "batch");
+                case UntilClauseContext u -> until = once(until, expr(u.expr()), u, "until");
+                case PatienceClauseContext q -> patience = once(patience, expr(q.expr()), q, "patience");
+                default -> throw new IllegalStateException();
+            }
         }
         if (!(opt instanceof Ast.Call) && !(opt instanceof Ast.Name))
             problems.add(Diagnostic.at(opt.pos(), "expected an optimizer, like adam(lr = 0.01), after 'optimize with'"));
@@ -128,17 +126,20 @@ final class AstBuilder {
             if (!separated) problems.add(Diagnostic.at(pos(s.getStart()),
                     "expected the end of the statement (a new line or ';') before " + SyntaxErrors.describe(s.getStart())));
             separated = false;
-            if (s instanceof StateStmtContext c) out.add(new Ast.State(pos(c.getStart()), c.ident().getText(), pos(c.ident()), expr(c.expr())));
-            else if (s instanceof AssignStmtContext c) {
-                Ast.AssignOp op = switch (c.op.getText()) {
-                    case "=" -> Ast.AssignOp.SET;
-                    case "+=" -> Ast.AssignOp.ADD;
-                    case "-=" -> Ast.AssignOp.SUB;
-                    case "*=" -> Ast.AssignOp.MUL;
-                    default -> Ast.AssignOp.DIV;
-                };
-                out.add(new Ast.Assign(pos(c.op), c.ident().getText(), pos(c.ident()), op, expr(c.expr())));
-            } else throw new IllegalStateException();
+            switch (s) {
+                case StateStmtContext c -> out.add(new Ast.State(pos(c.getStart()), c.ident().getText(), pos(c.ident()), expr(c.expr())));
+                case AssignStmtContext c -> {
+                    Ast.AssignOp op = switch (c.op.getText()) {
+                        case "=" -> Ast.AssignOp.SET;
+                        case "+=" -> Ast.AssignOp.ADD;
+                        case "-=" -> Ast.AssignOp.SUB;
+                        case "*=" -> Ast.AssignOp.MUL;
+                        default -> Ast.AssignOp.DIV;
+                    };
+                    out.add(new Ast.Assign(pos(c.op), c.ident().getText(), pos(c.ident()), op, expr(c.expr())));
+                }
+                default -> throw new IllegalStateException();
+            }
         }
         return out;
     }
@@ -146,24 +147,26 @@ final class AstBuilder {
     // ------------------------------------------------------------ expressions
 
     Ast.Expr expr(ExprContext e) {
-        if (e instanceof PrimaryExprContext c) return primary(c.primary());
-        if (e instanceof CallExprContext c) return call(c);
-        if (e instanceof IndexExprContext c) {
-            List<Ast.Expr> ix = new ArrayList<>();
-            for (int i = 1; i < c.expr().size(); i++) ix.add(expr(c.expr(i)));
-            return new Ast.Index(pos(c.getChild(1) instanceof TerminalNode t ? t.getSymbol() : c.getStart()), expr(c.expr(0)), ix);
-        }
-        if (e instanceof MemberExprContext c) return new Ast.Member(pos(c.ident()), expr(c.expr()), c.ident().getText(), pos(c.ident()));
-        if (e instanceof PowExprContext c) return new Ast.Binary(pos(c.op), Ast.BinaryOp.POW, expr(c.expr(0)), expr(c.expr(1)));
-        if (e instanceof UnaryExprContext c) return new Ast.Unary(pos(c.op), c.op.getText().equals("-") ? Ast.UnaryOp.NEG : Ast.UnaryOp.PLUS, expr(c.expr()));
-        if (e instanceof NotExprContext c) return new Ast.Unary(pos(c.NOT()), Ast.UnaryOp.NOT, expr(c.expr()));
-        if (e instanceof IfExprContext c) return new Ast.If(pos(c.IF()), expr(c.expr(0)), expr(c.expr(1)), expr(c.expr(2)));
-        if (e instanceof MulExprContext c) return chain(c);
-        if (e instanceof AddExprContext c) return chain(c);
-        if (e instanceof CmpExprContext c) return chain(c);
-        if (e instanceof AndExprContext c) return chain(c);
-        if (e instanceof OrExprContext c) return chain(c);
-        throw new IllegalStateException("unknown expression " + e.getClass());
+        return switch (e) {
+            case PrimaryExprContext c -> primary(c.primary());
+            case CallExprContext c -> call(c);
+            case IndexExprContext c -> {
+                List<Ast.Expr> ix = new ArrayList<>();
+                for (int i = 1; i < c.expr().size(); i++) ix.add(expr(c.expr(i)));
+                yield new Ast.Index(pos(c.getChild(1) instanceof TerminalNode t ? t.getSymbol() : c.getStart()), expr(c.expr(0)), ix);
+            }
+            case MemberExprContext c -> new Ast.Member(pos(c.ident()), expr(c.expr()), c.ident().getText(), pos(c.ident()));
+            case PowExprContext c -> new Ast.Binary(pos(c.op), Ast.BinaryOp.POW, expr(c.expr(0)), expr(c.expr(1)));
+            case UnaryExprContext c -> new Ast.Unary(pos(c.op), c.op.getText().equals("-") ? Ast.UnaryOp.NEG : Ast.UnaryOp.PLUS, expr(c.expr()));
+            case NotExprContext c -> new Ast.Unary(pos(c.NOT()), Ast.UnaryOp.NOT, expr(c.expr()));
+            case IfExprContext c -> new Ast.If(pos(c.IF()), expr(c.expr(0)), expr(c.expr(1)), expr(c.expr(2)));
+            case MulExprContext c -> chain(c);
+            case AddExprContext c -> chain(c);
+            case CmpExprContext c -> chain(c);
+            case AndExprContext c -> chain(c);
+            case OrExprContext c -> chain(c);
+            default -> throw new IllegalStateException("unknown expression " + e.getClass());
+        };
     }
 
     /** A left-associative chain a op b op c …, built with a loop. */
@@ -249,16 +252,18 @@ final class AstBuilder {
     }
 
     private Ast.Expr primary(PrimaryContext p) {
-        if (p instanceof NumberLitContext c) return number(c.NUMBER().getSymbol());
-        if (p instanceof StringLitContext c) return new Ast.Str(pos(c.STRING()), unquote(c.STRING().getText()));
-        if (p instanceof NameRefContext c) return new Ast.Name(pos(c.ident()), c.ident().getText());
-        if (p instanceof ParensContext c) return expr(c.expr());
-        if (p instanceof ArrayLitContext c) {
-            List<Ast.Expr> elems = new ArrayList<>();
-            for (ExprContext e : c.expr()) elems.add(expr(e));
-            return new Ast.ArrayLit(pos(c.getStart()), elems);
-        }
-        throw new IllegalStateException();
+        return switch (p) {
+            case NumberLitContext c -> number(c.NUMBER().getSymbol());
+            case StringLitContext c -> new Ast.Str(pos(c.STRING()), unquote(c.STRING().getText()));
+            case NameRefContext c -> new Ast.Name(pos(c.ident()), c.ident().getText());
+            case ParensContext c -> expr(c.expr());
+            case ArrayLitContext c -> {
+                List<Ast.Expr> elems = new ArrayList<>();
+                for (ExprContext e : c.expr()) elems.add(expr(e));
+                yield new Ast.ArrayLit(pos(c.getStart()), elems);
+            }
+            default -> throw new IllegalStateException();
+        };
     }
 
     private Ast.Expr number(Token t) {
