@@ -69,7 +69,7 @@ public final class Main implements Runnable {
     /** Runs the command line with these streams; returns the exit code. Used by main and by tests. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         if (CheckCommand.plain(args)) {
-            // check FILE…: the same as through picocli (CheckCommandFastPathTest), without its start-up
+            // check FILE…: the same as through picocli (CheckFastPathTest), without its start-up
             try {
                 int code = CheckCommand.plain(args, out, err);
                 out.flush();
