@@ -144,7 +144,7 @@ public final class Model {
         }
         List<Result.Run> runs = new ArrayList<>();
         for (Driver.RunResult x : r.runs())
-            runs.add(new Result.Run(x.optimizer(), x.call(), x.steps(), x.loss(), x.stopped().label(), x.message(), x.epochs(), x.trainLoss(), x.validationLoss()));
+            runs.add(new Result.Run(x.optimizer(), x.call(), x.steps(), x.loss(), x.stopped().label(), x.message(), x.epochs(), x.trainLoss(), x.validationLoss(), x.restoredEpoch()));
         List<Parameter> ps = new ArrayList<>();
         for (Script.Param p : s.params) ps.add(Parameter.of(p));
         return new Result(r.loss(), r.theta().clone(), List.copyOf(ps), runs);

@@ -22,9 +22,12 @@ public final class Result {
      * @param epochs         epochs run, with a validation split (else 0)
      * @param trainLoss      the training loss at its end, with a validation split (else NaN)
      * @param validationLoss the validation loss at its end, with a validation split (else NaN)
+     * @param restoredEpoch  after an early stop ({@code stopped} is {@code "early_stop"}), the epoch
+     *                       (counted from 1) whose parameters were restored, the one with the best
+     *                       validation loss: {@code descent run --json}'s {@code restored_epoch}; else 0
      */
     public record Run(String optimizer, String call, long steps, double loss, String stopped, String message,
-                      long epochs, double trainLoss, double validationLoss) {}
+                      long epochs, double trainLoss, double validationLoss, long restoredEpoch) {}
 
     private final double loss;
     private final double[] theta;

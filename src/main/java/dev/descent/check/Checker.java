@@ -121,7 +121,10 @@ public final class Checker {
     /** True when the script's names were checked already (an instance): {@link NameCheck} is skipped. */
     private boolean namesChecked;
 
-    Script run(SourceFile source) { return run(source, Parser.parse(source)); }
+    Script run(SourceFile source) {
+        StandardLibrary.prefetch(source.text()); // the library's part for this script, made on another core while this one parses
+        return run(source, Parser.parse(source));
+    }
 
     private Script run(SourceFile source, Ast.Program program) {
         dag.limitArrays(limits.maxArray(), ARRAY_HINT);

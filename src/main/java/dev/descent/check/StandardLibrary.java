@@ -39,8 +39,8 @@ final class StandardLibrary {
     /** A module of the standard library, and the problems checking it found (none, as shipped). */
     record Loaded(Module module, List<Diagnostic> diagnostics) {}
 
-    /** One declaration of std.dsc: its lines [first, end) and the words in them. */
-    private record Decl(boolean optimizer, String name, int first, int end, Set<String> words) {}
+    /** One declaration of std.dsc: its lines [first, end). */
+    private record Decl(boolean optimizer, String name, int first, int end) {}
 
 
     private static final class Holder {
@@ -49,7 +49,8 @@ final class StandardLibrary {
 
     private final String[] lines;
     private final List<Decl> decls;
-    private final Map<BitSet, Loaded> modules = new ConcurrentHashMap<>();
+    private final Map<BitSet, java.util.concurrent.CompletableFuture<Loaded>> modules = new ConcurrentHashMap<>();
+    private static final java.util.concurrent.atomic.AtomicBoolean PREFETCHED = new java.util.concurrent.atomic.AtomicBoolean();
 
     private StandardLibrary(String[] lines, List<Decl> decls) {
         this.lines = lines;
@@ -67,21 +68,60 @@ final class StandardLibrary {
         return std.module(reached);
     }
 
+    /**
+     * Starts making {@link #forScript}'s module for this text on another thread, the first
+     * time in a process (later calls do nothing): the checker calls it before it parses the
+     * script, so that the library is read, parsed and checked on the second core meanwhile
+     * (both run cold in a short command, each a quarter of a {@code check}). Whatever it
+     * makes, or fails to make, {@link #forScript} gives as it would have.
+     */
+    static void prefetch(String text) {
+        if (!PREFETCHED.compareAndSet(false, true)) return;
+        Thread t = new Thread(null, () -> {
+            try {
+                forScript(text);
+            } catch (Throwable e) {
+                // forScript on the checker's thread makes it again, or reports what failed
+            }
+        }, "descent-stdlib", 64L << 20);
+        t.setDaemon(true);
+        t.start();
+    }
+
     /** The whole library, parsed and checked (once per process). */
     static Loaded whole() {
         StandardLibrary std = Holder.STD;
         return std.module(std.every());
     }
 
-    /** The module of these declarations, made once (not in computeIfAbsent: making one may read the whole library). */
+    /**
+     * The module of these declarations, made once: by the first thread that asks, the others
+     * waiting for it (not in computeIfAbsent: making one may read the whole library, another key).
+     * One that failed is forgotten, so that the next to ask makes it again.
+     */
     private Loaded module(BitSet reached) {
-        Loaded l = modules.get(reached);
-        if (l == null) {
-            l = load(reached);
-            Loaded before = modules.putIfAbsent(reached, l);
-            if (before != null) l = before;
+        java.util.concurrent.CompletableFuture<Loaded> f = modules.get(reached);
+        if (f == null) {
+            java.util.concurrent.CompletableFuture<Loaded> mine = new java.util.concurrent.CompletableFuture<>();
+            f = modules.putIfAbsent(reached, mine);
+            if (f == null) {
+                try {
+                    mine.complete(load(reached));
+                } catch (Throwable e) {
+                    modules.remove(reached, mine);
+                    mine.completeExceptionally(e);
+                    throw e;
+                }
+                return mine.join();
+            }
         }
-        return l;
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
+            throw e;
+        }
     }
 
     private void reach(Set<String> words, BitSet reached) {
@@ -91,7 +131,7 @@ final class StandardLibrary {
             for (int i = 0; i < decls.size(); i++) {
                 if (!reached.get(i) && w.contains(decls.get(i).name())) {
                     reached.set(i);
-                    todo.add(decls.get(i).words());
+                    todo.add(words(decls.get(i)));
                 }
             }
         }
@@ -133,13 +173,16 @@ final class StandardLibrary {
     }
 
     private static StandardLibrary read() {
-        String text;
-        try (InputStream in = Checker.class.getResourceAsStream(Checker.STDLIB_RESOURCE)) {
-            if (in == null) return null;
-            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read the standard library", e);
+        byte[] bytes = fromJar();
+        if (bytes == null) {
+            try (InputStream in = Checker.class.getResourceAsStream(Checker.STDLIB_RESOURCE)) {
+                if (in == null) return null;
+                bytes = in.readAllBytes();
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read the standard library", e);
+            }
         }
+        String text = new String(bytes, StandardCharsets.UTF_8);
         String[] lines = text.split("\n", -1);
         List<int[]> starts = new ArrayList<>();   // {line, optimizer ? 1 : 0}
         List<String> names = new ArrayList<>();
@@ -154,12 +197,43 @@ final class StandardLibrary {
         List<Decl> decls = new ArrayList<>();
         for (int i = 0; i < starts.size(); i++) {
             int first = starts.get(i)[0], end = i + 1 < starts.size() ? starts.get(i + 1)[0] : lines.length;
-            Set<String> words = new HashSet<>();
-            for (int l = first; l < end; l++) words.addAll(words(lines[l]));
-            words.remove(names.get(i));
-            decls.add(new Decl(starts.get(i)[1] == 1, names.get(i), first, end, Set.copyOf(words)));
+            decls.add(new Decl(starts.get(i)[1] == 1, names.get(i), first, end));
         }
         return new StandardLibrary(lines, List.copyOf(decls));
+    }
+
+    /**
+     * The words in a declaration's lines but its own name: read when it is reached, not for
+     * every declaration up front (scanning the whole library cold was a tenth of a short check).
+     */
+    private Set<String> words(Decl d) {
+        Set<String> words = new HashSet<>();
+        for (int l = d.first(); l < d.end(); l++) words.addAll(words(lines[l]));
+        words.remove(d.name());
+        return words;
+    }
+
+    /**
+     * std.dsc read straight from the jar that holds this class, or null when the class is not
+     * in a jar (the tests' target/classes) or anything fails: the class loader's way, through a
+     * jar: URL, took 10-30 ms of a cold start, against 1-2 ms for the same bytes read here.
+     */
+    private static byte[] fromJar() {
+        try {
+            java.security.CodeSource cs = Checker.class.getProtectionDomain().getCodeSource();
+            if (cs == null || cs.getLocation() == null || !"file".equals(cs.getLocation().getProtocol())) return null;
+            java.io.File jar = new java.io.File(cs.getLocation().toURI());
+            if (!jar.isFile()) return null;
+            try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(jar)) {
+                java.util.zip.ZipEntry e = z.getEntry(Checker.STDLIB_RESOURCE.substring(1));
+                if (e == null) return null;
+                try (InputStream in = z.getInputStream(e)) {
+                    return in.readAllBytes();
+                }
+            }
+        } catch (IOException | RuntimeException | java.net.URISyntaxException e) {
+            return null;
+        }
     }
 
     /**
@@ -177,13 +251,19 @@ final class StandardLibrary {
             }
             int start = i;
             i += Character.charCount(c);
-            while (i < n && (startsName(c = text.codePointAt(i)) || Character.getType(c) == Character.DECIMAL_DIGIT_NUMBER)) i += Character.charCount(c);
+            while (i < n && partOfName(c = text.codePointAt(i))) i += Character.charCount(c);
             words.add(text.substring(start, i));
         }
         return words;
     }
 
-    private static boolean startsName(int c) { return c == '_' || Character.isLetter(c); }
+    private static boolean startsName(int c) {
+        return c < 128 ? (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' : Character.isLetter(c);
+    }
+
+    private static boolean partOfName(int c) {
+        return c < 128 ? startsName(c) || (c >= '0' && c <= '9') : Character.isLetter(c) || Character.isDigit(c);
+    }
 
     /** Up to {@code max} words at the start of a line, separated by blanks (spaces, tabs) only. */
     private static List<String> leadingWords(String line, int max) {
@@ -194,8 +274,7 @@ final class StandardLibrary {
             while (i < n && (line.charAt(i) == ' ' || line.charAt(i) == '\t')) i++;
             if (i == n || (out.size() > 0 && i == blanks) || !startsName(line.codePointAt(i))) break;
             int start = i;
-            while (i < n && (startsName(line.codePointAt(i)) || Character.getType(line.codePointAt(i)) == Character.DECIMAL_DIGIT_NUMBER))
-                i += Character.charCount(line.codePointAt(i));
+            while (i < n && partOfName(line.codePointAt(i))) i += Character.charCount(line.codePointAt(i));
             out.add(line.substring(start, i));
         }
         return out;

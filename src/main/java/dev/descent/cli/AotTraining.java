@@ -17,10 +17,14 @@ import java.util.List;
  * loaded and linked, and its JIT starts from those profiles. Not a command of its own: the
  * launcher runs it as {@code java … -cp descent.jar dev.descent.cli.AotTraining KIND EXAMPLES SCRATCH}.
  *
- * <p>Two kinds, as the launcher starts two kinds of JVM: {@code light} for the commands that
- * never run an engine (check, grad, show, help), which start without the Vector API module:
- * those commands on the quickstart and digits examples, scripts with errors (diagnostics),
- * an unknown command. {@code full}, for the others (with the module): the same, and eval,
+ * <p>Three kinds, as the launcher starts three kinds of JVM: {@code check} for {@code check},
+ * which needs no Vector API module and, given file names only, not picocli
+ * ({@link CheckCommand#plain}): the quickstart and digits examples and scripts with errors
+ * (a JVM loads every class of its cache as it starts, so this cache holds only what check
+ * uses); {@code light} for the other commands that never run an engine (grad, show, help),
+ * which start without the module too: those commands on the quickstart and digits examples,
+ * scripts with errors (diagnostics), an unknown command. {@code full}, for the others (with
+ * the module): the same, and eval,
  * a run of the quickstart (text and JSON) and of the linear regression (the Vector API
  * engines, a CSV, batches, matrix products). Training on the digits network instead (its
  * 20 epochs, a second more of training) made no measurable difference to its own runs:
@@ -34,7 +38,8 @@ public final class AotTraining {
     static final List<String> LIGHT = List.of("check", "grad", "show", "help", "-h", "--help", "-V", "--version");
 
     public static void main(String[] args) throws Exception {
-        boolean full = !(args.length > 0 && args[0].equals("light"));
+        String kind = args.length > 0 ? args[0] : "full";
+        boolean full = !kind.equals("light") && !kind.equals("check");
         Path examples = Path.of(args.length > 1 ? args[1] : "examples");
         Path scratch = Files.createDirectories(Path.of(args.length > 2 ? args[2] : "target/launcher/training"));
         Path bad = scratch.resolve("bad.dsc");
@@ -43,7 +48,12 @@ public final class AotTraining {
         Files.writeString(unknown, "param x = [1, 2]\nminimize sum(x^2) + y\noptimize with adamm(lr = 0.1) for 10 steps\n", StandardCharsets.UTF_8);
         String quick = examples.resolve("quickstart.dsc").toString(), mlp = examples.resolve("mlp_digits.dsc").toString(),
                 linear = examples.resolve("linear_regression.dsc").toString();
-        List<String[]> commands = new ArrayList<>(List.of(
+        List<String[]> checks = List.of(
+                new String[] {"check", quick},
+                new String[] {"check", bad.toString()},
+                new String[] {"check", unknown.toString()},
+                new String[] {"check", mlp});
+        List<String[]> commands = new ArrayList<>(kind.equals("check") ? checks : List.of(
                 new String[] {"check", quick},
                 new String[] {"check", bad.toString()},
                 new String[] {"check", unknown.toString()},

@@ -26,13 +26,39 @@ final class CheckCommand implements Callable<Integer> {
 
     @Override public Integer call() {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        return check(files, sets, gradcheck, seed, limitOptions.limits(), out, err);
+    }
+
+    /**
+     * Whether this command line is {@code check} and file names only (no option, no
+     * {@code @argfile}, no {@code --}): what picocli would parse to a CheckCommand with only
+     * {@code files} set. {@link Main#execute} runs it without building picocli's model, whose
+     * reading of the annotations (a proxy class generated per annotation type, which the
+     * start-up cache cannot keep) was a fifth of a short {@code check}'s whole process.
+     */
+    static boolean plain(String[] args) {
+        if (args.length < 2 || !args[0].equals("check")) return false;
+        for (int i = 1; i < args.length; i++) {
+            String a = args[i];
+            if (a.isEmpty() || a.startsWith("-") || a.startsWith("@")) return false;
+        }
+        return true;
+    }
+
+    /** {@code check FILE…} as picocli would run it, for a command line that {@link #plain} accepts. */
+    static int plain(String[] args, PrintWriter out, PrintWriter err) {
+        return check(List.of(args).subList(1, args.length), null, false, null, dev.descent.check.Limits.DEFAULT, out, err);
+    }
+
+    private static int check(List<String> files, List<String> sets, boolean gradcheck, Long seed, dev.descent.check.Limits limits,
+                             PrintWriter out, PrintWriter err) {
         int failed = 0;
         for (String f : files) {
-            Script s = Common.load(f, sets, err, false, false, limitOptions.limits());
+            Script s = Common.load(f, sets, err, false, false, limits);
             if (s == null) failed++;
             else {
                 out.println(dev.descent.syntax.SafeText.escape(f) + ": ok (" + summary(s) + ")");
-                if (gradcheck) gradcheck(s, out);
+                if (gradcheck) gradcheck(s, out, seed);
             }
         }
         out.flush();
@@ -43,7 +69,7 @@ final class CheckCommand implements Callable<Integer> {
      * The line of --gradcheck: the worst relative error of the symbolic gradient against central
      * differences at θ0, where, and both values; a note where they disagree beyond 1e-5.
      */
-    private void gradcheck(Script s, PrintWriter out) {
+    private static void gradcheck(Script s, PrintWriter out, Long seed) {
         if (s.objective == null || s.dimension() == 0) {
             out.println("  gradcheck: nothing to check (" + (s.objective == null ? "no objective" : "no parameters") + ")");
             return;

@@ -68,6 +68,26 @@ public final class Main implements Runnable {
 
     /** Runs the command line with these streams; returns the exit code. Used by main and by tests. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        if (CheckCommand.plain(args)) {
+            // check FILE…: the same as through picocli (CheckFastPathTest), without its start-up
+            try {
+                int code = CheckCommand.plain(args, out, err);
+                out.flush();
+                err.flush();
+                return code;
+            } catch (UsageError u) {
+                err.println("descent: " + u.getMessage());
+                err.flush();
+                return USAGE;
+            } catch (Throwable e) {
+                return failure(e, err);
+            }
+        }
+        return throughPicocli(args, out, err);
+    }
+
+    /** {@link #execute}, parsed by picocli whatever the command line (tests compare it with the fast path of {@code check}). */
+    static int throughPicocli(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cl = commandLine(args);
         cl.setOut(out);
         cl.setErr(err);

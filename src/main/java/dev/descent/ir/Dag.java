@@ -24,7 +24,14 @@ public final class Dag {
     /** Largest array whose element adjoints are written as a PACK rather than a SCATTER. */
     public static final int PACK_LIMIT = 64;
 
-    private record Key(Op op, List<Node> in, long num, Attr attr, Shape shape) {}
+    private record Key(Op op, List<Node> in, long num, Attr attr, Shape shape) {
+        // written out, as the record's would be (the record's own equals and hashCode are made by a bootstrap at run time, which cold took a fifth of a short check)
+        @Override public boolean equals(Object other) {
+            return other instanceof Key o && java.util.Objects.equals(op, o.op) && java.util.Objects.equals(in, o.in) && num == o.num && java.util.Objects.equals(attr, o.attr) && java.util.Objects.equals(shape, o.shape);
+        }
+
+        @Override public int hashCode() { return 31 * (31 * (31 * (31 * java.util.Objects.hashCode(op) + java.util.Objects.hashCode(in)) + Long.hashCode(num)) + java.util.Objects.hashCode(attr)) + java.util.Objects.hashCode(shape); }
+    }
 
     private final HashMap<Key, Node> table = new HashMap<>();
     private final List<Node> nodes = new ArrayList<>();

@@ -40,6 +40,21 @@ class ModelTest {
         }
     }
 
+    /** The restored epoch of an early stop is the CLI JSON's {@code restored_epoch}; 0 for a run that did not stop early. */
+    @Test
+    void anEarlyStopSaysWhichEpochWasRestoredAsTheJsonDoes() {
+        String file = "examples/early_stopping.dsc";
+        Result r = Descent.load(Path.of(file)).run();
+        JsonNode jr = ApiCli.json("run", file, "--json").get("runs").get(0);
+        Result.Run run = r.runs().get(0);
+        assertEquals("early_stop", run.stopped());
+        assertTrue(run.restoredEpoch() >= 1 && run.restoredEpoch() < run.epochs(), run.toString());
+        assertEquals(jr.get("restored_epoch").asLong(), run.restoredEpoch());
+        assertEquals(jr.get("epochs").asLong(), run.epochs());
+        assertEquals(ApiCli.number(jr.get("validation_loss")), run.validationLoss(), 0.0);
+        assertEquals(0, Descent.load(Path.of("examples/gd_x2.dsc")).run().runs().get(0).restoredEpoch());
+    }
+
     private static double[] flat(JsonNode n) {
         if (!n.isArray()) return new double[] {ApiCli.number(n)};
         java.util.List<Double> out = new java.util.ArrayList<>();

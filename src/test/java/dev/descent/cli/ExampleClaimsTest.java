@@ -145,4 +145,22 @@ class ExampleClaimsTest {
         assertEquals(1.25, v33 / v18, 0.01, "the validation loss rises by a quarter");
         assertTrue(t33 < t18 / 4, "the training loss falls from 0.041 to 0.009");
     }
+
+    /** The README's "A first look": each {@code $ bin/descent …} there prints exactly what follows it. */
+    @Test void theReadmesFirstLookIsWhatTheCommandsPrint() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        int at = readme.indexOf("## A first look");
+        int open = readme.indexOf("```\n", at) + 4, close = readme.indexOf("```\n", open);
+        String block = readme.substring(open, close);
+        int commands = 0;
+        for (String part : block.split("(?m)^(?=\\$ bin/descent )")) {
+            if (part.isBlank()) continue;
+            int nl = part.indexOf('\n');
+            String[] args = part.substring("$ bin/descent ".length(), nl).trim().split(" ");
+            String expected = part.substring(nl + 1).stripTrailing() + "\n";
+            assertEquals(expected, Cli.ok(args).out(), String.join(" ", args));
+            commands++;
+        }
+        assertEquals(3, commands, block);
+    }
 }

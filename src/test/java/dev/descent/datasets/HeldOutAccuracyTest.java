@@ -22,7 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 6, "How it must be verified": the digits network and logistic regression on breast
- * cancer reach at least 95% accuracy on a held-out split, with a fixed seed. The rows of the
+ * cancer reach at least 95% accuracy on a held-out split, with a fixed seed; and what the
+ * README says of them (issue 13): 98% and 97%, held here as at least 97.5% (351 of the 359
+ * digits; 352 when measured) and 97% (111 of the 114 cases). The rows of the
  * committed CSV (examples/data) are shuffled once with a fixed seed; the first 80% go to
  * train.csv, which the script trains on through the Java API, and the accuracy is computed here,
  * with plain loops over test.csv (the other 20%), from the parameters the run returns.
@@ -120,7 +122,7 @@ class HeldOutAccuracyTest {
         }
         double accuracy = (double) correct / test.size();
         System.out.printf("digits network: held-out accuracy %.4f (%d of %d), final training loss %s%n", accuracy, correct, test.size(), r.loss());
-        assertTrue(accuracy >= 0.95, "held-out accuracy " + accuracy + " (" + correct + " of " + test.size() + ")");
+        assertTrue(accuracy >= 0.975, "held-out accuracy " + accuracy + " (" + correct + " of " + test.size() + "); the README says 98%");
     }
 
     @Test
@@ -148,7 +150,7 @@ class HeldOutAccuracyTest {
         }
         double accuracy = (double) correct / test.size();
         System.out.printf("breast-cancer logistic regression: held-out accuracy %.4f (%d of %d), final training loss %s%n", accuracy, correct, test.size(), r.loss());
-        assertTrue(accuracy >= 0.95, "held-out accuracy " + accuracy + " (" + correct + " of " + test.size() + ")");
+        assertTrue(accuracy >= 0.97, "held-out accuracy " + accuracy + " (" + correct + " of " + test.size() + "); the README says 97%");
     }
 
     private static void assertArrayEquals2(int[] expected, int[] actual) {

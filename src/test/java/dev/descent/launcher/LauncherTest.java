@@ -156,7 +156,7 @@ class LauncherTest {
         sources();
         Run r = descent(a, Map.of(), "check", "x.dsc");
         assertEquals(0, r.code, r.toString());
-        assertEquals("descent: building (first run)…\ndescent: making the start-up cache for check, grad and show (once per build)…\n", r.err);
+        assertEquals("descent: building (first run)…\ndescent: making the start-up cache for check (once per build)…\n", r.err);
         List<String> calls = callLines();
         assertEquals(1, count(calls, "mvn "), calls.toString());
         assertEquals(1, count(calls, "train "), calls.toString());
@@ -188,7 +188,7 @@ class LauncherTest {
         Files.writeString(repo.resolve(".mvn/wrapper/maven-wrapper.properties"), "distributionUrl=https://example.invalid/maven.zip\n");
         Run r = descent(a, Map.of(), "check", "x.dsc");
         assertEquals(0, r.code, r.toString());
-        assertEquals("descent: building (first run)…\ndescent: making the start-up cache for check, grad and show (once per build)…\n", r.err);
+        assertEquals("descent: building (first run)…\ndescent: making the start-up cache for check (once per build)…\n", r.err);
         assertEquals(1, count(callLines(), "mvn "), callLines().toString());
         assertTrue(r.out.contains(" -jar " + repo + "/bin/../target/descent.jar check x.dsc"), r.out);
     }
@@ -205,7 +205,7 @@ class LauncherTest {
         age(repo.resolve("target/descent.jar"), 1800);
         age(deep, 60);
         Run r = descent(a, Map.of(), "check", "x.dsc");
-        assertEquals("descent: rebuilding (sources changed)…\ndescent: making the start-up cache for check, grad and show (once per build)…\n", r.err, r.toString());
+        assertEquals("descent: rebuilding (sources changed)…\ndescent: making the start-up cache for check (once per build)…\n", r.err, r.toString());
         assertEquals(1, count(callLines(), "mvn "));
         assertTrue(r.out.contains("-XX:AOTCache="), r.out);
 
@@ -216,7 +216,7 @@ class LauncherTest {
         age(repo.resolve("target/descent.jar"), 1800);
         age(repo.resolve("grammar"), 60);   // a folder counts too (a file deleted or added in it)
         Run again = descent(a, Map.of(), "check", "x.dsc");
-        assertEquals("descent: rebuilding (sources changed)…\ndescent: making the start-up cache for check, grad and show (once per build)…\n", again.err);
+        assertEquals("descent: rebuilding (sources changed)…\ndescent: making the start-up cache for check (once per build)…\n", again.err);
         clearLog();
         age(repo.resolve("target/descent.jar"), 1800);
         ageSources(3600);
@@ -233,7 +233,7 @@ class LauncherTest {
         age(aotFile(), 600);   // then `mvn package`, by hand: the jar is newer than the cache
         clearLog();
         Run r = descent(a, Map.of(), "check", "x.dsc");
-        assertEquals("descent: making the start-up cache for check, grad and show (once per build)…\n", r.err, r.toString());
+        assertEquals("descent: making the start-up cache for check (once per build)…\n", r.err, r.toString());
         assertEquals(0, count(callLines(), "mvn "));
         assertEquals(1, count(callLines(), "train "));
         assertTrue(r.out.contains("-XX:AOTCache="), r.out);
@@ -244,7 +244,7 @@ class LauncherTest {
         sources();
         String aotA = aotOf(descent(a, Map.of(), "check", "x.dsc").out);
         Run r = descent(b, Map.of(), "check", "x.dsc");
-        assertEquals("descent: making the start-up cache for check, grad and show (once per build)…\n", r.err, r.toString());
+        assertEquals("descent: making the start-up cache for check (once per build)…\n", r.err, r.toString());
         String aotB = aotOf(r.out);
         assertFalse(aotA.equals(aotB));
         assertTrue(r.out.startsWith("run " + b + "/bin/java") || r.out.contains(b + "/bin/java"), r.out);
@@ -265,7 +265,7 @@ class LauncherTest {
         clearLog();
         Run failed = descent(a, Map.of(), "check", "x.dsc");
         assertEquals(0, failed.code, failed.toString());
-        assertEquals("descent: making the start-up cache for check, grad and show (once per build)…\n", failed.err);
+        assertEquals("descent: making the start-up cache for check (once per build)…\n", failed.err);
         assertFalse(failed.out.contains("AOTCache"), failed.out);
         clearLog();
         Run next = descent(a, Map.of(), "check", "x.dsc");
@@ -282,16 +282,20 @@ class LauncherTest {
         Run run = descent(a, Map.of(), "run", "x.dsc");
         assertEquals("descent: making the start-up cache for run, eval, compare and bench (once per build)…\n", run.err, run.toString());
         assertTrue(run.out.contains(" --add-modules jdk.incubator.vector "), run.out);
-        assertTrue(aotOf(check.out).contains("/descent-light-"), check.out);
+        assertTrue(aotOf(check.out).contains("/descent-check-"), check.out);
         assertTrue(aotOf(run.out).contains("/descent-full-"), run.out);
+        Run grad = descent(a, Map.of(), "grad", "x.dsc");
+        assertEquals("descent: making the start-up cache for grad, show and help (once per build)…\n", grad.err, grad.toString());
+        assertTrue(aotOf(grad.out).contains("/descent-light-"), grad.out);
         for (String c : new String[] {"grad", "show", "help", "--help", "--version"})
             assertFalse(descent(a, Map.of(), c).out.contains("--add-modules"), c);
         for (String c : new String[] {"eval", "compare", "bench", "nosuch"})
             assertTrue(descent(a, Map.of(), c).out.contains("--add-modules"), c);
         List<String> trained = callLines().stream().filter(l -> l.startsWith("train ")).toList();
-        assertEquals(2, trained.size(), trained.toString());
-        assertTrue(trained.get(0).contains("dev.descent.cli.AotTraining light ") && !trained.get(0).contains("--add-modules"), trained.get(0));
+        assertEquals(3, trained.size(), trained.toString());
+        assertTrue(trained.get(0).contains("dev.descent.cli.AotTraining check ") && !trained.get(0).contains("--add-modules"), trained.get(0));
         assertTrue(trained.get(1).contains("--add-modules jdk.incubator.vector") && trained.get(1).contains("dev.descent.cli.AotTraining full "), trained.get(1));
+        assertTrue(trained.get(2).contains("dev.descent.cli.AotTraining light ") && !trained.get(2).contains("--add-modules"), trained.get(2));
     }
 
     @Test void aStaleCacheIsNeverPassedToJava() throws Exception {
@@ -351,11 +355,11 @@ class LauncherTest {
         assertEquals(0, first.code, first.toString());
         assertEquals("descent: building (first run)…\n"
                 + "descent: src/main/java/dev/A.java changed during the build; this run may not have it, the next one rebuilds\n"
-                + "descent: making the start-up cache for check, grad and show (once per build)…\n", first.err);
+                + "descent: making the start-up cache for check (once per build)…\n", first.err);
         clearLog();
         Run second = descent(a, Map.of(), "check", "x.dsc");
         assertEquals("descent: rebuilding (sources changed)…\n"
-                + "descent: making the start-up cache for check, grad and show (once per build)…\n", second.err, second.toString());
+                + "descent: making the start-up cache for check (once per build)…\n", second.err, second.toString());
         assertEquals(1, count(callLines(), "mvn "));
         clearLog();
         Run third = descent(a, Map.of(), "check", "x.dsc");
@@ -375,7 +379,7 @@ class LauncherTest {
         assertEquals(0, r.code, r.toString());
         assertEquals("descent: removed the build lock of a launcher that is gone (pid " + dead + ")\n"
                 + "descent: building (first run)…\n"
-                + "descent: making the start-up cache for check, grad and show (once per build)…\n", r.err);
+                + "descent: making the start-up cache for check (once per build)…\n", r.err);
         assertEquals(1, count(callLines(), "mvn "));
         assertNothingLeft();
     }
