@@ -87,7 +87,7 @@ public final class PartitionEvaluator {
             double[][] b = blocks.next();
             int m = b.length == 0 ? 0 : b[0].length;
             if (m == 0) continue;
-            double[] out = evaluateBlock(r, b);
+            double[] out = evaluateInto(r, b, scratch(r.kind()));
             sums[0] += m;
             for (int i = 0; i < out.length; i++) sums[1 + i] += m * out[i];
         }
@@ -143,7 +143,16 @@ public final class PartitionEvaluator {
     }
 
     /** The request on one block's rows alone: the value, then what the kind adds (not weighted). */
-    public double[] evaluateBlock(DataParallel.Request r, double[][] block) {
+    public double[] evaluateBlock(DataParallel.Request r, double[][] block) { return evaluateInto(r, block, new double[1 + extra(r.kind())]); }
+
+    /** The results of a block, by kind, reused from block to block (what {@link #evaluate} adds up). */
+    private final Map<DataParallel.Kind, double[]> scratch = new java.util.EnumMap<>(DataParallel.Kind.class);
+    /** The gradient, Hessian and H·v buffers the programs write, one of each, bound once. */
+    private Buffer gBuf, hBuf, hvBuf;
+
+    private double[] scratch(DataParallel.Kind kind) { return scratch.computeIfAbsent(kind, k -> new double[1 + extra(k)]); }
+
+    private double[] evaluateInto(DataParallel.Request r, double[][] block, double[] out) {
         if (block.length != columns.size()) throw new IllegalArgumentException("a block has " + block.length + " columns, not " + columns.size());
         int m = block[0].length;
         Script inst = instances.computeIfAbsent(m, k -> script.instance(false, Map.of(data, k)));
@@ -151,7 +160,6 @@ public final class PartitionEvaluator {
         Resident rows = resident.computeIfAbsent(m, k -> new Resident(inst, k));
         for (int c = 0; c < block.length; c++) System.arraycopy(block[c], 0, rows.values[c], 0, m);
         Buffer theta = Buffer.of(r.theta());
-        double[] out = new double[1 + extra(r.kind())];
         String key = m + ":" + r.kind() + ":" + r.sign();
         switch (r.kind()) {
             case VALUE -> {
@@ -163,10 +171,14 @@ public final class PartitionEvaluator {
             case GRADIENT, HESSIAN -> {
                 boolean h = r.kind() == DataParallel.Kind.HESSIAN;
                 Objective o = (Objective) programs.computeIfAbsent(key, k -> new Objective(inst, true, h, engine, r.sign(), false));
-                Buffer g = Buffer.of(new double[n]);
+                if (gBuf == null) gBuf = Buffer.of(new double[n]);
+                Buffer g = gBuf;
                 o.gradient(g);
                 Buffer hb = null;
-                if (h) o.hessian(hb = Buffer.of(new double[n * n]));
+                if (h) {
+                    if (hBuf == null) hBuf = Buffer.of(new double[n * n]);
+                    o.hessian(hb = hBuf);
+                }
                 o.rows(rows);
                 o.theta(theta);
                 out[0] = o.run();
@@ -175,7 +187,8 @@ public final class PartitionEvaluator {
             }
             case HVP -> {
                 HessianVector hv = (HessianVector) programs.computeIfAbsent(key, k -> new HessianVector(inst, engine, r.sign()));
-                Buffer res = Buffer.of(new double[n]);
+                if (hvBuf == null) hvBuf = Buffer.of(new double[n]);
+                Buffer res = hvBuf;
                 hv.rows(rows);
                 hv.bind(theta, Buffer.of(r.v()), res);
                 hv.run(null);
