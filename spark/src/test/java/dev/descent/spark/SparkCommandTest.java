@@ -39,18 +39,23 @@ class SparkCommandTest {
         assertEquals(0, spark.code, spark.err);
         assertTrue(spark.err.contains("on Spark local[2]: 200 rows of " + DATA), spark.err);
         assertFalse(spark.err.contains("Exception"), spark.err);
-        // the same JSON as on one machine, number for number to 1e-12
-        java.util.regex.Matcher a = java.util.regex.Pattern.compile("-?\\d+\\.\\d+(?:[eE]-?\\d+)?").matcher(here.out),
-                b = java.util.regex.Pattern.compile("-?\\d+\\.\\d+(?:[eE]-?\\d+)?").matcher(spark.out);
+        sameNumbers(here.out, spark.out); // the same JSON as on one machine, number for number to 1e-12
+    }
+
+    static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile("-?\\d+\\.\\d+(?:[eE]-?\\d+)?");
+
+    /** The same text, the numbers in it the same to 1e-12 (relative above 1), at least four of them. */
+    static void sameNumbers(String want, String got) {
+        java.util.regex.Matcher a = NUMBER.matcher(want), b = NUMBER.matcher(got);
         int numbers = 0;
         while (a.find()) {
-            assertTrue(b.find(), spark.out);
+            assertTrue(b.find(), got);
             double x = Double.parseDouble(a.group()), y = Double.parseDouble(b.group());
-            assertEquals(x, y, 1e-12 * Math.max(1, Math.abs(x)), here.out + "\n" + spark.out);
+            assertEquals(x, y, 1e-12 * Math.max(1, Math.abs(x)), want + "\n" + got);
             numbers++;
         }
-        assertTrue(numbers >= 4, here.out);
-        assertEquals(here.out.replaceAll("-?\\d+\\.\\d+(?:[eE]-?\\d+)?", "#"), spark.out.replaceAll("-?\\d+\\.\\d+(?:[eE]-?\\d+)?", "#"));
+        assertTrue(numbers >= 4, want);
+        assertEquals(NUMBER.matcher(want).replaceAll("#"), NUMBER.matcher(got).replaceAll("#"));
     }
 
     @Test
