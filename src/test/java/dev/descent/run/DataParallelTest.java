@@ -180,7 +180,7 @@ class DataParallelTest {
                     new Checker.Options(true, Map.of("d", new DataSet("d", null, null, cols, size)), Map.of())));
         }
         int n = r;
-        List<Driver.LocalRunner> runners = new ArrayList<>();
+        List<LocalRunner> runners = new ArrayList<>();
         for (Script part : parts) runners.add(new Driver(part, 0, new Engine(Engine.Kind.AUTO, Precision.F64, 1)).localRunner(1));
         return (statement, theta, states, t, steps) -> {
             double[] th = new double[theta.length];

@@ -60,7 +60,7 @@ public class DigitsEpochBench {
     Script script;
     long seed;
     double[] theta0;
-    Driver.Run run;
+    StatementRun run;
 
     @Setup(Level.Trial)
     public void setup() throws IOException {

@@ -41,7 +41,7 @@ public class StepRunnerBench {
     @Param({"F32", "F64"}) String precision;
     @Param({"auto", "simd", "hand"}) String engine;
 
-    Driver.Run run;
+    StatementRun run;
     float[] pf, mf, vf;
     double[] pd, md, vd;
     int t;
