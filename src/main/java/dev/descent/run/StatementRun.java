@@ -46,7 +46,7 @@ public final class StatementRun {
     /** Cells the programs read: t, f (float64 whatever the precision), and t for the learning rate and state starts. */
     private final double[] tCell = {1}, fCell = {0}, lrT = {1}, one = {1};
     private final Buffer tBuf = Buffer.of(tCell), fBuf = Buffer.of(fCell), lrTBuf = Buffer.of(lrT), oneBuf = Buffer.of(one);
-    /** epoch, f_prev, val_loss, val_stall ({@code StepBuilder.RUN_NAMES}): for the next update, and as the last update saw them. */
+    /** epoch, f_prev, val_loss, val_stall ({@link Step#RUN_NAMES}): for the next update, and as the last update saw them. */
     private final double[] runCells = {1, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, 0}, usedCells = runCells.clone();
     private final Buffer runBuf = Buffer.of(runCells), usedBuf = Buffer.of(usedCells);
     /** f at the last point, the latest validation loss (as f: the optimizer's sign), the epochs since it improved. */
