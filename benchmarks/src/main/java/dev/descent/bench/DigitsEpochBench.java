@@ -5,6 +5,7 @@ import dev.descent.check.Script;
 import dev.descent.engine.Engine;
 import dev.descent.engine.Precision;
 import dev.descent.run.Driver;
+import dev.descent.run.StatementRun;
 import dev.descent.syntax.SourceFile;
 import java.io.IOException;
 import java.nio.file.Files;
