@@ -315,17 +315,17 @@ final class Elaborator {
             return null;
         }
         if (c.name().equals("linesearch")) {
-            if (s.step() != null) return s.step().linesearch(c, s);
+            if (s.step() != null) return s.step().calls.linesearch(c, s);
             ck.error(c.pos(), "linesearch(d) belongs inside an optimizer's body");
             return null;
         }
         if (c.name().equals("hvp")) {
-            if (s.step() != null) return s.step().hvp(c, s);
+            if (s.step() != null) return s.step().calls.hvp(c, s);
             ck.error(c.pos(), "hvp(v) belongs inside an optimizer's body");
             return null;
         }
         if (c.name().equals("grad_at")) {
-            if (s.step() != null) return s.step().gradAt(c, s);
+            if (s.step() != null) return s.step().calls.gradAt(c, s);
             ck.error(c.pos(), "grad_at(q) belongs inside an optimizer's body");
             return null;
         }

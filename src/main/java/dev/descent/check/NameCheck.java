@@ -103,7 +103,7 @@ final class NameCheck {
                     ck.unknownName(n, m, locals);
                 }
                 case Ast.Call c -> {
-                    if (!m.defs.containsKey(c.name()) && !Builtins.isFunction(c.name()) && !(inOptimizer && StepBuilder.isBodyCall(c.name())))
+                    if (!m.defs.containsKey(c.name()) && !Builtins.isFunction(c.name()) && !(inOptimizer && OptimizerCalls.isBodyCall(c.name())))
                         ck.unknownFunction(c, m);
                     for (Ast.Arg a : c.args()) todo.push(a.value());
                 }

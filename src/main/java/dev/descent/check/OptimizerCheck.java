@@ -25,7 +25,7 @@ final class OptimizerCheck {
         for (Ast.Arg a : c.args()) checker.nameCheck.names(a.value(), m, known, true);
         Module.OptimizerRef ref = m.optimizer(c.name());
         if (ref == null) {
-            boolean function = m.defs.containsKey(c.name()) || Builtins.isFunction(c.name()) || StepBuilder.isBodyCall(c.name());
+            boolean function = m.defs.containsKey(c.name()) || Builtins.isFunction(c.name()) || OptimizerCalls.isBodyCall(c.name());
             if (function)
                 checker.error(c.namePos(), c.name() + "(…) gives a value, but a statement of a body assigns a name or uses an optimizer",
                         "assign its value, e.g. x = " + c.name() + "(…)");

@@ -17,7 +17,9 @@ import java.util.Map;
  * symbolically, becomes DAG nodes over the step's inputs. Each assignment rebinds a
  * name (single assignment), so the new p and the new states are expressions of
  * the old ones. A state's shape is what the body assigns to it: the body is
- * elaborated again with the shapes found until they settle.
+ * elaborated again with the shapes found until they settle. The call's hyperparameters are bound
+ * by {@link Hyperparameters}, the body's linesearch, hvp and grad_at calls recorded by
+ * {@link OptimizerCalls}, and the call as reports show it written by {@link CallText}.
  */
 final class StepBuilder {
     private final Checker ck;
@@ -25,12 +27,9 @@ final class StepBuilder {
     private final Module script;
     private final Ast.Optimize stmt;
     private final int n;
-    private final List<Step.LineSearch> searches = new ArrayList<>();
-    private final List<Step.Hvp> hvps = new ArrayList<>();
-    private final List<Step.GradAt> gradAts = new ArrayList<>();
-
-    /** The calls that only an optimizer's body knows: they evaluate the objective again, away from the step's DAG. */
-    static boolean isBodyCall(String name) { return name.equals("linesearch") || name.equals("hvp") || name.equals("grad_at"); }
+    private final Hyperparameters hyperparameters;
+    /** The body's linesearch, hvp and grad_at calls (the checker's elaboration records them here). */
+    final OptimizerCalls calls;
 
     StepBuilder(Checker ck, Dag dag, Module script, Ast.Optimize stmt, int n) {
         this.ck = ck;
@@ -38,6 +37,8 @@ final class StepBuilder {
         this.script = script;
         this.stmt = stmt;
         this.n = n;
+        this.hyperparameters = new Hyperparameters(ck, dag, script, n);
+        this.calls = new OptimizerCalls(ck, dag, n);
     }
 
     Step build() {
@@ -68,7 +69,7 @@ final class StepBuilder {
             for (Ast.Arg a : call.args()) {
                 Ast.Call ec = a.value() instanceof Ast.Call x ? x : new Ast.Call(a.value().pos(), ((Ast.Name) a.value()).name(), a.value().pos(), List.of());
                 Module.OptimizerRef er = script.optimizer(ec.name());
-                Map<String, Node> eh = bindHypers(ec, er, top, onlyT, shownHypers);
+                Map<String, Node> eh = hyperparameters.bind(ec, er, top, onlyT, shownHypers);
                 if (eh == null) return null;
                 Ast.Use u = new Ast.Use(ec.pos(), ec);
                 preBound.put(u, eh);
@@ -79,7 +80,7 @@ final class StepBuilder {
         } else {
             decl = ref.decl();
             home = ref.module();
-            hypers = bindHypers(call, ref, top, onlyT, shownHypers);
+            hypers = hyperparameters.bind(call, ref, top, onlyT, shownHypers);
             if (hypers == null) return null;
         }
         Node until = null;
@@ -122,7 +123,7 @@ final class StepBuilder {
                     }
                 }
         }
-        if ((body.failed || ck.mark() > before) && !perParameterAt.isEmpty()) {
+        if ((body.failed || ck.mark() > before) && !hyperparameters.perParameterAt.isEmpty()) {
             // was it a setting for one parameter? the body again with one value each
             int mark = ck.mark();
             Body plain = settle(decl, home, shownHypers, shapes, t, f, p, g, h);
@@ -130,7 +131,7 @@ final class StepBuilder {
             ck.rollback(mark);
             if (clean) {
                 ck.rollback(before);
-                for (Map.Entry<String, Ast.Arg> e : perParameterAt.entrySet())
+                for (Map.Entry<String, Ast.Arg> e : hyperparameters.perParameterAt.entrySet())
                     ck.error(e.getValue().pos(), "optimizer '" + e.getKey() + "' needs one number for '" + e.getValue().name()
                             + "' (its body uses it where a vector over θ cannot go), so it cannot be set for one parameter", "give " + e.getValue().name() + " one value for all parameters");
                 return null;
@@ -138,102 +139,10 @@ final class StepBuilder {
         }
         if (body.failed || ck.mark() > start) return null;
         if (!affordable(name, body, until, hypers, h)) return null;
-        return new Step(stmt, name, shown(call, text(call), new Checker.Scope(script, Map.of(), onlyT, null)), stmt.pos(), count, stmt.unit(), batch, until, patience, p, g, f, t, h,
-                body.stateNames, body.stateInputs, body.stateInits, body.stateOutputs, body.p, List.copyOf(searches), List.copyOf(hvps), List.copyOf(gradAts), shownHypers, body.pFinal);
+        return new Step(stmt, name, CallText.shown(ck, call, CallText.text(call), new Checker.Scope(script, Map.of(), onlyT, null)), stmt.pos(), count, stmt.unit(), batch, until, patience, p, g, f, t, h,
+                body.stateNames, body.stateInputs, body.stateInits, body.stateOutputs, body.p, List.copyOf(calls.searches), List.copyOf(calls.hvps), List.copyOf(calls.gradAts), shownHypers, body.pFinal);
     }
 
-    /** Per optimizer (of a chain's, or the one named), its first per-parameter setting that uses a hyperparameter as a vector. */
-    private final Map<String, Ast.Arg> perParameterAt = new LinkedHashMap<>();
-
-    /**
-     * An optimizer's hyperparameters for a call: the arguments as written, evaluated in {@code scope}, or
-     * the defaults (in the optimizer's own module). At an optimize statement ({@code shown} not null),
-     * settings for one parameter, {@code W2.lr = 0.02}, make that hyperparameter a vector over θ: that
-     * value on W2's elements, the optimizer's own elsewhere; {@code shown} gets the values without them.
-     * Null when an error was reported.
-     */
-    private Map<String, Node> bindHypers(Ast.Call call, Module.OptimizerRef ref, Checker.Scope scope, Map<String, Node> onlyT, Map<String, Node> shown) {
-        Ast.Optimizer decl = ref.decl();
-        List<Ast.Arg> plain = new ArrayList<>(), per = new ArrayList<>();
-        for (Ast.Arg a : call.args()) (a.param() == null ? plain : per).add(a);
-        if (!per.isEmpty() && shown == null) {
-            ck.elab.perParameterOnlyAtTop(call);
-            return null;
-        }
-        Ast.Call c = per.isEmpty() ? call : new Ast.Call(call.pos(), call.name(), call.namePos(), plain);
-        Map<String, Ast.Expr> bound = ck.bind(c, decl.hypers(), "optimizer '" + call.name() + "'", decl.namePos());
-        if (bound == null) return null;
-        Map<String, Node> hypers = new LinkedHashMap<>();
-        for (Ast.Formal hf : decl.hypers()) {
-            Ast.Expr given = bound.get(hf.name());
-            Node v = given != null ? ck.expr(given, scope) : ck.expr(hf.defaultValue(), new Checker.Scope(ref.module(), Map.of(), onlyT, null));
-            if (v == null) return null;
-            hypers.put(hf.name(), v);
-        }
-        if (shown != null) for (Map.Entry<String, Node> e : hypers.entrySet()) shown.putIfAbsent(e.getKey(), e.getValue());
-        if (per.isEmpty()) return hypers;
-        // settings for one parameter: by hyperparameter, the parameters' values in the order written
-        Map<String, Map<dev.descent.ir.Attr.Param, Node>> byHyper = new LinkedHashMap<>();
-        boolean ok = true;
-        for (Ast.Arg a : per) {
-            dev.descent.ir.Attr.Param prm = parameter(a.param());
-            if (prm == null) {
-                List<String> names = parameterNames();
-                String hint = Names.didYouMean(a.param(), names);
-                ck.error(a.pos(), "'" + a.param() + "' is not a parameter of this script",
-                        hint != null ? hint : names.isEmpty() ? null : "its parameters: " + String.join(", ", names));
-                ok = false;
-                continue;
-            }
-            if (!hypers.containsKey(a.name())) {
-                String hint = Names.didYouMean(a.name(), hypers.keySet());
-                ck.error(a.namePos(), "optimizer '" + call.name() + "' has no argument '" + a.name() + "'",
-                        hint != null ? hint : hypers.isEmpty() ? "it takes no arguments" : "its arguments: " + String.join(", ", hypers.keySet()));
-                ok = false;
-                continue;
-            }
-            Node v = ck.expr(a.value(), scope);
-            if (v == null) { ok = false; continue; }
-            if (!v.shape.isScalar()) {
-                ck.error(Checker.start(a.value()), "a setting for one parameter is one number, but this is " + Dag.describe(v.shape));
-                ok = false;
-                continue;
-            }
-            if (byHyper.computeIfAbsent(a.name(), k -> new LinkedHashMap<>()).put(prm, v) != null) {
-                ck.error(a.pos(), "'" + a.param() + "." + a.name() + "' is given twice");
-                ok = false;
-            }
-        }
-        if (!ok) return null;
-        for (Map.Entry<String, Map<dev.descent.ir.Attr.Param, Node>> e : byHyper.entrySet()) {
-            Node v = hypers.get(e.getKey());
-            if (!v.shape.isScalar()) {
-                Ast.Arg first = per.stream().filter(a -> a.name().equals(e.getKey())).findFirst().orElseThrow();
-                ck.error(first.pos(), "'" + e.getKey() + "' is " + Dag.describe(v.shape) + " already, so it cannot also be set for one parameter");
-                return null;
-            }
-            for (Map.Entry<dev.descent.ir.Attr.Param, Node> pv : e.getValue().entrySet()) {
-                double[] mask = new double[n];
-                java.util.Arrays.fill(mask, pv.getKey().offset(), pv.getKey().offset() + pv.getKey().shape().size(), 1);
-                v = dag.select(dag.constant(Shape.vector(n), mask), pv.getValue(), v);
-            }
-            hypers.put(e.getKey(), v);
-        }
-        perParameterAt.putIfAbsent(call.name(), per.getFirst());
-        return hypers;
-    }
-
-    /** The script's parameter of this name, or null. */
-    private dev.descent.ir.Attr.Param parameter(String name) {
-        return script.globals.get(name) instanceof Module.Global.Value v && v.node().op == dev.descent.ir.Op.PARAM
-                ? (dev.descent.ir.Attr.Param) v.node().attr : null;
-    }
-
-    private List<String> parameterNames() {
-        List<String> out = new ArrayList<>();
-        for (String k : script.globals.keySet()) if (parameter(k) != null) out.add(k);
-        return out;
-    }
 
     /**
      * {@code NAME(args)} as a statement of a body: the optimizer NAME's body runs here, on env's p and
@@ -254,7 +163,7 @@ final class StepBuilder {
         Map<String, Node> hypers = preBound.get(u);
         if (hypers == null) {
             Map<String, Node> onlyT = Map.of("t", t);
-            hypers = bindHypers(c, ref, new Checker.Scope(home, new HashMap<>(env), onlyT, null, this), onlyT, null);
+            hypers = hyperparameters.bind(c, ref, new Checker.Scope(home, new HashMap<>(env), onlyT, null, this), onlyT, null);
             if (hypers == null) return false;
         }
         Map<String, Node> innerEnv = new LinkedHashMap<>(hypers);
@@ -288,9 +197,9 @@ final class StepBuilder {
         roots.addAll(body.stateInits);
         roots.addAll(hypers.values());
         if (until != null) roots.add(until);
-        for (Step.LineSearch ls : searches) roots.addAll(ls.inputs());
-        for (Step.Hvp hv : hvps) roots.add(hv.v());
-        for (Step.GradAt ga : gradAts) roots.add(ga.q());
+        for (Step.LineSearch ls : calls.searches) roots.addAll(ls.inputs());
+        for (Step.Hvp hv : calls.hvps) roots.add(hv.v());
+        for (Step.GradAt ga : calls.gradAts) roots.add(ga.q());
         boolean usesH = reaches(roots, h);
         Pos at = stmt.optimizer().pos();
         Limits limits = ck.limits();
@@ -349,9 +258,7 @@ final class StepBuilder {
         Body body = null;
         for (int round = 0; round < decl.body().size() + 2; round++) {
             int mark = ck.mark();
-            searches.clear();
-            hvps.clear();
-            gradAts.clear();
+            calls.clear();
             body = body(decl, home, hypers, assumed, t, f, p, g, h);
             if (body.failed || !body.changed) break;
             ck.rollback(mark); // errors seen with provisional shapes may not be real
@@ -577,15 +484,14 @@ final class StepBuilder {
      */
     private boolean shapeIsWhy(Ast.Assign a, Module home, Map<String, Node> env, Map<String, Node> onlyT, String state) {
         for (Shape shape : List.of(Shape.vector(n), Shape.matrix(n, n))) {
-            int mark = ck.mark(), found = searches.size(), foundHvps = hvps.size(), foundGradAts = gradAts.size();
+            int mark = ck.mark();
+            int[] found = calls.mark();
             Map<String, Node> locals = new HashMap<>(env);
             locals.put(state, dag.input("state-probe:" + state, shape));
             Node v = ck.expr(a.value(), new Checker.Scope(home, locals, onlyT, null, this));
             boolean clean = v != null && ck.mark() == mark;
             ck.rollback(mark);
-            while (searches.size() > found) searches.removeLast();
-            while (hvps.size() > foundHvps) hvps.removeLast();
-            while (gradAts.size() > foundGradAts) gradAts.removeLast();
+            calls.rollback(found);
             if (clean) return true;
         }
         return false;
@@ -606,183 +512,5 @@ final class StepBuilder {
         throw new ShapeError(what);
     }
 
-    /**
-     * {@code linesearch(d, a0 = 1, c = 1e-4, shrink = 0.5)} (Armijo backtracking), or
-     * {@code linesearch(d, wolfe = 1, a0 = 1, c1 = 1e-4, c2 = 0.9, max_evals = 25)} (strong Wolfe),
-     * inside the body being elaborated.
-     */
-    Node linesearch(Ast.Call c, Checker.Scope s) {
-        List<String> names = List.of("d", "a0", "c", "shrink", "wolfe", "c1", "c2", "max_evals");
-        List<Node> a = ck.bindBuiltin(c, names, 1, s);
-        if (a == null) return null;
-        Node d = a.get(0);
-        if (!d.shape.equals(Shape.vector(n))) {
-            ck.error(c.pos(), "linesearch(d) needs a direction shaped like p, a vector [" + n + "], not " + Dag.describe(d.shape));
-            return null;
-        }
-        for (int i = 1; i < a.size(); i++)
-            if (a.get(i) != null && !a.get(i).shape.isScalar()) {
-                ck.error(c.pos(), "linesearch's " + names.get(i) + " is a number, not " + Dag.describe(a.get(i).shape));
-                return null;
-            }
-        Node wolfe = a.get(4) == null ? dag.constant(0) : a.get(4);
-        boolean backtracking = wolfe.isScalarConst() && wolfe.num == 0, strong = wolfe.isScalarConst() && wolfe.num != 0;
-        if (backtracking && (a.get(5) != null || a.get(6) != null || a.get(7) != null)) {
-            ck.error(c.pos(), "c1, c2 and max_evals belong to the strong-Wolfe search", "add wolfe = 1, or give backtracking its own c and shrink");
-            return null;
-        }
-        if (strong && a.get(3) != null) {
-            ck.error(c.pos(), "shrink belongs to backtracking, not to the strong-Wolfe search (wolfe = 1)", "leave out shrink, or wolfe");
-            return null;
-        }
-        if (a.get(2) != null && a.get(5) != null) {
-            ck.error(c.pos(), "linesearch takes c or c1 (the same constant of sufficient decrease), not both");
-            return null;
-        }
-        Node a0 = a.get(1) == null ? dag.constant(1) : a.get(1);
-        Node c1 = a.get(5) != null ? a.get(5) : a.get(2) != null ? a.get(2) : dag.constant(1e-4);
-        Node shrink = a.get(3) == null ? dag.constant(0.5) : a.get(3);
-        Node c2 = a.get(6) == null ? dag.constant(0.9) : a.get(6);
-        Node maxEvals = a.get(7) == null ? dag.constant(25) : a.get(7);
-        if (shrink.isScalarConst() && !(shrink.num > 0 && shrink.num < 1)) {
-            ck.error(c.pos(), "linesearch's shrink must be between 0 and 1");
-            return null;
-        }
-        if (c1.isScalarConst() && !(c1.num > 0 && c1.num < 1)) {
-            ck.error(c.pos(), "linesearch's " + (a.get(5) != null ? "c1" : "c") + " must be between 0 and 1");
-            return null;
-        }
-        if (c2.isScalarConst() && !(c2.num < 1 && (!c1.isScalarConst() || c2.num > c1.num))) {
-            ck.error(c.pos(), "linesearch's c2 must be between c1 and 1 (0 < c1 < c2 < 1)");
-            return null;
-        }
-        if (maxEvals.isScalarConst() && !(maxEvals.num >= 1 && maxEvals.num == Math.rint(maxEvals.num))) {
-            ck.error(c.pos(), "linesearch's max_evals must be a whole number ≥ 1");
-            return null;
-        }
-        Node from = s.locals().getOrDefault("p", dag.input("p", Shape.vector(n)));
-        Node g = s.locals().getOrDefault("g", dag.input("g", Shape.vector(n)));
-        Node result = dag.input("search:" + searches.size(), Shape.SCALAR);
-        searches.add(new Step.LineSearch(result, d, from, a0, c1, shrink, dag.dot(g, d), wolfe, c2, maxEvals, c.pos()));
-        return result;
-    }
 
-    /**
-     * {@code hvp(v)}: the Hessian of the objective at p times v, H·v, a vector like p, computed
-     * symbolically as the gradient of g·v (a reverse pass over the gradient's expression) without
-     * forming H. Each call is one such evaluation per step, run after the line searches the body
-     * calls before it; its result is an INPUT leaf of the later code.
-     */
-    Node hvp(Ast.Call c, Checker.Scope s) {
-        List<Node> a = ck.bindBuiltin(c, List.of("v"), 1, s);
-        if (a == null) return null;
-        Node v = a.get(0);
-        if (!v.shape.equals(Shape.vector(n))) {
-            ck.error(c.pos(), "hvp(v) needs a vector shaped like p, a vector [" + n + "], not " + Dag.describe(v.shape),
-                    "H·v multiplies the Hessian over θ by a direction in θ");
-            return null;
-        }
-        Node result = dag.input("hvp:" + hvps.size(), Shape.vector(n));
-        hvps.add(new Step.Hvp(result, v, searches.size(), c.pos()));
-        return result;
-    }
-
-    /**
-     * {@code grad_at(q)}: the gradient of the objective at the point q, a vector shaped like p, on
-     * the step's own rows (the same mini-batch as g; dropout masks drawn afresh). Each call is one
-     * more evaluation of the objective's gradient per step, run after the line searches and hvp
-     * calls the body makes before it; its result is an INPUT leaf of the later code.
-     */
-    Node gradAt(Ast.Call c, Checker.Scope s) {
-        List<Node> a = ck.bindBuiltin(c, List.of("q"), 1, s);
-        if (a == null) return null;
-        Node q = a.get(0);
-        if (!q.shape.equals(Shape.vector(n))) {
-            ck.error(c.pos(), "grad_at(q) needs a point shaped like p, a vector [" + n + "], not " + Dag.describe(q.shape),
-                    "the gradient is taken at q in place of θ");
-            return null;
-        }
-        Node result = dag.input("grad_at:" + gradAts.size(), Shape.vector(n));
-        gradAts.add(new Step.GradAt(result, q, searches.size(), hvps.size(), c.pos()));
-        return result;
-    }
-
-    /**
-     * The call as it runs: each argument that is one number shown as that number, so that
-     * {@code gd(lr = lr)} after {@code --set lr=1.1} reads "gd(lr = 1.1)"; a number as written keeps
-     * its spelling; an argument that changes with t (a schedule) keeps its form, each of its own
-     * arguments shown the same way ("sgd(lr = step_decay(0.2, 0.5, 10))"); anything else as written.
-     * A call written over several lines is shown as {@link #text} gives it.
-     */
-    private String shown(Ast.Call call, String written, Checker.Scope scope) {
-        int open = written.indexOf('(');
-        if (call.args().isEmpty() || open < 0 || !written.endsWith(")")) return written;
-        List<String> parts = topLevelArgs(written.substring(open + 1, written.length() - 1));
-        if (parts.size() != call.args().size()) return written;
-        StringBuilder sb = new StringBuilder(written.substring(0, open).strip()).append('(');
-        for (int i = 0; i < parts.size(); i++) {
-            Ast.Arg a = call.args().get(i);
-            String part = parts.get(i).strip();
-            if (i > 0) sb.append(", ");
-            if (a.name() != null) {
-                int eq = part.indexOf('=');
-                if (!part.startsWith(a.name()) || eq < 0) return written;
-                part = part.substring(eq + 1).strip();
-                sb.append(a.name()).append(" = ");
-            }
-            sb.append(shownValue(a.value(), part, scope));
-        }
-        return sb.append(')').toString();
-    }
-
-    private String shownValue(Ast.Expr e, String written, Checker.Scope scope) {
-        if (e instanceof Ast.Num) return written;
-        int mark = ck.mark();
-        Node v = ck.expr(e, scope);
-        ck.rollback(mark); // checked already: nothing new to say
-        if (v != null && v.isScalarConst()) return number(v.num);
-        if (e instanceof Ast.Call c) return shown(c, written, scope);
-        return written;
-    }
-
-    /** The arguments' texts between a call's brackets, split at the commas outside brackets. */
-    private static List<String> topLevelArgs(String inside) {
-        List<String> out = new ArrayList<>();
-        int depth = 0, from = 0;
-        for (int i = 0; i < inside.length(); i++) {
-            char ch = inside.charAt(i);
-            if (ch == '(' || ch == '[') depth++;
-            else if (ch == ')' || ch == ']') depth--;
-            else if (ch == ',' && depth == 0) {
-                out.add(inside.substring(from, i));
-                from = i + 1;
-            }
-        }
-        out.add(inside.substring(from));
-        return out;
-    }
-
-    /** A value as the report prints numbers: whole numbers without ".0", else the shortest repr (e for the exponent). */
-    private static String number(double v) {
-        if (v == Math.rint(v) && Math.abs(v) < 1e15 && !(v == 0 && 1 / v < 0)) return Long.toString((long) v);
-        if (Double.isNaN(v)) return "nan";
-        if (Double.isInfinite(v)) return v > 0 ? "inf" : "-inf";
-        return Double.toString(v).replace('E', 'e');
-    }
-
-    /** The call as written in the source, e.g. "adam(lr = 0.05)". */
-    private static String text(Ast.Call call) {
-        String line = call.pos().source().line(call.pos().line());
-        int from = line.offsetByCodePoints(0, Math.min(call.pos().column() - 1, line.codePointCount(0, line.length())));
-        int after = from + call.name().length();
-        while (after < line.length() && Character.isWhitespace(line.charAt(after))) after++;
-        if (call.args().isEmpty() && (after >= line.length() || line.charAt(after) != '(')) return call.name(); // written without ( )
-        int depth = 0;
-        for (int i = from; i < line.length(); i++) {
-            char ch = line.charAt(i);
-            if (ch == '(') depth++;
-            else if (ch == ')' && --depth == 0) return line.substring(from, i + 1);
-        }
-        return call.args().isEmpty() ? call.name() : call.name() + "(…)";
-    }
 }

@@ -17,7 +17,7 @@ import java.util.function.LongUnaryOperator;
  * Times what {@code descent bench} reports, through the code that runs it everywhere else:
  * <ul>
  *   <li>{@link #script}: a step of the script's first optimize statement exactly as {@code run}
- *       takes it ({@link Driver.Run#advance}: the objective's value and gradient on its batch, the
+ *       takes it ({@link StatementRun#advance}: the objective's value and gradient on its batch, the
  *       update, fused where the driver fuses them), from the script's own start;</li>
  *   <li>{@link #update}: the optimizer's update alone for θ of n elements, with p and g seeded
  *       random values in [−1, 1] and f = 1: the driver's own update program
@@ -121,7 +121,7 @@ public final class StepBench {
 
     private Timing timeScript(Engine engine, String label, int used, Plan plan) {
         Driver d = new Driver(script, seed, engine);
-        Driver.Run[] run = {d.bench(1)};
+        StatementRun[] run = {d.bench(1)};
         LongUnaryOperator steps = k -> {
             long t0 = System.nanoTime();
             for (long s = 0; s < k; s++)

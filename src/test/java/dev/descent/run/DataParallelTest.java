@@ -182,8 +182,8 @@ class DataParallelTest {
                     new Checker.Options(true, Map.of("d", new DataSet("d", null, null, cols, size)), Map.of())));
         }
         int n = r;
-        List<Driver.LocalRunner> runners = new ArrayList<>();
-        // the interpreter alone: in this JVM the compiled tier's transcendentals may differ in the last bit, and it starts when it is ready
+        List<LocalRunner> runners = new ArrayList<>();
+        // the interpreter alone: the compiled tier's transcendentals may differ in the last bit (outside the bit-for-bit JVM), and it starts when it is ready
         for (Script part : parts) runners.add(new Driver(part, 0, new Engine(Engine.Kind.SIMD, Precision.F64, 1)).localRunner(1));
         return (statement, theta, states, t, steps) -> {
             double[] th = new double[theta.length];

@@ -41,7 +41,7 @@ class DriverStartTest {
             Driver.Result whole = new Driver(s, 3, engine).run(s.initialTheta(3), null);
 
             double[] theta = s.initialTheta(3);
-            Driver.Run run = new Driver(s, 3, engine).start(1, theta, null);
+            StatementRun run = new Driver(s, 3, engine).start(1, theta, null);
             assertEquals(10, run.stepsPerEpoch());
             int epochs = 0;
             while (run.epoch()) epochs++;
@@ -60,7 +60,7 @@ class DriverStartTest {
         Script s = script(LINEAR.replace("patience 3", ""));
         Driver.Result whole = new Driver(s, 3).run(s.initialTheta(3), null);
         double[] theta = s.initialTheta(3);
-        Driver.Run run = new Driver(s, 3).start(1, theta, null);
+        StatementRun run = new Driver(s, 3).start(1, theta, null);
         while (run.advance()) assertTrue(run.steps() <= 400);
         assertEquals(400, run.steps());
         assertEquals(whole.runs().get(0), run.finish());

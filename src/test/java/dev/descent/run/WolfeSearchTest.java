@@ -62,9 +62,9 @@ class WolfeSearchTest {
         String body = "param x = [-1.5, 2, 0.5]\nminimize sum((1 - x)^2) + 100 * (x[1] - x[0]^2)^2 + 100 * (x[2] - x[1]^2)^2\n";
         for (String opt : List.of("lbfgs()", "cg()", "bfgs()")) {
             Script s = script(body + "optimize with " + opt + " for 15 steps\n");
-            Driver.Run on = new Driver(s, 0).start(1, s.initialTheta(0), null);
+            StatementRun on = new Driver(s, 0).start(1, s.initialTheta(0), null);
             while (on.advance()) {}
-            Driver.Run off = new Driver(s, 0).reusing(false).start(1, s.initialTheta(0), null);
+            StatementRun off = new Driver(s, 0).reusing(false).start(1, s.initialTheta(0), null);
             while (off.advance()) {}
             assertEquals(15, on.steps());
             OptimizeTest.assertBits(off.parameters().toDoubles(), on.parameters().toDoubles(), opt);

@@ -5,6 +5,7 @@ import dev.descent.check.Script;
 import dev.descent.engine.Engine;
 import dev.descent.engine.Precision;
 import dev.descent.run.Driver;
+import dev.descent.run.StatementRun;
 import dev.descent.syntax.SourceFile;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -60,7 +61,7 @@ public class DigitsEpochBench {
     Script script;
     long seed;
     double[] theta0;
-    Driver.Run run;
+    StatementRun run;
 
     @Setup(Level.Trial)
     public void setup() throws IOException {

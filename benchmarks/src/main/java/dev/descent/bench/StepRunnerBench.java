@@ -5,6 +5,7 @@ import dev.descent.check.Script;
 import dev.descent.engine.Engine;
 import dev.descent.engine.Precision;
 import dev.descent.run.Driver;
+import dev.descent.run.StatementRun;
 import dev.descent.syntax.SourceFile;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +42,7 @@ public class StepRunnerBench {
     @Param({"F32", "F64"}) String precision;
     @Param({"auto", "simd", "hand"}) String engine;
 
-    Driver.Run run;
+    StatementRun run;
     float[] pf, mf, vf;
     double[] pd, md, vd;
     int t;

@@ -45,7 +45,7 @@ record Job(String name, String path, String text, Map<String, Double> settings, 
     }
 
     /** A partition's rows as a data set of their own, and its statement's runner of local rounds. */
-    record Runner(long rows, dev.descent.run.Driver.LocalRunner runner) {}
+    record Runner(long rows, dev.descent.run.LocalRunner runner) {}
 
     /** Each executor thread's runners, by job, partition and statement: built in the first round, reused in the next. */
     private static final ThreadLocal<Map<List<Object>, Runner>> RUNNERS = ThreadLocal.withInitial(HashMap::new);

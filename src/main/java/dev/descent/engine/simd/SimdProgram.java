@@ -85,10 +85,8 @@ public final class SimdProgram implements dev.descent.engine.Program {
 
     /** Float64 value of each slot: host buffers, constants, leaves' arrays, reductions' results. */
     private final double[][] hv;
-    private final HostEval.Prep[] prep;
-    private final double[][][] hostIn;
-    /** Per host slot, its inputs' slots. */
-    private final int[][] inputSlots;
+    /** The host nodes, evaluated phase by phase over {@link #hv}. */
+    private final HostNodes hostNodes;
     /** The passes' runs over blocks, on one thread or several, and their reductions' partials. */
     private final PassRunner passes;
     // float64 streams
@@ -103,19 +101,8 @@ public final class SimdProgram implements dev.descent.engine.Program {
 
     /** The tiers: which passes run compiled, the background compilation, the notes. */
     private final Tiering tiers;
-    /** Per phase, the streams its pass uses and those it writes (see {@link #compiledSafe}). */
-    private final int[][] passStreams, passWritten;
-    /** Per pair of streams [used][written]: {@link KernelPlan#readsBefore}, asked once (0 not yet, 1 yes, 2 no). */
-    private byte[][] readsBefore;
-
-    private boolean readsBefore(int used, int written) {
-        if (readsBefore == null) readsBefore = new byte[plan.streamSlot.length][plan.streamSlot.length];
-        if (readsBefore[used][written] == 0) readsBefore[used][written] = (byte) (plan.readsBefore(plan.streamSlot[used], written) ? 1 : 2);
-        return readsBefore[used][written] == 1;
-    }
-
-    /** Per phase: its compiled loop may run over the streams as bound for this run. */
-    private final boolean[] compiledSafe;
+    /** Whether a pass's compiled loop may run over the streams as bound for this run. */
+    private final PassAliasing aliasing;
     /** Per stream, the element of its array where it starts (a view: a parameter's range of θ). */
     private final int[] offs;
 
@@ -158,21 +145,7 @@ public final class SimdProgram implements dev.descent.engine.Program {
 
         int slots = plan.nodes.size();
         hv = new double[slots][];
-        prep = new HostEval.Prep[slots];
-        hostIn = new double[slots][][];
-        inputSlots = new int[slots][];
-        java.util.IdentityHashMap<Node, Integer> slotOf = new java.util.IdentityHashMap<>();
-        for (int s = 0; s < slots; s++) slotOf.put(plan.nodes.get(s), s);
-        for (KernelPlan.Phase ph : plan.phases)
-            for (int s : ph.hostSlots) {
-                prep[s] = new HostEval.Prep(plan.nodes.get(s), this.threads);
-                hv[s] = prep[s].out;
-                Node x = plan.nodes.get(s);
-                hostIn[s] = new double[x.arity()][];
-                inputSlots[s] = new int[x.arity()];
-                for (int k = 0; k < x.arity(); k++) inputSlots[s][k] = slotOf.get(x.in(k));
-            }
-        HostEval.fuseTransposes(prep, plan.nodes, this.outputs);
+        hostNodes = new HostNodes(plan, this.outputs, this.threads, hv);
         for (int s = 0; s < slots; s++) {
             Node x = plan.nodes.get(s);
             if (x.op == Op.CONST) hv[s] = x.constValues();
@@ -212,14 +185,7 @@ public final class SimdProgram implements dev.descent.engine.Program {
             }
             // leaves the host reads get their float64 copies when bound (or, from an Env, at the first run)
         }
-        passStreams = new int[plan.phases.size()][];
-        passWritten = new int[plan.phases.size()][];
-        compiledSafe = new boolean[plan.phases.size()];
-        for (KernelPlan.Phase ph : plan.phases)
-            if (ph.pass != null) {
-                passStreams[ph.pass.index] = PassCompiler.streams(ph.pass);
-                passWritten[ph.pass.index] = ph.pass.writtenStreams();
-            }
+        aliasing = new PassAliasing(plan);
         offs = new int[streams];
         int usable = Math.max(1, Math.min(this.threads, n / MIN_CHUNK));
         passes = new PassRunner(f32, usable, maxRegs, block, blocks, n, lanes, maxPartials * blocks, streamsD, streamsF, offs, scalD, scalF);
@@ -621,43 +587,19 @@ public final class SimdProgram implements dev.descent.engine.Program {
     }
 
     /** The phase's host nodes, in id order, in float64. */
-    private void host(KernelPlan.Phase ph) {
-        for (int s : ph.hostSlots) {
-            HostEval.Prep p = prep[s];
-            double[][] in = hostIn[s];
-            int[] from = inputSlots[s];
-            for (int k = 0; k < in.length; k++) in[k] = hv[from[k]];
-            HostEval.eval(p, in);
-        }
-    }
+    private void host(KernelPlan.Phase ph) { hostNodes.eval(ph, hv); }
 
 
     // ------------------------------------------------------------------ passes
 
     private void execute(KernelPlan.Pass p) {
         Object[] ks = tiers.kernels();
-        compiledSafe[p.index] = ks != null && ks[p.index] != null && compiledSafe(p);
-        passes.run(p, compiledSafe[p.index] ? ks[p.index] : null);
+        boolean compiled = ks != null && ks[p.index] != null && aliasing.compiledSafe(p, f32 ? streamsF : streamsD, offs);
+        passes.run(p, compiled ? ks[p.index] : null);
     }
 
     private void combine(KernelPlan.Pass p) { passes.combine(p, hv); }
 
-    /**
-     * Whether the compiled loop of this pass gives the interpreter's results over the streams as
-     * bound now: true unless a stream it writes overlaps another it uses (a caller passed one
-     * array twice), except an update in place the plan allows ({@link KernelPlan#readsBefore}:
-     * every read of the other stream comes before the write, so both tiers read old values).
-     */
-    private boolean compiledSafe(KernelPlan.Pass p) {
-        int[] used = passStreams[p.index], written = passWritten[p.index];
-        Object[] arrays = f32 ? streamsF : streamsD;
-        for (int w : written)
-            for (int u : used) {
-                if (u == w || arrays[u] != arrays[w] || Math.abs(offs[u] - offs[w]) >= Math.max(1, n)) continue;
-                if (offs[u] != offs[w] || !readsBefore(u, w)) return false;
-            }
-        return true;
-    }
 
     /** A short human description of the lowered program (passes, blocks, instructions, superinstructions). */
     public String describe() {
