@@ -73,14 +73,12 @@ public final class SparkCluster implements DataParallel.Connection {
         if (ownSession) spark.stop();
     }
 
-    /** A session of its own on {@code master} (stopped by {@link #close}), with Spark's logging kept to warnings. */
+    /** A session of its own on {@code master} (stopped by {@link #close}). */
     static SparkSession session(String master, String app) {
         SparkSession.Builder b = SparkSession.builder().master(master).appName(app).config("spark.ui.enabled", "false");
         // in local mode the driver and its executors are one JVM: bound to the loopback, whatever the host's name resolves to
         if (master.startsWith("local")) b = b.config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1");
-        SparkSession s = b.getOrCreate();
-        s.sparkContext().setLogLevel("WARN");
-        return s;
+        return b.getOrCreate(); // its logging: off unless -Ddescent.spark.log=LEVEL (log4j2.properties)
     }
 
     /** Opens the script on a session of its own on {@code master}. */
