@@ -65,9 +65,6 @@ public final class SparkCluster implements DataParallel.Connection {
 
     @Override public String describe() { return describe; }
 
-    /** Spark jobs run for evaluations so far. */
-    public long requests() { return data.requests(); }
-
     @Override public void close() {
         blocks.unpersist(false);
         if (ownSession) spark.stop();

@@ -24,7 +24,6 @@ final class SparkData implements DataParallel, DataParallel.LocalRounds {
     private final long rows;
     /** Each partition's first row (its index in the data set). */
     private final long[] offsets;
-    private long requests;
     /** The run's seed: each part's local steps draw from it, their partition and t (batches, dropout masks). */
     private final long seed;
 
@@ -37,7 +36,6 @@ final class SparkData implements DataParallel, DataParallel.LocalRounds {
     }
 
     @Override public double[] evaluate(Request request) {
-        requests++;
         Job j = job;
         long[] first = offsets;
         List<double[]> parts;
@@ -86,7 +84,6 @@ final class SparkData implements DataParallel, DataParallel.LocalRounds {
      * weighted by rows, in partition order.
      */
     @Override public Round round(int statement, double[] theta, double[][] states, long t, int steps) {
-        requests++;
         Job j = job;
         long s0 = seed;
         List<Part> parts = blocks.mapPartitionsWithIndex((Integer p, Iterator<double[][]> it) -> {
@@ -111,7 +108,4 @@ final class SparkData implements DataParallel, DataParallel.LocalRounds {
         }
         return new Round(th, st, loss);
     }
-
-    /** Spark jobs run so far (one per evaluation the driver asked for). */
-    long requests() { return requests; }
 }

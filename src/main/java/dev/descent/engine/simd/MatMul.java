@@ -4,9 +4,6 @@ import dev.descent.ir.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorMask;
@@ -88,12 +85,6 @@ public final class MatMul {
      * measurements.
      */
     public static final long THREAD_MIN_FMAS = Long.getLong("descent.matmul.threadMin", 1L << 21);
-
-    private static final ExecutorService POOL = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "descent-matmul");
-        t.setDaemon(true);
-        return t;
-    });
 
     private enum Kind { GEMM, GEMV, VECMAT, DOT, EMPTY, ZERO }
 
@@ -212,18 +203,10 @@ public final class MatMul {
         List<Future<?>> futures = new ArrayList<>(parts - 1);
         for (int t = 1; t < parts; t++) {
             int part = t;
-            futures.add(POOL.submit(() -> work.run(part)));
+            futures.add(Threads.POOL.submit(() -> work.run(part)));
         }
         work.run(0);
-        try {
-            for (Future<?> f : futures) f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) throw r;
-            throw new IllegalStateException(e.getCause());
-        }
+        Threads.awaitAll(futures);
     }
 
     private static int roundUp(int x, int unit) { return (x + unit - 1) / unit * unit; }

@@ -7,9 +7,6 @@ import dev.descent.lower.Opcode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
@@ -21,12 +18,6 @@ import java.util.concurrent.Future;
  * per-pass scalars (the arrays given at construction, whose elements the program sets).
  */
 final class PassRunner {
-    private static final ExecutorService POOL = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "descent-simd");
-        t.setDaemon(true);
-        return t;
-    });
-
     /** One thread's registers and scratch. */
     private static final class Worker {
         final double[][] regsD;
@@ -84,18 +75,10 @@ final class PassRunner {
         for (int c = 1; c < chunks; c++) {
             int from = Math.min(blocks, c * per), to = Math.min(blocks, (c + 1) * per);
             Worker w = workers[c];
-            if (from < to) futures.add(POOL.submit(() -> chunk(p, kernel, w, from, to)));
+            if (from < to) futures.add(Threads.POOL.submit(() -> chunk(p, kernel, w, from, to)));
         }
         chunk(p, kernel, workers[0], 0, Math.min(blocks, per));
-        try {
-            for (Future<?> f : futures) f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) throw r;
-            throw new IllegalStateException(e.getCause());
-        }
+        Threads.awaitAll(futures);
     }
 
     private void chunk(KernelPlan.Pass p, Object kernel, Worker w, int from, int to) {
